@@ -1,0 +1,260 @@
+package dev.weft.hub;
+
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The loop every backend shares: a ready-callback queue, a timer heap, a thread-safe task queue
+ * with wakeup, and the deadline computation; the {@link Poller} only waits for readiness.
+ *
+ * <p>Thread rule: the loop belongs to the thread that created it. Only {@link #execute} and
+ * {@link #isLoopThread()} may be called from other threads; everything else throws
+ * {@link WrongThreadException} elsewhere (checked on the cheap entry points).
+ *
+ * <p>One iteration ({@link #runOnce()}): run ready callbacks in FIFO order (including those added
+ * meanwhile) until the queue is empty or about {@value #BATCH_NANOS} ns have passed (the clock is
+ * read every {@value #CLOCK_CHECK_EVERY} callbacks, as gevent does); run tasks handed over by other
+ * threads; fire expired timers; then poll for I/O, without blocking if callbacks are ready,
+ * otherwise until the next timer's deadline, or forever if there is none.
+ *
+ * <p>Liveness: the loop has work while callbacks, timers, tasks or references ({@link #ref()})
+ * exist. A fiber waiting for I/O or for another thread holds a reference. When none of these
+ * exist nothing can ever happen again: the {@linkplain #onStall stall handler} runs (the fiber hub
+ * uses it to fail fibers that would otherwise wait forever) and {@code runOnce} returns false.
+ */
+public final class EventLoop implements AutoCloseable {
+    /** A batch of callbacks yields to I/O and timers after about this long. */
+    static final long BATCH_NANOS = 1_000_000L;
+    static final int CLOCK_CHECK_EVERY = 64;
+
+    private final Thread thread;
+    private final Poller poller;
+    private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
+    private final TimerHeap timers = new TimerHeap();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /** True while the loop may block in poll: producers then wake it. */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private long timerSequence;
+    private int refs;
+    private Runnable stallHandler;
+    private volatile boolean closed;
+
+    /** A loop on the calling thread over {@code poller}, which must have been opened on this thread. */
+    public EventLoop(Poller poller) {
+        this.poller = Objects.requireNonNull(poller, "poller");
+        this.thread = Thread.currentThread();
+    }
+
+    /** A loop on the calling thread with the backend {@link Backends#select()} picks. */
+    public static EventLoop open() {
+        return new EventLoop(Backends.openDefault());
+    }
+
+    /** The loop thread. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** The backend's poller, for opening sockets. Loop thread only. */
+    public Poller poller() {
+        return poller;
+    }
+
+    /** Whether the caller runs on the loop thread. Any thread. */
+    public boolean isLoopThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Throws {@link WrongThreadException} unless the caller is the loop thread. */
+    public void checkLoopThread(String what) {
+        if (Thread.currentThread() != thread) {
+            throw new WrongThreadException(what, thread, Thread.currentThread(),
+                    "Hand work to the hub with execute(Runnable), which is thread-safe.");
+        }
+    }
+
+    /** Queues {@code callback} to run in this or the next iteration, after those already queued. Loop thread. */
+    public void callSoon(Runnable callback) {
+        ready.addLast(callback);
+    }
+
+    /** Number of queued ready callbacks. */
+    public int readyCount() {
+        return ready.size();
+    }
+
+    /**
+     * Runs {@code action} on the loop thread once {@code delayNanos} have passed (0 or less: in
+     * the next iteration, after expired timers scheduled before it). Loop thread.
+     */
+    public Timer schedule(long delayNanos, Runnable action) {
+        return scheduleAt(System.nanoTime() + Math.max(0, delayNanos), action);
+    }
+
+    /** Runs {@code action} once {@link System#nanoTime()} reaches {@code deadlineNanos}. Loop thread. */
+    public Timer scheduleAt(long deadlineNanos, Runnable action) {
+        Objects.requireNonNull(action, "action");
+        Timer t = new Timer(deadlineNanos, timerSequence++, action);
+        timers.add(t);
+        return t;
+    }
+
+    /** Cancels {@code timer} if it has not fired; O(log n). Loop thread. */
+    public boolean cancel(Timer timer) {
+        if (timers.remove(timer)) {
+            timer.action = null;
+            return true;
+        }
+        return false;
+    }
+
+    /** Number of pending timers. */
+    public int timerCount() {
+        return timers.size();
+    }
+
+    /**
+     * Runs {@code task} on the loop thread soon, waking the loop if it is blocked in poll.
+     * Any thread. Memory consistency effects: actions before {@code execute} happen-before the task runs.
+     *
+     * @throws RejectedExecutionException if the loop is closed
+     */
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        if (closed) {
+            throw new RejectedExecutionException("The hub on thread '" + thread.getName() + "' is closed; it runs no more tasks.");
+        }
+        tasks.add(task);
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            poller.wakeup();
+        }
+    }
+
+    /** Counts one more thing that can wake the loop from outside (I/O wait, other thread). Loop thread. */
+    public void ref() {
+        refs++;
+    }
+
+    /** Undoes one {@link #ref()}. Loop thread. */
+    public void unref() {
+        refs--;
+    }
+
+    /** The outstanding references. */
+    public int refs() {
+        return refs;
+    }
+
+    /** Sets the handler run when nothing can ever happen again (see the class comment). Loop thread. */
+    public void onStall(Runnable handler) {
+        this.stallHandler = handler;
+    }
+
+    /**
+     * Runs one iteration (see the class comment). Loop thread; not re-entrant.
+     *
+     * @return false if the loop stalled: no callbacks, timers, tasks or references remained and the
+     *         stall handler queued nothing
+     */
+    public boolean runOnce() {
+        boolean outOfTime = runReady();
+        runTasks();
+        long now = timers.isEmpty() ? 0 : runTimers();
+        if (outOfTime || !ready.isEmpty()) {
+            poller.poll(0);
+            return true;
+        }
+        long timeout;
+        if (!timers.isEmpty()) {
+            timeout = Math.max(0, timers.peek().deadline - now);
+        } else if (refs > 0) {
+            timeout = -1;
+        } else if (!tasks.isEmpty()) {
+            return true;
+        } else {
+            if (stallHandler != null) {
+                stallHandler.run();
+            }
+            return !ready.isEmpty() || !timers.isEmpty() || !tasks.isEmpty() || refs > 0;
+        }
+        sleeping.set(true);
+        if (!tasks.isEmpty()) {
+            sleeping.set(false);
+            return true;
+        }
+        try {
+            poller.poll(timeout);
+        } finally {
+            sleeping.set(false);
+        }
+        return true;
+    }
+
+    /** Runs ready callbacks; true if it stopped because its time ran out. */
+    private boolean runReady() {
+        ArrayDeque<Runnable> q = ready;
+        Runnable r = q.pollFirst();
+        if (r == null) {
+            return false;
+        }
+        long start = 0;
+        int count = 0;
+        do {
+            r.run();
+            if (++count == CLOCK_CHECK_EVERY) {
+                count = 0;
+                long now = System.nanoTime();
+                if (start == 0) {
+                    start = now;
+                } else if (now - start >= BATCH_NANOS) {
+                    return true;
+                }
+            }
+            r = q.pollFirst();
+        } while (r != null);
+        return false;
+    }
+
+    private void runTasks() {
+        if (tasks.isEmpty()) {
+            return;
+        }
+        Runnable t;
+        while ((t = tasks.poll()) != null) {
+            t.run();
+        }
+    }
+
+    /** Fires expired timers; returns the clock reading used. */
+    private long runTimers() {
+        long now = System.nanoTime();
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadline - now <= 0) {
+            timers.poll();
+            Runnable action = t.action;
+            t.action = null;
+            action.run();
+        }
+        return now;
+    }
+
+    /** Whether {@link #close()} was called. Any thread. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the poller; pending tasks, callbacks and timers are dropped. Loop thread. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        poller.close();
+        ready.clear();
+        tasks.clear();
+    }
+}
