@@ -81,6 +81,11 @@ public final class EventLoop implements AutoCloseable {
         ready.addLast(callback);
     }
 
+    /** Removes a queued callback (the most recently queued occurrence); true if it was queued. Loop thread. */
+    public boolean cancelSoon(Runnable callback) {
+        return ready.removeLastOccurrence(callback);
+    }
+
     /** Number of queued ready callbacks. */
     public int readyCount() {
         return ready.size();

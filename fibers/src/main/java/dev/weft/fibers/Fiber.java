@@ -1,0 +1,563 @@
+package dev.weft.fibers;
+
+import dev.weft.fibers.internal.FiberContinuation;
+import dev.weft.fibers.internal.SpawnSite;
+import dev.weft.hub.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * A cooperative thread: a continuation run by its {@link Hub} on the hub thread, switching to the
+ * hub only when it blocks (sleep, join, a primitive's wait, socket I/O, {@link #yield()}).
+ *
+ * <p>Thread rule: a fiber belongs to the hub that spawned it. Every method checks that it is called
+ * on that hub's thread and throws {@link dev.weft.hub.WrongThreadException} otherwise; other threads
+ * hand work over with {@link Hub#execute(Runnable)} or complete an {@link AsyncResult}.
+ *
+ * <p>Blocking methods ({@code sleep}, {@code yield}, {@code join}, {@code get}, {@code kill(Duration)})
+ * must run inside a fiber ({@link NotInFiberException} otherwise). Each of them throws, instead of
+ * returning: {@link FiberKilledError} if the calling fiber is killed, {@link FiberTimeoutException}
+ * if an enclosing {@link Timeout} expires, {@link BlockedForeverException} if nothing could ever wake
+ * it, {@link FiberPinnedException} if it cannot switch.
+ *
+ * <p>Failures are reported exactly once: to whoever joins the fiber, gets its result or registered an
+ * {@linkplain #onExit on-exit callback} before it ended, otherwise to the hub's
+ * {@linkplain Hub#setUncaughtExceptionHandler uncaught exception handler}.
+ *
+ * @param <T> the result type
+ */
+public final class Fiber<T> {
+    static final int KILL = 1;
+    static final int TIMEOUT = 2;
+    static final int STALL = 4;
+
+    final Hub hub;
+    final FiberContinuation cont;
+    private final long id;
+    private final String name;
+    private final String parent;
+    private final SpawnSite spawnSite;
+    private Callable<? extends T> task;
+    FiberState state = FiberState.NEW;
+    private T result;
+    private Throwable failure;
+
+    /** Pending interruptions (KILL, TIMEOUT, STALL), thrown by the next or current park. */
+    int interrupts;
+    String stallReport;
+    /** What the fiber waits on while WAITING (for reports); its start timer while NEW and delayed. */
+    Object blocker;
+    /** Innermost open {@link Timeout} of this fiber. */
+    Timeout timeouts;
+    /** Set by the deadline timer of {@link #parkUntil}. */
+    private boolean timedOut;
+    private Runnable deadlineWake;
+    private Runnable waker;
+    private Object joiners;
+    private Object exitCallbacks;
+    private boolean observed;
+    /** Fiber-local values, indexed by {@link FiberLocal}; created on first use. */
+    Object[] locals;
+    /** The hub's intrusive list of live fibers. */
+    Fiber<?> prevLive;
+    Fiber<?> nextLive;
+
+    Fiber(Hub hub, long id, String name, Fiber<?> parent, Callable<? extends T> task) {
+        this.hub = hub;
+        this.id = id;
+        this.name = name;
+        this.parent = parent == null ? "the hub" : parent.toString();
+        this.task = task;
+        this.spawnSite = SpawnSite.CAPTURE ? new SpawnSite() : null;
+        this.cont = new FiberContinuation(this::body);
+    }
+
+    // ---------------------------------------------------------------- static entry points
+
+    /** Spawns a fiber on the current hub running {@code task}; it starts after the caller blocks or yields. Hub thread. */
+    public static <T> Fiber<T> spawn(Callable<T> task) {
+        return Hub.current().spawn(null, task);
+    }
+
+    /** Spawns a fiber running {@code task}. Hub thread. */
+    public static Fiber<Void> spawn(Runnable task) {
+        return Hub.current().spawn(null, Hub.callable(task));
+    }
+
+    /** Spawns a named fiber running {@code task}. Hub thread. */
+    public static <T> Fiber<T> spawn(String name, Callable<T> task) {
+        return Hub.current().spawn(name, task);
+    }
+
+    /** Spawns a named fiber running {@code task}. Hub thread. */
+    public static Fiber<Void> spawn(String name, Runnable task) {
+        return Hub.current().spawn(name, Hub.callable(task));
+    }
+
+    /** Spawns a fiber that starts once {@code delay} has passed; killing it before then means it never runs. Hub thread. */
+    public static <T> Fiber<T> spawnLater(Duration delay, Callable<T> task) {
+        return Hub.current().spawnLater(delay, null, task);
+    }
+
+    /**
+     * The fiber running on this thread.
+     *
+     * @throws NotInFiberException outside a fiber
+     */
+    public static Fiber<?> current() {
+        return Hub.currentFiber("Fiber.current()");
+    }
+
+    /**
+     * Blocks the current fiber for {@code duration} (zero or negative: {@link #yield()}).
+     * Timers have the backend's resolution (1 ms on nio); it never wakes early.
+     */
+    public static void sleep(Duration duration) {
+        sleepNanos(duration.toNanos());
+    }
+
+    /** {@link #sleep(Duration)} in milliseconds. */
+    public static void sleep(long millis) {
+        sleepNanos(Math.multiplyExact(millis, 1_000_000L));
+    }
+
+    private static void sleepNanos(long nanos) {
+        Fiber<?> f = Hub.currentFiber("Fiber.sleep");
+        if (nanos <= 0) {
+            f.park(null, true);
+            return;
+        }
+        f.parkUntil("sleep", System.nanoTime() + nanos);
+    }
+
+    /** Lets every other runnable fiber run once, then continues. A blocking call (it can throw as one). */
+    public static void yield() {
+        Hub.currentFiber("Fiber.yield").park(null, true);
+    }
+
+    /** Waits until every fiber in {@code fibers} is done; {@code false} if {@code timeout} passed first. */
+    public static boolean joinAll(Collection<? extends Fiber<?>> fibers, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Fiber<?> f : fibers) {
+            if (!f.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Kills every fiber in {@code fibers} and waits up to {@code timeout}; {@code true} if all are done. */
+    public static boolean killAll(Collection<? extends Fiber<?>> fibers, Duration timeout) {
+        for (Fiber<?> f : fibers) {
+            if (f != f.hub.current) {
+                f.kill();
+            }
+        }
+        return joinAll(fibers, timeout);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** The hub-unique id (the main fiber of {@link Hub#run} is 1). */
+    public long id() {
+        return id;
+    }
+
+    /** The name given at spawn, or {@code fiber-ID}. */
+    public String name() {
+        return name != null ? name : "fiber-" + id;
+    }
+
+    /** The current state. Hub thread. */
+    public FiberState state() {
+        return state;
+    }
+
+    /** Whether the fiber has finished (succeeded, failed or killed). */
+    public boolean isDone() {
+        return state.isDone();
+    }
+
+    /** The hub that runs this fiber. */
+    public Hub hub() {
+        return hub;
+    }
+
+    /** The exception the fiber failed with, or null. Does not count as observing it. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    // ---------------------------------------------------------------- join, get, kill
+
+    /** Waits until this fiber is done (it does not throw the fiber's failure; see {@link #get()}). */
+    public void join() {
+        joinUntil(Long.MAX_VALUE, false);
+    }
+
+    /** Waits up to {@code timeout} until this fiber is done; {@code true} if it is. */
+    public boolean join(Duration timeout) {
+        return joinUntil(System.nanoTime() + timeout.toNanos(), true);
+    }
+
+    /**
+     * Waits until this fiber is done and returns its result.
+     *
+     * @throws RuntimeException or Error the fiber's own failure, rethrown as is, with a suppressed
+     *                          note saying which fiber spawned it
+     * @throws CompletionException wrapping a checked exception the fiber threw
+     * @throws CancellationException if the fiber was killed
+     */
+    public T get() {
+        join();
+        return outcome();
+    }
+
+    /**
+     * {@link #get()} with a time limit.
+     *
+     * @throws FiberTimeoutException if {@code timeout} passes first (the fiber goes on running)
+     */
+    public T get(Duration timeout) {
+        try (Timeout t = Timeout.after(timeout)) {
+            join();
+        }
+        return outcome();
+    }
+
+    private T outcome() {
+        observed = true;
+        return switch (state) {
+            case SUCCEEDED -> result;
+            case KILLED -> throw new CancellationException("fiber " + this + " was killed");
+            case FAILED -> throw rethrowable();
+            default -> throw new IllegalStateException("fiber " + this + " is not done: " + state);
+        };
+    }
+
+    private RuntimeException rethrowable() {
+        Throwable t = failure;
+        boolean noted = false;
+        for (Throwable s : t.getSuppressed()) {
+            noted |= s instanceof SpawnSite;
+        }
+        if (!noted) {
+            t.addSuppressed(SpawnSite.describe(toString(), parent, spawnSite));
+        }
+        if (t instanceof RuntimeException re) {
+            return re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new CompletionException("fiber " + this + " failed: " + t, t);
+    }
+
+    /**
+     * Kills this fiber: if it has not started it never runs; if it is waiting it wakes at once with
+     * {@link FiberKilledError} and unwinds through its {@code finally} blocks; if it is runnable it
+     * gets the error at its next switch. Does not wait (see {@link #kill(Duration)}). Killing the
+     * current fiber throws {@link FiberKilledError} right away. No effect on a finished fiber. Hub thread.
+     */
+    public void kill() {
+        hub.checkThread("Fiber.kill");
+        switch (state) {
+            case NEW -> {
+                if (blocker instanceof Timer t) {
+                    hub.loop.cancel(t);
+                    blocker = null;
+                }
+                finish(FiberState.KILLED);
+            }
+            case RUNNING -> throw new FiberKilledError("fiber " + this + " killed itself");
+            case SCHEDULED -> interrupts |= KILL;
+            case WAITING -> {
+                interrupts |= KILL;
+                unpark();
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Kills this fiber and waits up to {@code timeout} for it to finish; {@code true} if it did. */
+    public boolean kill(Duration timeout) {
+        kill();
+        return join(timeout);
+    }
+
+    /**
+     * Registers {@code callback} to run when this fiber finishes (at once if it has). It runs on the
+     * hub thread, outside any fiber, and must not block; an exception it throws goes to the hub's
+     * uncaught handler. Registering counts as observing a failure. Hub thread.
+     */
+    @SuppressWarnings("unchecked")
+    public void onExit(Consumer<? super Fiber<T>> callback) {
+        hub.checkThread("Fiber.onExit");
+        Objects.requireNonNull(callback, "callback");
+        observed = true;
+        if (isDone()) {
+            hub.runCallback(() -> callback.accept(this));
+            return;
+        }
+        if (exitCallbacks == null) {
+            exitCallbacks = callback;
+        } else if (exitCallbacks instanceof ArrayList<?> list) {
+            ((List<Object>) list).add(callback);
+        } else {
+            List<Object> list = new ArrayList<>(2);
+            list.add(exitCallbacks);
+            list.add(callback);
+            exitCallbacks = list;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "#" + id + " '" + name() + "'";
+    }
+
+    // ---------------------------------------------------------------- the one park point
+
+    /**
+     * Switches to the hub until {@link #unpark()} (or, with {@code reschedule}, right away after the
+     * other ready fibers). The only place a fiber yields. Throws pending interruptions before
+     * switching and after resuming. Must be called by this fiber, the hub's current fiber.
+     */
+    void park(Object waitingOn, boolean reschedule) {
+        if (interrupts != 0) {
+            throwInterrupt();
+        }
+        if (reschedule) {
+            state = FiberState.SCHEDULED;
+            hub.loop.callSoon(cont);
+        } else {
+            state = FiberState.WAITING;
+            blocker = waitingOn;
+        }
+        hub.current = null;
+        try {
+            FiberContinuation.suspend(cont);
+        } catch (FiberPinnedException e) {
+            if (reschedule) {
+                hub.unschedule(cont);
+            }
+            resumed();
+            throw e;
+        }
+        resumed();
+        if (interrupts != 0) {
+            throwInterrupt();
+        }
+    }
+
+    private void resumed() {
+        hub.current = this;
+        state = FiberState.RUNNING;
+        blocker = null;
+    }
+
+    /**
+     * Parks until {@link #unpark()} or {@code deadline} ({@link System#nanoTime()}); returns false if
+     * the deadline woke it. Callers check their own condition first: a wake-up and the deadline can
+     * race, and the wake-up wins.
+     */
+    boolean parkUntil(Object waitingOn, long deadline) {
+        if (deadline == Long.MAX_VALUE) {
+            park(waitingOn, false);
+            return true;
+        }
+        if (deadlineWake == null) {
+            deadlineWake = () -> {
+                if (state == FiberState.WAITING) {
+                    timedOut = true;
+                    unpark();
+                }
+            };
+        }
+        timedOut = false;
+        Timer timer = hub.loop.scheduleAt(deadline, deadlineWake);
+        try {
+            park(waitingOn, false);
+        } finally {
+            hub.loop.cancel(timer);
+        }
+        boolean woken = !timedOut;
+        timedOut = false;
+        return woken;
+    }
+
+    /** Makes a waiting fiber runnable; no effect in any other state. Hub thread. */
+    void unpark() {
+        if (state == FiberState.WAITING) {
+            state = FiberState.SCHEDULED;
+            hub.loop.callSoon(cont);
+        }
+    }
+
+    /** A cached {@code this::unpark}, for callbacks that wake this fiber (I/O readiness). */
+    Runnable waker() {
+        Runnable w = waker;
+        if (w == null) {
+            waker = w = this::unpark;
+        }
+        return w;
+    }
+
+    /** Delivers an interruption bit; wakes the fiber if it is waiting. */
+    void interrupt(int bit) {
+        interrupts |= bit;
+        unpark();
+    }
+
+    private void throwInterrupt() {
+        if ((interrupts & KILL) != 0) {
+            interrupts &= ~KILL;
+            throw new FiberKilledError("fiber " + this + " was killed");
+        }
+        if ((interrupts & STALL) != 0) {
+            interrupts &= ~STALL;
+            String report = stallReport;
+            stallReport = null;
+            throw new BlockedForeverException(report);
+        }
+        if ((interrupts & TIMEOUT) != 0) {
+            Timeout expired = Timeout.outermostExpired(timeouts);
+            if (expired == null) {
+                interrupts &= ~TIMEOUT;
+            } else {
+                throw expired.newException();
+            }
+        }
+    }
+
+    private boolean joinUntil(long deadline, boolean timed) {
+        if (isDone()) {
+            hub.checkThread("Fiber.join");
+            return true;
+        }
+        Fiber<?> me = Hub.currentFiber("Fiber.join");
+        if (me == this) {
+            throw new IllegalStateException("fiber " + this + " cannot join itself: it would wait forever");
+        }
+        hub.checkThread("Fiber.join");
+        addJoiner(me);
+        try {
+            while (!isDone()) {
+                if (!me.parkUntil(this, timed ? deadline : Long.MAX_VALUE) && !isDone()) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            removeJoiner(me);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void addJoiner(Fiber<?> f) {
+        if (joiners == null) {
+            joiners = f;
+        } else if (joiners instanceof ArrayList<?> list) {
+            ((List<Object>) list).add(f);
+        } else {
+            List<Object> list = new ArrayList<>(2);
+            list.add(joiners);
+            list.add(f);
+            joiners = list;
+        }
+    }
+
+    private void removeJoiner(Fiber<?> f) {
+        if (joiners == f) {
+            joiners = null;
+        } else if (joiners instanceof ArrayList<?> list) {
+            list.remove(f);
+        }
+    }
+
+    // ---------------------------------------------------------------- life cycle
+
+    /** The continuation's body. */
+    private void body() {
+        if (state == FiberState.KILLED) {
+            return; // killed before it started
+        }
+        hub.current = this;
+        state = FiberState.RUNNING;
+        FiberState end;
+        try {
+            Callable<? extends T> t = task;
+            task = null;
+            result = t.call();
+            end = FiberState.SUCCEEDED;
+        } catch (FiberKilledError killed) {
+            end = FiberState.KILLED;
+        } catch (Throwable e) {
+            failure = e;
+            end = FiberState.FAILED;
+        }
+        while (timeouts != null) {
+            timeouts.close();
+        }
+        hub.current = null;
+        finish(end);
+    }
+
+    /** Marks the fiber done, wakes joiners, runs on-exit callbacks, reports an unobserved failure. */
+    @SuppressWarnings("unchecked")
+    private void finish(FiberState end) {
+        state = end;
+        task = null;
+        interrupts = 0;
+        hub.removeLive(this);
+        Object j = joiners;
+        if (j != null) {
+            observed = true;
+            if (j instanceof ArrayList<?> list) {
+                for (Object f : list.toArray()) {
+                    ((Fiber<?>) f).unpark();
+                }
+            } else {
+                ((Fiber<?>) j).unpark();
+            }
+        }
+        Object cbs = exitCallbacks;
+        exitCallbacks = null;
+        if (cbs instanceof ArrayList<?> list) {
+            for (Object cb : list) {
+                hub.runCallback(() -> ((Consumer<Object>) cb).accept(this));
+            }
+        } else if (cbs != null) {
+            hub.runCallback(() -> ((Consumer<Object>) cbs).accept(this));
+        }
+        if (end == FiberState.FAILED && !observed) {
+            hub.reportUncaught(this, failure);
+        }
+    }
+
+    /** A one-line description for reports: state, what it waits on, where. */
+    String describe() {
+        StringBuilder sb = new StringBuilder().append(this).append(' ').append(state);
+        if (state == FiberState.WAITING && blocker != null) {
+            sb.append(" on ").append(blocker instanceof Fiber<?> f ? "join of fiber " + f : blocker);
+        }
+        if (state == FiberState.WAITING || state == FiberState.SCHEDULED) {
+            for (StackTraceElement e : cont.suspendedStack()) {
+                String c = e.getClassName();
+                if (!c.startsWith("dev.weft.") && !c.startsWith("jdk.internal.vm.") && !c.startsWith("java.")) {
+                    sb.append(" at ").append(e);
+                    break;
+                }
+            }
+        }
+        return sb.toString();
+    }
+}

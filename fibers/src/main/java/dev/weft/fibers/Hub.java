@@ -1,0 +1,377 @@
+package dev.weft.fibers;
+
+import dev.weft.fibers.internal.JvmFlags;
+import dev.weft.hub.Backends;
+import dev.weft.hub.EventLoop;
+import dev.weft.hub.IoHandle;
+import dev.weft.hub.Ops;
+import dev.weft.hub.Timer;
+import dev.weft.hub.WrongThreadException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * The hub: one event loop on one thread, and the fibers it runs. Fibers switch to the hub when they
+ * block; the hub resumes whichever fiber's event, timer or I/O is ready.
+ *
+ * <p>Start one with {@link #run(Callable)}, which turns the calling thread into a hub thread for
+ * the duration of the call. The backend is the one {@link Backends#select()} picks
+ * ({@code -Dweft.hub=nio|epoll|kqueue}, unset = best available).
+ *
+ * <p>Thread rule: a hub belongs to its thread. Only {@link #execute}, {@link #submit} and
+ * {@link #thread()} may be called from other threads; everything else throws
+ * {@link WrongThreadException}. {@code ThreadLocal}s are shared by all fibers of a hub (they run
+ * on one thread): use {@link FiberLocal} for per-fiber state.
+ *
+ * <p>Shutdown: when the main fiber of {@code run} finishes, every other live fiber is killed and
+ * the hub runs until they have unwound (their {@code finally} blocks run), then closes its loop.
+ */
+public final class Hub {
+    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+    private static final ThreadLocal<Hub> CURRENT = new ThreadLocal<>();
+
+    final EventLoop loop;
+    private final Thread thread;
+    /** The fiber running now, or null while the hub itself runs. */
+    Fiber<?> current;
+    private long nextId = 1;
+    private Fiber<?> liveHead;
+    private int liveCount;
+    private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
+
+    private Hub(EventLoop loop) {
+        this.loop = loop;
+        this.thread = Thread.currentThread();
+        loop.onStall(this::onStall);
+    }
+
+    /**
+     * Runs {@code main} as the first fiber of a new hub on the calling thread and returns its result
+     * when it finishes; remaining fibers are then killed and unwound. Blocks the calling thread.
+     *
+     * @throws Exception the exception {@code main} threw, as is
+     * @throws IllegalStateException if a hub already runs on this thread, or the JVM lacks
+     *                               {@value JvmFlags#EXPORTS_FLAG}
+     * @throws dev.weft.hub.BackendUnavailableException if the selected backend cannot run
+     */
+    public static <T> T run(Callable<T> main) throws Exception {
+        JvmFlags.check();
+        Objects.requireNonNull(main, "main");
+        if (CURRENT.get() != null) {
+            throw new IllegalStateException("A hub already runs on thread '" + Thread.currentThread().getName()
+                    + "'; Hub.run is not re-entrant. Inside a fiber, use Fiber.spawn instead.");
+        }
+        Hub hub = new Hub(EventLoop.open());
+        CURRENT.set(hub);
+        try {
+            Fiber<T> fiber = hub.spawn("main", main);
+            fiber.onExit(f -> { });
+            while (!fiber.isDone()) {
+                hub.loop.runOnce();
+            }
+            hub.shutdown();
+            return switch (fiber.state()) {
+                case SUCCEEDED -> fiber.get();
+                case KILLED -> throw new FiberKilledError("the main fiber " + fiber + " was killed");
+                default -> throw asException(fiber.failure());
+            };
+        } finally {
+            hub.loop.close();
+            CURRENT.remove();
+        }
+    }
+
+    /** {@link #run(Callable)} for a body without a result. */
+    public static void run(Runnable main) throws Exception {
+        run(callable(main));
+    }
+
+    /**
+     * The hub of the calling thread.
+     *
+     * @throws NotInFiberException if no hub runs on this thread
+     */
+    public static Hub current() {
+        Hub h = CURRENT.get();
+        if (h == null) {
+            throw notOnHub("Hub.current()");
+        }
+        return h;
+    }
+
+    /** The fiber running on this thread; {@link NotInFiberException} naming {@code what} otherwise. */
+    static Fiber<?> currentFiber(String what) {
+        Hub h = CURRENT.get();
+        if (h == null) {
+            throw notOnHub(what);
+        }
+        Fiber<?> f = h.current;
+        if (f == null) {
+            throw new NotInFiberException(what + " was called on the hub thread '" + h.thread.getName()
+                    + "' but outside any fiber (in a timer, an on-exit callback or a task). It would block the"
+                    + " whole hub; spawn a fiber to do this.");
+        }
+        return f;
+    }
+
+    private static NotInFiberException notOnHub(String what) {
+        return new NotInFiberException(what + " was called on thread '" + Thread.currentThread().getName()
+                + "', which runs no Weft hub. Blocking fiber calls work only inside a fiber: start one with"
+                + " Hub.run(...), or hand the work to a hub with hub.execute(...) from other threads.");
+    }
+
+    // ---------------------------------------------------------------- spawning
+
+    /** Spawns a fiber on this hub; it starts after the caller blocks or yields. Hub thread. */
+    public <T> Fiber<T> spawn(String name, Callable<T> task) {
+        checkThread("Hub.spawn");
+        Fiber<T> f = newFiber(name, task);
+        loop.callSoon(f.cont);
+        return f;
+    }
+
+    /** Spawns a fiber that starts once {@code delay} has passed. Hub thread. */
+    public <T> Fiber<T> spawnLater(Duration delay, String name, Callable<T> task) {
+        checkThread("Hub.spawnLater");
+        Fiber<T> f = newFiber(name, task);
+        f.blocker = loop.schedule(delay.toNanos(), () -> {
+            f.blocker = null;
+            loop.callSoon(f.cont);
+        });
+        return f;
+    }
+
+    private <T> Fiber<T> newFiber(String name, Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        Fiber<T> f = new Fiber<>(this, nextId++, name, current, task);
+        if (liveHead != null) {
+            liveHead.prevLive = f;
+            f.nextLive = liveHead;
+        }
+        liveHead = f;
+        liveCount++;
+        return f;
+    }
+
+    void removeLive(Fiber<?> f) {
+        if (f.prevLive != null) {
+            f.prevLive.nextLive = f.nextLive;
+        } else if (liveHead == f) {
+            liveHead = f.nextLive;
+        } else {
+            return; // not in the list
+        }
+        if (f.nextLive != null) {
+            f.nextLive.prevLive = f.prevLive;
+        }
+        f.prevLive = null;
+        f.nextLive = null;
+        liveCount--;
+    }
+
+    /** The live (unfinished) fibers of this hub, newest first. Hub thread. */
+    public List<Fiber<?>> fibers() {
+        checkThread("Hub.fibers");
+        List<Fiber<?>> all = new ArrayList<>(liveCount);
+        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
+            all.add(f);
+        }
+        return all;
+    }
+
+    // ---------------------------------------------------------------- other threads
+
+    /**
+     * Runs {@code task} in a new fiber on this hub, soon. Any thread; the thread-safe way in.
+     * Memory consistency effects: actions before {@code execute} happen-before the task runs.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the hub has shut down
+     */
+    public void execute(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        loop.execute(() -> spawn(null, callable(task)));
+    }
+
+    /** Runs {@code task} in a new fiber on this hub and completes the future with its outcome. Any thread. */
+    public <T> CompletableFuture<T> submit(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        CompletableFuture<T> future = new CompletableFuture<>();
+        loop.execute(() -> spawn(null, () -> {
+            try {
+                T value = task.call();
+                future.complete(value);
+                return value;
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+                throw t;
+            }
+        }).onExit(f -> { }));
+        return future;
+    }
+
+    /**
+     * Marks that something outside the hub (another thread) will wake a waiting fiber, so that the
+     * hub does not report it as blocked forever while this is open. Close it when done. Hub thread.
+     */
+    public AutoCloseable keepAlive() {
+        checkThread("Hub.keepAlive");
+        loop.ref();
+        boolean[] closed = new boolean[1];
+        return () -> {
+            if (!closed[0]) {
+                closed[0] = true;
+                loop.unref();
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------- I/O waits (for the sockets layer)
+
+    /**
+     * Parks the current fiber until {@code handle} may be ready for {@code op} (see
+     * {@link IoHandle#await}), or {@code deadline} ({@link System#nanoTime()}, {@link Long#MAX_VALUE}
+     * for none) passes. The caller must have got "would block" first and retries afterwards.
+     *
+     * @return false if the deadline passed first
+     * @throws FiberKilledError, FiberTimeoutException as any blocking call
+     */
+    public boolean awaitIo(IoHandle handle, int op, long deadline) {
+        Fiber<?> f = currentFiber("socket " + Ops.toString(op).toLowerCase(java.util.Locale.ROOT));
+        if (f.hub != this) {
+            throw new WrongThreadException("this socket", thread, Thread.currentThread(),
+                    "Use a socket only in fibers of the hub that opened it.");
+        }
+        handle.await(op, f.waker());
+        loop.ref();
+        boolean woken = false;
+        try {
+            woken = f.parkUntil(handle, deadline);
+            return woken;
+        } finally {
+            loop.unref();
+            if (!woken) {
+                handle.cancelAwait(op);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- queries and settings
+
+    /** The hub thread. Any thread. */
+    public Thread thread() {
+        return thread;
+    }
+
+    /** The event loop (for modules that build on the hub, such as sockets). Hub thread. */
+    public EventLoop loop() {
+        return loop;
+    }
+
+    /** The backend's name ({@code nio}, {@code epoll}, {@code kqueue}). */
+    public String backendName() {
+        return loop.poller().backendName();
+    }
+
+    /**
+     * Sets what happens to a fiber failure nobody observed (see {@link Fiber}). The default logs it
+     * with {@link System.Logger} at ERROR. Hub thread.
+     */
+    public void setUncaughtExceptionHandler(BiConsumer<Fiber<?>, Throwable> handler) {
+        checkThread("Hub.setUncaughtExceptionHandler");
+        this.uncaughtHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    /** Throws {@link WrongThreadException} unless the caller runs on this hub's thread. */
+    void checkThread(String what) {
+        if (Thread.currentThread() != thread) {
+            throw new WrongThreadException(what, thread, Thread.currentThread(),
+                    "Other threads hand work to the hub with hub.execute(...) or hub.submit(...),"
+                            + " or complete an AsyncResult.");
+        }
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    Timer schedule(long deadline, Runnable action) {
+        return loop.scheduleAt(deadline, action);
+    }
+
+    void unschedule(Runnable r) {
+        loop.cancelSoon(r);
+    }
+
+    /** Runs a callback outside any fiber, reporting what it throws. */
+    void runCallback(Runnable r) {
+        Fiber<?> saved = current;
+        current = null;
+        try {
+            r.run();
+        } catch (Throwable t) {
+            reportUncaught(saved, t);
+        } finally {
+            current = saved;
+        }
+    }
+
+    void reportUncaught(Fiber<?> fiber, Throwable t) {
+        try {
+            uncaughtHandler.accept(fiber, t);
+        } catch (Throwable handlerFailure) {
+            handlerFailure.addSuppressed(t);
+            defaultUncaught(fiber, handlerFailure);
+        }
+    }
+
+    private static void defaultUncaught(Fiber<?> fiber, Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "Fiber " + fiber + " failed and nobody joined it", t);
+    }
+
+    /** Nothing can wake any waiting fiber: fail every one of them with a report. */
+    private void onStall() {
+        StringBuilder report = new StringBuilder("This fiber would wait forever: no fiber is runnable and no timer,"
+                + " I/O wait, cross-thread task or keep-alive can wake any of them. Live fibers on hub thread '")
+                .append(thread.getName()).append("':");
+        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
+            report.append("\n  ").append(f.describe());
+        }
+        String text = report.toString();
+        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
+            if (f.state == FiberState.WAITING) {
+                f.stallReport = text;
+                f.interrupt(Fiber.STALL);
+            }
+        }
+    }
+
+    /** Kills every live fiber and runs the loop until they are done. */
+    private void shutdown() {
+        for (Fiber<?> f : fibers()) {
+            f.kill();
+        }
+        while (liveCount > 0) {
+            if (!loop.runOnce() && liveCount > 0) {
+                throw new IllegalStateException("hub shutdown: " + liveCount + " fibers neither finish nor wait");
+            }
+        }
+    }
+
+    static Callable<Void> callable(Runnable r) {
+        Objects.requireNonNull(r, "task");
+        return () -> {
+            r.run();
+            return null;
+        };
+    }
+
+    private static Exception asException(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return (Exception) t;
+    }
+}

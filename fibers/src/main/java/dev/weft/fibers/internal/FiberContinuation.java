@@ -1,0 +1,68 @@
+package dev.weft.fibers.internal;
+
+import dev.weft.fibers.FiberPinnedException;
+import jdk.internal.vm.Continuation;
+import jdk.internal.vm.ContinuationScope;
+
+/**
+ * The one class that touches {@code jdk.internal.vm.Continuation}. {@link #run()} (inherited)
+ * starts or resumes the fiber's body on the calling (hub) thread until it {@linkplain #suspend()
+ * suspends} or finishes; as a {@link Runnable} it goes straight into the loop's ready queue.
+ *
+ * <p>Thread rule: hub thread only. Callers must run {@link JvmFlags#check()} before loading it.
+ */
+public final class FiberContinuation extends Continuation implements Runnable {
+    private static final ContinuationScope SCOPE = new ContinuationScope("weft-fiber");
+
+    private Pinned pinnedReason;
+
+    public FiberContinuation(Runnable body) {
+        super(SCOPE, body);
+    }
+
+    /**
+     * Suspends the running continuation {@code self}; returns when it is resumed with {@link #run()}.
+     *
+     * @throws FiberPinnedException if the switch is impossible (a native frame such as a class
+     *                              initializer, or a critical section, is on the stack)
+     */
+    public static void suspend(FiberContinuation self) {
+        if (!Continuation.yield(SCOPE)) {
+            Pinned reason = self.pinnedReason;
+            self.pinnedReason = null;
+            throw new FiberPinnedException(describe(reason));
+        }
+    }
+
+    /** Runs {@code action} in a critical section where switching is impossible (for tests and for code that must not switch). */
+    public static void pinned(Runnable action) {
+        Continuation.pin();
+        try {
+            action.run();
+        } finally {
+            Continuation.unpin();
+        }
+    }
+
+    @Override
+    protected void onPinned(Pinned reason) {
+        pinnedReason = reason;
+    }
+
+    /** The stack of a suspended continuation, innermost first (empty while running or done). */
+    public StackTraceElement[] suspendedStack() {
+        return isDone() ? new StackTraceElement[0] : getStackTrace();
+    }
+
+    private static String describe(Pinned reason) {
+        String why = switch (reason == null ? Pinned.NATIVE : reason) {
+            case NATIVE -> "a native frame is on the stack (a class initializer <clinit>, a JNI call or an FFM upcall)";
+            case MONITOR -> "the fiber holds a monitor (inside a synchronized block or method)";
+            case CRITICAL_SECTION -> "the fiber is in a critical section where switching is disabled";
+            case EXCEPTION -> "the JVM could not freeze the stack (" + reason + ")";
+        };
+        return "A fiber tried to switch to the hub while pinned (" + reason + "): " + why
+                + ". A blocking fiber call cannot run there; move it out of that code (for example, do the"
+                + " blocking work before the class is initialized, or outside the synchronized block).";
+    }
+}
