@@ -43,6 +43,12 @@ public final class Hub {
     private Fiber<?> liveHead;
     private int liveCount;
     private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
+    /** Loop iterations, read by the watchdog thread (a racy counter is enough there). */
+    private volatile long iterations;
+    /** Watchdog bookkeeping, touched only by the watchdog thread. */
+    long watchedIterations;
+    long watchedSince = System.nanoTime();
+    boolean watchdogReported;
 
     private Hub(EventLoop loop) {
         this.loop = loop;
@@ -71,8 +77,9 @@ public final class Hub {
         try {
             Fiber<T> fiber = hub.spawn("main", main);
             fiber.onExit(f -> { });
+            HubWatchdog.watch(hub);
             while (!fiber.isDone()) {
-                hub.loop.runOnce();
+                hub.runOnce();
             }
             hub.shutdown();
             return switch (fiber.state()) {
@@ -81,6 +88,7 @@ public final class Hub {
                 default -> throw asException(fiber.failure());
             };
         } finally {
+            HubWatchdog.unwatch(hub);
             hub.loop.close();
             CURRENT.remove();
         }
@@ -354,10 +362,24 @@ public final class Hub {
             f.kill();
         }
         while (liveCount > 0) {
-            if (!loop.runOnce() && liveCount > 0) {
+            if (!runOnce() && liveCount > 0) {
                 throw new IllegalStateException("hub shutdown: " + liveCount + " fibers neither finish nor wait");
             }
         }
+    }
+
+    private boolean runOnce() {
+        iterations = iterations + 1;
+        return loop.runOnce();
+    }
+
+    long iterations() {
+        return iterations;
+    }
+
+    String runningFiberName() {
+        Fiber<?> f = current;
+        return f == null ? "(none: the hub's own code)" : f.toString();
     }
 
     static Callable<Void> callable(Runnable r) {

@@ -246,6 +246,14 @@ public final class EventLoop implements AutoCloseable {
         return now;
     }
 
+    /**
+     * Whether the loop is blocked in a poll waiting for events (idle), as opposed to running
+     * callbacks. Any thread; a racy snapshot meant for watchdogs.
+     */
+    public boolean isPolling() {
+        return sleeping.get();
+    }
+
     /** Whether {@link #close()} was called. Any thread. */
     public boolean isClosed() {
         return closed;
