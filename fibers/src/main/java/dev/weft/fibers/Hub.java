@@ -66,13 +66,24 @@ public final class Hub {
      * @throws dev.weft.hub.BackendUnavailableException if the selected backend cannot run
      */
     public static <T> T run(Callable<T> main) throws Exception {
+        return run((String) null, main);
+    }
+
+    /**
+     * {@link #run(Callable)} on the named backend ({@code nio}, {@code epoll}, {@code kqueue}) instead
+     * of the one {@code -Dweft.hub} selects; null means the default selection. Lets one JVM run hubs
+     * on different backends (an epoll server with an NIO client).
+     *
+     * @throws dev.weft.hub.BackendUnavailableException if that backend is unknown or cannot run here
+     */
+    public static <T> T run(String backend, Callable<T> main) throws Exception {
         JvmFlags.check();
         Objects.requireNonNull(main, "main");
         if (CURRENT.get() != null) {
             throw new IllegalStateException("A hub already runs on thread '" + Thread.currentThread().getName()
                     + "'; Hub.run is not re-entrant. Inside a fiber, use Fiber.spawn instead.");
         }
-        Hub hub = new Hub(EventLoop.open());
+        Hub hub = new Hub(backend == null ? EventLoop.open() : new EventLoop(Backends.select(backend).open()));
         CURRENT.set(hub);
         try {
             Fiber<T> fiber = hub.spawn("main", main);
