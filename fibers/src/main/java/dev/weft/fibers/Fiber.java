@@ -332,6 +332,9 @@ public final class Fiber<T> {
      * switching and after resuming. Must be called by this fiber, the hub's current fiber.
      */
     void park(Object waitingOn, boolean reschedule) {
+        if (timeouts != null) {
+            Timeout.expireDue(timeouts);
+        }
         if (interrupts != 0) {
             throwInterrupt();
         }
@@ -518,6 +521,9 @@ public final class Fiber<T> {
         task = null;
         interrupts = 0;
         hub.removeLive(this);
+        if (hub.shuttingDown) {
+            hub.loop.skipWait();
+        }
         Object j = joiners;
         if (j != null) {
             observed = true;
@@ -543,6 +549,24 @@ public final class Fiber<T> {
         }
     }
 
+    /** Whether a stack frame is the user's code rather than Weft's or the JDK's (tests count as user code). */
+    private static boolean isUserFrame(String className) {
+        if (className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")) {
+            return false;
+        }
+        int dot = className.lastIndexOf('.');
+        String pkg = dot < 0 ? "" : className.substring(0, dot);
+        boolean weft = pkg.equals("dev.weft.fibers") || pkg.equals("dev.weft.hub") || pkg.startsWith("dev.weft.fibers.")
+                || pkg.equals("dev.weft.sockets") || pkg.startsWith("dev.weft.sockets.");
+        if (!weft) {
+            return true;
+        }
+        String simple = className.substring(dot + 1);
+        int nested = simple.indexOf('$');
+        String top = nested < 0 ? simple : simple.substring(0, nested);
+        return top.endsWith("Test") || top.endsWith("Tests");
+    }
+
     /** A one-line description for reports: state, what it waits on, where. */
     String describe() {
         StringBuilder sb = new StringBuilder().append(this).append(' ').append(state);
@@ -551,8 +575,7 @@ public final class Fiber<T> {
         }
         if (state == FiberState.WAITING || state == FiberState.SCHEDULED) {
             for (StackTraceElement e : cont.suspendedStack()) {
-                String c = e.getClassName();
-                if (!c.startsWith("dev.weft.") && !c.startsWith("jdk.internal.vm.") && !c.startsWith("java.")) {
+                if (isUserFrame(e.getClassName())) {
                     sb.append(" at ").append(e);
                     break;
                 }

@@ -42,6 +42,8 @@ public final class Hub {
     private long nextId = 1;
     private Fiber<?> liveHead;
     private int liveCount;
+    /** Set by {@link #shutdown()}: every fiber's end then ends the loop iteration promptly. */
+    boolean shuttingDown;
     private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
     /** Loop iterations, read by the watchdog thread (a racy counter is enough there). */
     private volatile long iterations;
@@ -87,7 +89,9 @@ public final class Hub {
         CURRENT.set(hub);
         try {
             Fiber<T> fiber = hub.spawn("main", main);
-            fiber.onExit(f -> { });
+            // The main fiber's end must end the loop iteration at once, not after a poll that may
+            // wait for a far timer.
+            fiber.onExit(f -> hub.loop.skipWait());
             HubWatchdog.watch(hub);
             while (!fiber.isDone()) {
                 hub.runOnce();
@@ -359,16 +363,48 @@ public final class Hub {
             report.append("\n  ").append(f.describe());
         }
         String text = report.toString();
+        // Fail the fibers that wait on something other than another fiber's end (a waiter, an event,
+        // a queue): nothing else can complete it. If every waiting fiber is joining another, there is a
+        // join cycle: fail only its oldest member, whose unwinding ends the others' joins.
+        boolean any = false;
         for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
-            if (f.state == FiberState.WAITING) {
+            if (f.state == FiberState.WAITING && !(f.blocker instanceof Fiber<?>)) {
+                f.stallReport = text;
+                f.interrupt(Fiber.STALL);
+                any = true;
+            }
+        }
+        if (any) {
+            return;
+        }
+        Fiber<?> victim = null;
+        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
+            if (f.state == FiberState.WAITING && inJoinCycle(f) && (victim == null || f.id() < victim.id())) {
+                victim = f;
+            }
+        }
+        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
+            if (f.state == FiberState.WAITING && (victim == null || f == victim)) {
                 f.stallReport = text;
                 f.interrupt(Fiber.STALL);
             }
         }
     }
 
+    private boolean inJoinCycle(Fiber<?> start) {
+        Object next = start.blocker;
+        for (int steps = 0; steps <= liveCount && next instanceof Fiber<?> f; steps++) {
+            if (f == start) {
+                return true;
+            }
+            next = f.state == FiberState.WAITING ? f.blocker : null;
+        }
+        return false;
+    }
+
     /** Kills every live fiber and runs the loop until they are done. */
     private void shutdown() {
+        shuttingDown = true;
         for (Fiber<?> f : fibers()) {
             f.kill();
         }

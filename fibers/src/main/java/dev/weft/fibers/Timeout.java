@@ -28,6 +28,8 @@ public final class Timeout implements AutoCloseable {
     private final Duration duration;
     private final Timeout outer;
     private Timer timer;
+    /** {@link System#nanoTime()} at which it expires. */
+    private final long deadline;
     private boolean expired;
     private boolean closed;
 
@@ -35,6 +37,7 @@ public final class Timeout implements AutoCloseable {
         this.fiber = fiber;
         this.duration = duration;
         this.outer = fiber.timeouts;
+        this.deadline = System.nanoTime() + duration.toNanos();
         fiber.timeouts = this;
     }
 
@@ -60,6 +63,23 @@ public final class Timeout implements AutoCloseable {
         if (!closed) {
             expired = true;
             fiber.interrupt(Fiber.TIMEOUT);
+        }
+    }
+
+    /**
+     * Expires every timeout in the chain whose deadline has passed although its timer has not run
+     * yet (the fiber ran without blocking past it), so that the next blocking call throws even when
+     * the hub has not had control since. Called by the park point, only when timeouts are open.
+     */
+    static void expireDue(Timeout innermost) {
+        long now = System.nanoTime();
+        for (Timeout t = innermost; t != null; t = t.outer) {
+            if (!t.expired && t.deadline - now <= 0) {
+                if (t.timer != null) {
+                    t.fiber.hub.loop.cancel(t.timer);
+                }
+                t.expire();
+            }
         }
     }
 

@@ -39,6 +39,7 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private long timerSequence;
     private int refs;
+    private boolean skipWait;
     private Runnable stallHandler;
     private volatile boolean closed;
 
@@ -84,6 +85,15 @@ public final class EventLoop implements AutoCloseable {
     /** Removes a queued callback (the most recently queued occurrence); true if it was queued. Loop thread. */
     public boolean cancelSoon(Runnable callback) {
         return ready.removeLastOccurrence(callback);
+    }
+
+    /**
+     * Makes the current iteration poll without blocking, so that {@link #runOnce()} returns promptly
+     * and its caller can check its own condition (the fiber hub: "has the main fiber finished?").
+     * Loop thread.
+     */
+    public void skipWait() {
+        skipWait = true;
     }
 
     /** Number of queued ready callbacks. */
@@ -168,7 +178,8 @@ public final class EventLoop implements AutoCloseable {
         boolean outOfTime = runReady();
         runTasks();
         long now = timers.isEmpty() ? 0 : runTimers();
-        if (outOfTime || !ready.isEmpty()) {
+        if (outOfTime || !ready.isEmpty() || skipWait) {
+            skipWait = false;
             poller.poll(0);
             return true;
         }
