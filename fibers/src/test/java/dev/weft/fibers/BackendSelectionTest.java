@@ -1,0 +1,41 @@
+package dev.weft.fibers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.hub.BackendUnavailableException;
+import dev.weft.hub.Backends;
+import dev.weft.hub.HubBackend;
+import org.junit.jupiter.api.Test;
+
+/** Which backend a hub gets, and what a user sees when the choice is wrong. */
+class BackendSelectionTest {
+
+    @Test
+    void anUnknownNameListsTheBackendsFoundAndTheValidNames() {
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+                () -> Hub.run("epol", () -> "never runs"));
+        String m = e.getMessage();
+        assertTrue(m.contains("-Dweft.hub=epol"), m);
+        assertTrue(m.contains("'epol' is not a Weft backend"), m);
+        assertTrue(m.contains("epoll, kqueue, nio"), m);
+        assertTrue(m.contains("Backends found:") && m.contains("nio (dev.weft:hub-nio: available)"), m);
+    }
+
+    @Test
+    void theNamedBackendRunsTheHub() throws Exception {
+        assertEquals("nio", Hub.run("nio", () -> Hub.current().backendName()));
+    }
+
+    @Test
+    void unsetMeansTheBestAvailableBackend() throws Exception {
+        HubBackend best = Backends.available().get(0);
+        for (HubBackend b : Backends.available()) {
+            assertTrue(b.priority() <= best.priority());
+        }
+        String property = System.getProperty(Backends.PROPERTY);
+        String expected = property == null || property.isBlank() ? best.name() : property;
+        assertEquals(expected, Hub.run(() -> Hub.current().backendName()));
+    }
+}
