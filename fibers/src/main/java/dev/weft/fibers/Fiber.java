@@ -42,7 +42,9 @@ public final class Fiber<T> {
     final FiberContinuation cont;
     private final long id;
     private final String name;
-    private final String parent;
+    /** The spawning fiber's id (0: the hub itself) and given name; kept instead of the fiber, which may be long gone. */
+    private final long parentId;
+    private final String parentName;
     private final SpawnSite spawnSite;
     private Callable<? extends T> task;
     FiberState state = FiberState.NEW;
@@ -73,7 +75,8 @@ public final class Fiber<T> {
         this.hub = hub;
         this.id = id;
         this.name = name;
-        this.parent = parent == null ? "the hub" : parent.toString();
+        this.parentId = parent == null ? 0 : parent.id;
+        this.parentName = parent == null ? null : parent.name;
         this.task = task;
         this.spawnSite = SpawnSite.CAPTURE ? new SpawnSite() : null;
         this.cont = new FiberContinuation(this::body);
@@ -249,7 +252,7 @@ public final class Fiber<T> {
             noted |= s instanceof SpawnSite;
         }
         if (!noted) {
-            t.addSuppressed(SpawnSite.describe(toString(), parent, spawnSite));
+            t.addSuppressed(SpawnSite.describe(toString(), parentDescription(), spawnSite));
         }
         if (t instanceof RuntimeException re) {
             return re;
@@ -322,6 +325,10 @@ public final class Fiber<T> {
     @Override
     public String toString() {
         return "#" + id + " '" + name() + "'";
+    }
+
+    private String parentDescription() {
+        return parentId == 0 ? "the hub" : "#" + parentId + " '" + (parentName != null ? parentName : "fiber-" + parentId) + "'";
     }
 
     // ---------------------------------------------------------------- the one park point
