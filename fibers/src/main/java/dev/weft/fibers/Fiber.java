@@ -526,6 +526,7 @@ public final class Fiber<T> {
     private void finish(FiberState end) {
         state = end;
         task = null;
+        locals = null;
         interrupts = 0;
         hub.removeLive(this);
         if (hub.shuttingDown) {

@@ -1,0 +1,180 @@
+package dev.weft.fibers;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A value or an exception that arrives later, possibly from another thread: fibers of its hub
+ * {@linkplain #get() wait} for it; anyone {@linkplain #set completes} it, once.
+ *
+ * <p>Thread rule: {@link #set}, {@link #setException} and {@link #isDone()} may be called from any
+ * thread — this is the thread-safe way for other threads to hand a result to fibers. Completing from
+ * another thread queues the wake-up on the hub ({@link Hub#execute}-style), so waiters run on the hub
+ * thread as always. {@code get}, {@code await} and the other queries are for fibers of the hub that
+ * created it. Waiters wake in FIFO order.
+ *
+ * <p>Memory consistency effects: actions in a thread before it completes the result happen-before
+ * a fiber's successful return from {@code get} or {@code await}.
+ *
+ * <p>Blocked-forever detection: the hub cannot know whether some other thread still holds the
+ * result and will complete it, so a fiber waiting here is never reported as blocked forever; use a
+ * timeout if completion is not certain. Completing after the hub has shut down stores the outcome
+ * (for {@link #isDone()}) and wakes nobody.
+ *
+ * @param <T> the value type
+ */
+public final class AsyncResult<T> {
+    private final Hub hub;
+    /** Claimed by the first completion, from any thread: later completions fail. */
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    /** Published on the hub thread once the outcome is visible to waiters. */
+    private volatile boolean done;
+    private T value;
+    private Throwable error;
+    private final ArrayDeque<Fiber<?>> waiters = new ArrayDeque<>();
+
+    /** A pending result bound to the current hub. Hub thread. */
+    public AsyncResult() {
+        this.hub = Hub.current();
+    }
+
+    /**
+     * Completes the result with {@code value} and wakes the waiters. Any thread.
+     *
+     * @throws IllegalStateException if it was already completed
+     */
+    public void set(T value) {
+        complete(value, null);
+    }
+
+    /**
+     * Completes the result with {@code failure}, which {@link #get()} throws. Any thread.
+     *
+     * @throws IllegalStateException if it was already completed
+     */
+    public void setException(Throwable failure) {
+        complete(null, Objects.requireNonNull(failure, "failure"));
+    }
+
+    private void complete(T v, Throwable t) {
+        if (!claimed.compareAndSet(false, true)) {
+            throw new IllegalStateException("this AsyncResult is already completed; it can be completed only once");
+        }
+        if (hub.loop.isLoopThread()) {
+            publish(v, t);
+            return;
+        }
+        try {
+            hub.loop.execute(() -> publish(v, t));
+        } catch (RejectedExecutionException hubClosed) {
+            value = v;
+            error = t;
+            done = true;
+        }
+    }
+
+    private void publish(T v, Throwable t) {
+        value = v;
+        error = t;
+        done = true;
+        Fiber<?> f;
+        while ((f = waiters.pollFirst()) != null) {
+            f.unpark();
+        }
+    }
+
+    /** Whether the outcome is in (visible to fibers of the hub). Any thread. */
+    public boolean isDone() {
+        return done;
+    }
+
+    /** Whether it completed with a value (not an exception). */
+    public boolean isSuccess() {
+        return done && error == null;
+    }
+
+    /** The exception it completed with, or null (also while pending). */
+    public Throwable exception() {
+        return done ? error : null;
+    }
+
+    /**
+     * Waits for the outcome and returns the value, or throws the exception it completed with.
+     * Blocks the calling fiber until one of these happens: it completes, the fiber is killed
+     * ({@link FiberKilledError}), or an enclosing {@link Timeout} expires ({@link FiberTimeoutException}).
+     *
+     * @throws RuntimeException or Error the failure as set; a checked one wrapped in {@link CompletionException}
+     */
+    public T get() {
+        awaitUntil(Long.MAX_VALUE);
+        return outcome();
+    }
+
+    /**
+     * {@link #get()} for at most {@code timeout}.
+     *
+     * @throws FiberTimeoutException if the timeout passes first (as {@link Fiber#get(Duration)} does)
+     */
+    public T get(Duration timeout) {
+        try (Timeout t = Timeout.after(timeout)) {
+            awaitUntil(Long.MAX_VALUE);
+        }
+        return outcome();
+    }
+
+    /**
+     * Waits for the outcome without throwing it.
+     *
+     * @return true once it is done, false if {@code timeout} passed first
+     */
+    public boolean await(Duration timeout) {
+        return awaitUntil(Deadlines.after(timeout));
+    }
+
+    private T outcome() {
+        Throwable t = error;
+        if (t == null) {
+            return value;
+        }
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new CompletionException(t);
+    }
+
+    private boolean awaitUntil(long deadline) {
+        if (done) {
+            hub.checkThread("AsyncResult.get");
+            return true;
+        }
+        Fiber<?> me = Hub.currentFiber("AsyncResult.get");
+        hub.checkThread("AsyncResult.get");
+        waiters.addLast(me);
+        hub.loop.ref(); // another thread may complete it: never "blocked forever"
+        try {
+            while (!done) {
+                if (!me.parkUntil(this, deadline) && !done) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            hub.loop.unref();
+            if (!done) {
+                waiters.remove(me);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AsyncResult(" + (done ? (error == null ? "value" : "failed: " + error) : "pending") + ")";
+    }
+}

@@ -1,0 +1,100 @@
+package dev.weft.fibers;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+
+/**
+ * A flag fibers can wait for: {@link #set()} wakes every waiting fiber, {@link #clear()} resets it.
+ * Waiters wake in the order they started waiting (FIFO).
+ *
+ * <p>A waiter that was woken by {@code set()} returns {@code true} even if the event was cleared
+ * again before it ran ("set at least once since I started waiting"); nothing more is promised
+ * about the flag's value when the waiter runs.
+ *
+ * <p>Thread rule: the hub thread of the hub that created it ({@link dev.weft.hub.WrongThreadException}
+ * otherwise). Other threads signal a fiber with {@link AsyncResult} or {@link Hub#execute}.
+ */
+public final class Event {
+    private final Hub hub;
+    private boolean set;
+    /** Counts calls to {@link #set()} that found the flag clear; a waiter returns once it changes. */
+    private long generation;
+    private final ArrayDeque<Fiber<?>> waiters = new ArrayDeque<>();
+
+    /** An event, initially clear, bound to the current hub. Hub thread. */
+    public Event() {
+        this.hub = Hub.current();
+    }
+
+    /** Sets the flag and makes every waiting fiber runnable, in FIFO order. Hub thread. */
+    public void set() {
+        hub.checkThread("Event.set");
+        if (set) {
+            return;
+        }
+        set = true;
+        generation++;
+        Fiber<?> f;
+        while ((f = waiters.pollFirst()) != null) {
+            f.unpark();
+        }
+    }
+
+    /** Clears the flag; later {@code await} calls block until the next {@link #set()}. Hub thread. */
+    public void clear() {
+        hub.checkThread("Event.clear");
+        set = false;
+    }
+
+    /** Whether the flag is set. Hub thread. */
+    public boolean isSet() {
+        return set;
+    }
+
+    /**
+     * Waits until the event is set; returns at once if it is. Blocks the calling fiber until one of
+     * these happens: the event is set, the fiber is killed ({@link FiberKilledError}), an enclosing
+     * {@link Timeout} expires ({@link FiberTimeoutException}), or no fiber could ever set it
+     * ({@link BlockedForeverException}).
+     */
+    public void await() {
+        awaitUntil(Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #await()} for at most {@code timeout}.
+     *
+     * @return true if the event was set, false if the timeout passed first
+     */
+    public boolean await(Duration timeout) {
+        return awaitUntil(Deadlines.after(timeout));
+    }
+
+    private boolean awaitUntil(long deadline) {
+        if (set) {
+            hub.checkThread("Event.await");
+            return true;
+        }
+        Fiber<?> me = Hub.currentFiber("Event.await");
+        hub.checkThread("Event.await");
+        long seen = generation;
+        waiters.addLast(me);
+        try {
+            while (generation == seen) {
+                if (!me.parkUntil(this, deadline) && generation == seen) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            if (generation == seen) {
+                waiters.remove(me);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Event(" + (set ? "set" : "clear") + ", " + waiters.size() + " waiting)";
+    }
+}

@@ -1,0 +1,101 @@
+package dev.weft.fibers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.hub.WrongThreadException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class EventTest extends AbstractWaitTest<Event> {
+    @Override
+    Event create() {
+        return new Event();
+    }
+
+    @Override
+    void satisfy(Event e) {
+        e.set();
+    }
+
+    @Override
+    void waitForever(Event e) {
+        e.await();
+    }
+
+    @Override
+    boolean waitTimed(Event e, Duration d) {
+        return e.await(d);
+    }
+
+    @Test
+    void setWakesAllWaitersInFifoOrder() throws Exception {
+        String trace = Hub.run(() -> {
+            Event e = new Event();
+            StringBuilder sb = new StringBuilder();
+            for (String name : new String[] {"a", "b", "c"}) {
+                Fiber.spawn(name, () -> {
+                    sb.append(name).append(" waits\n");
+                    e.await();
+                    sb.append(name).append(" woke\n");
+                });
+            }
+            Fiber.yield();
+            sb.append("set\n");
+            e.set();
+            Fiber.yield();
+            return sb.toString();
+        });
+        assertEquals("""
+                a waits
+                b waits
+                c waits
+                set
+                a woke
+                b woke
+                c woke
+                """, trace);
+    }
+
+    @Test
+    void aWaiterWokenBySetReturnsEvenIfClearedBeforeItRuns() throws Exception {
+        assertTrue(Hub.run(() -> {
+            Event e = new Event();
+            Fiber<Boolean> w = Fiber.spawn(() -> e.await(Duration.ofSeconds(5)));
+            Fiber.yield();
+            e.set();
+            e.clear();
+            return w.get();
+        }));
+    }
+
+    @Test
+    void clearMakesLaterWaitsBlock() throws Exception {
+        Hub.run(() -> {
+            Event e = new Event();
+            e.set();
+            assertTrue(e.await(Duration.ZERO));
+            e.clear();
+            assertFalse(e.isSet());
+            assertFalse(e.await(Duration.ofMillis(5)));
+        });
+    }
+
+    @Test
+    void anotherThreadGetsAWrongThreadExceptionNamingBothThreads() throws Exception {
+        Hub.run(() -> {
+            Event e = new Event();
+            CompletableFuture<Throwable> seen = new CompletableFuture<>();
+            Thread t = new Thread(() -> seen.complete(assertThrows(WrongThreadException.class, e::set)), "intruder");
+            t.start();
+            AsyncResult<Void> joined = new AsyncResult<>();
+            seen.whenComplete((x, y) -> joined.set(null));
+            joined.get(Duration.ofSeconds(5));
+            String m = seen.join().getMessage();
+            assertTrue(m.contains("'intruder'") && m.contains(Thread.currentThread().getName()), m);
+        });
+    }
+}
