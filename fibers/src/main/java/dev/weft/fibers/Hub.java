@@ -31,7 +31,7 @@ import java.util.function.BiConsumer;
  * <p>Shutdown: when the main fiber of {@code run} finishes, every other live fiber is killed and
  * the hub runs until they have unwound (their {@code finally} blocks run), then closes its loop.
  */
-public final class Hub {
+public final class Hub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final ThreadLocal<Hub> CURRENT = new ThreadLocal<>();
 
@@ -44,6 +44,8 @@ public final class Hub {
     private int liveCount;
     /** Set by {@link #shutdown()}: every fiber's end then ends the loop iteration promptly. */
     boolean shuttingDown;
+    private boolean inCall;
+    private boolean closed;
     private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
     /** Loop iterations, read by the watchdog thread (a racy counter is enough there). */
     private volatile long iterations;
@@ -79,32 +81,90 @@ public final class Hub {
      * @throws dev.weft.hub.BackendUnavailableException if that backend is unknown or cannot run here
      */
     public static <T> T run(String backend, Callable<T> main) throws Exception {
-        JvmFlags.check();
         Objects.requireNonNull(main, "main");
+        try (Hub hub = open(backend)) {
+            return hub.call(main);
+        }
+    }
+
+    /**
+     * Makes the calling thread a hub thread until {@link #close()}, for code that enters the hub
+     * several times (a benchmark harness, a test fixture, an embedding): each {@link #call} runs one
+     * fiber to its end, and fibers it spawned stay alive, parked, between calls. Between calls no
+     * fiber runs (as in gevent, the hub runs only while the caller blocks). Most programs want
+     * {@link #run(Callable)} instead.
+     *
+     * @param backend {@code nio}, {@code epoll}, {@code kqueue}, or null for the default selection
+     * @throws IllegalStateException if a hub already runs on this thread, or the JVM lacks
+     *                               {@value JvmFlags#EXPORTS_FLAG}
+     * @throws dev.weft.hub.BackendUnavailableException if that backend is unknown or cannot run here
+     */
+    public static Hub open(String backend) {
+        JvmFlags.check();
         if (CURRENT.get() != null) {
             throw new IllegalStateException("A hub already runs on thread '" + Thread.currentThread().getName()
-                    + "'; Hub.run is not re-entrant. Inside a fiber, use Fiber.spawn instead.");
+                    + "'; Hub.run is not re-entrant and a thread has at most one hub. Inside a fiber, use Fiber.spawn instead.");
         }
         Hub hub = new Hub(backend == null ? EventLoop.open() : new EventLoop(Backends.select(backend).open()));
         CURRENT.set(hub);
+        return hub;
+    }
+
+    /**
+     * Runs {@code main} as a fiber of this hub and runs the hub until that fiber finishes; returns
+     * its result or throws its exception as is. Other fibers run meanwhile and stay alive afterwards.
+     * Hub thread, outside any fiber (a fiber blocks with {@link Fiber#join} instead).
+     *
+     * @throws IllegalStateException if called from inside a fiber, or after {@link #close()}
+     */
+    public <T> T call(Callable<T> main) throws Exception {
+        checkThread("Hub.call");
+        Objects.requireNonNull(main, "main");
+        if (current != null || inCall) {
+            throw new IllegalStateException("Hub.call is not re-entrant: it was called from fiber " + current
+                    + ". Inside a fiber, spawn and join instead.");
+        }
+        if (closed) {
+            throw new IllegalStateException("Hub.call after the hub was closed");
+        }
+        inCall = true;
+        Fiber<T> fiber = spawn("main", main);
+        // The main fiber's end must end the loop iteration at once, not after a poll that may
+        // wait for a far timer.
+        fiber.onExit(f -> loop.skipWait());
+        HubWatchdog.watch(this);
         try {
-            Fiber<T> fiber = hub.spawn("main", main);
-            // The main fiber's end must end the loop iteration at once, not after a poll that may
-            // wait for a far timer.
-            fiber.onExit(f -> hub.loop.skipWait());
-            HubWatchdog.watch(hub);
             while (!fiber.isDone()) {
-                hub.runOnce();
+                runOnce();
             }
-            hub.shutdown();
-            return switch (fiber.state()) {
-                case SUCCEEDED -> fiber.get();
-                case KILLED -> throw new FiberKilledError("the main fiber " + fiber + " was killed");
-                default -> throw asException(fiber.failure());
-            };
         } finally {
-            HubWatchdog.unwatch(hub);
-            hub.loop.close();
+            HubWatchdog.unwatch(this);
+            inCall = false;
+        }
+        return switch (fiber.state()) {
+            case SUCCEEDED -> fiber.get();
+            case KILLED -> throw new FiberKilledError("the main fiber " + fiber + " was killed");
+            default -> throw asException(fiber.failure());
+        };
+    }
+
+    /**
+     * Kills every live fiber, runs the hub until they have unwound (their {@code finally} blocks
+     * run), closes the event loop and frees the thread. Idempotent. Hub thread.
+     */
+    @Override
+    public void close() {
+        checkThread("Hub.close");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            HubWatchdog.watch(this);
+            shutdown();
+        } finally {
+            HubWatchdog.unwatch(this);
+            loop.close();
             CURRENT.remove();
         }
     }

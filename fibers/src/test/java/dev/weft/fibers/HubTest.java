@@ -128,4 +128,35 @@ class HubTest {
     private static final class AsyncResultless {
         volatile String value;
     }
+
+    @Test
+    void anOpenHubKeepsItsFibersBetweenCallsAndCloseUnwindsThem() throws Exception {
+        StringBuilder trace = new StringBuilder();
+        try (Hub hub = Hub.open(null)) {
+            Queue<String> inbox = hub.call(Queue::new);
+            hub.call(() -> Fiber.spawn("echo", () -> {
+                try {
+                    while (true) {
+                        String word = inbox.get();
+                        trace.append("echo ").append(word).append('\n');
+                    }
+                } finally {
+                    trace.append("echo unwound\n");
+                }
+            }));
+            for (String word : new String[] {"one", "two"}) {
+                hub.call(() -> {
+                    inbox.put(word);
+                    Fiber.yield();
+                    return null;
+                });
+            }
+            assertEquals(2, hub.call(() -> Hub.current().fibers().size()), "the echo fiber and this call");
+            IllegalStateException reentry = assertThrows(IllegalStateException.class,
+                    () -> hub.call(() -> hub.call(() -> 1)));
+            assertTrue(reentry.getMessage().contains("not re-entrant"), reentry.getMessage());
+        }
+        assertEquals("echo one\necho two\necho unwound\n", trace.toString());
+        assertThrows(NotInFiberException.class, Hub::current, "close frees the thread");
+    }
 }
