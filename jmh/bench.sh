@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# ./weft bench [ARGS]: builds jmh/target/benchmarks.jar (skipping tests) when it is missing or older
+# than the sources, then runs dev.weft.jmh.Bench with the JVM flags Weft needs.
+#   ./weft bench                     switch benchmarks, quick profile, default backend
+#   ./weft bench --backend all       ... on every backend this machine has (nio and epoll here)
+#   ./weft bench --full              longer warm-up and measurement, 2 forks
+#   ./weft bench --ci                one short iteration of one fiber benchmark and the raw baseline
+#   -Dweft.hub=NAME is honoured too (as --backend NAME).
+# Called by ./weft with JAVA_HOME set to a JDK >= 21.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+jar=jmh/target/benchmarks.jar
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml */pom.xml */src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
+  echo "weft bench: building $jar ..."
+  mvn -B -ntp -q -DskipTests -pl jmh -am package
+fi
+jvm=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+args=()
+for a in "$@"; do
+  case "$a" in
+    -Dweft.hub=*) args+=(--backend "${a#-Dweft.hub=}") ;;
+    -D*) jvm+=("$a") ;;
+    *) args+=("$a") ;;
+  esac
+done
+exec "$JAVA_HOME/bin/java" "${jvm[@]}" -jar "$jar" "${args[@]}"

@@ -1,0 +1,138 @@
+package dev.weft.jmh;
+
+import dev.weft.hub.Backends;
+import dev.weft.hub.HubBackend;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code ./weft bench}: runs the switch benchmarks and prints each score with its ratio to the
+ * raw-continuation floor and to the virtual-thread baseline measured in the same run.
+ *
+ * <pre>
+ * Bench [--quick | --full | --ci] [--backend NAME[,NAME...] | --backend all] [--include REGEX] [--result FILE]
+ * </pre>
+ * <ul>
+ *   <li>{@code --quick} (default): 2 × 1 s warm-up, 3 × 1 s measurement, 1 fork: about 3 minutes
+ *       per backend on a 2-core machine.
+ *   <li>{@code --full}: 5 × 1 s warm-up, 5 × 2 s measurement, 2 forks.
+ *   <li>{@code --ci}: one short iteration of {@code FiberYield} (2 fibers) and the raw baseline,
+ *       to prove the benchmarks build and run; it judges no speed.
+ *   <li>{@code --backend}: the hub backends to measure; default: the one {@code -Dweft.hub} or
+ *       the default selection picks; {@code all}: every backend available here.
+ * </ul>
+ * JMH's JSON goes to {@code --result} (default {@code jmh/target/jmh-result.json}), the table to
+ * standard output and beside the JSON as {@code jmh-table.txt}.
+ */
+public final class Bench {
+    private static final String SWITCH_BENCHMARKS = "dev\\.weft\\.jmh\\.(?!Echo)[A-Za-z]+\\..*";
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws RunnerException, IOException, Exception {
+        String profile = "quick";
+        String backendArg = null;
+        String include = null;
+        Path result = Path.of("jmh/target/jmh-result.json");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> profile = "quick";
+                case "--full" -> profile = "full";
+                case "--ci" -> profile = "ci";
+                case "--backend" -> backendArg = value(args, ++i, "--backend");
+                case "--include" -> include = value(args, ++i, "--include");
+                case "--result" -> result = Path.of(value(args, ++i, "--result"));
+                case "-h", "--help" -> {
+                    usage();
+                    return;
+                }
+                default -> {
+                    System.err.println("bench: unknown argument '" + args[i] + "'");
+                    usage();
+                    System.exit(2);
+                }
+            }
+        }
+        List<String> backends = backends(backendArg);
+        Files.createDirectories(result.toAbsolutePath().getParent());
+
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .param("backend", backends.toArray(String[]::new))
+                .resultFormat(ResultFormatType.JSON)
+                .result(result.toString());
+        switch (profile) {
+            case "ci" -> options.include("dev\\.weft\\.jmh\\.FiberYield\\.")
+                    .include("dev\\.weft\\.jmh\\.RawContinuationYield\\.")
+                    .param("fibers", "2")
+                    .warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
+                    .measurementIterations(1).measurementTime(TimeValue.milliseconds(200))
+                    .forks(1);
+            case "full" -> options.include(include == null ? SWITCH_BENCHMARKS : include)
+                    .warmupIterations(5).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(5).measurementTime(TimeValue.seconds(2))
+                    .forks(2);
+            default -> options.include(include == null ? SWITCH_BENCHMARKS : include)
+                    .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(3).measurementTime(TimeValue.seconds(1))
+                    .forks(1);
+        }
+        System.out.println("weft bench: profile " + profile + ", backends " + backends + ", Java "
+                + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
+        Collection<RunResult> runs = new Runner(options.build()).run();
+
+        List<ParkedMemory.Result> memory = new ArrayList<>();
+        if (!profile.equals("ci") && include == null) {
+            for (String backend : backends) {
+                memory.add(ParkedMemory.fibers(backend));
+            }
+            memory.add(ParkedMemory.virtualThreads());
+        }
+        String table = ResultTable.render(runs, memory);
+        System.out.println();
+        System.out.println(table);
+        Path tableFile = result.resolveSibling("jmh-table.txt");
+        Files.writeString(tableFile, table);
+        System.out.println("JMH JSON: " + result + "   table: " + tableFile);
+    }
+
+    private static List<String> backends(String arg) {
+        if (arg == null) {
+            return List.of(Backends.select().name());
+        }
+        if (arg.equals("all")) {
+            return Backends.available().stream().map(HubBackend::name).toList();
+        }
+        List<String> names = List.of(arg.split(","));
+        for (String name : names) {
+            Backends.select(name); // fails here, with the reason, rather than in every fork
+        }
+        return names;
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            System.err.println("bench: " + option + " needs a value");
+            System.exit(2);
+        }
+        return args[i];
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: ./weft bench [--quick | --full | --ci] [--backend NAME[,NAME...] | --backend all]
+                                    [--include REGEX] [--result FILE]
+                       ./weft bench echo ...   the echo comparison (see the README)""");
+    }
+}

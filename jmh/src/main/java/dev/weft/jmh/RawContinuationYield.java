@@ -1,0 +1,48 @@
+package dev.weft.jmh;
+
+import dev.weft.fibers.internal.FiberContinuation;
+import dev.weft.fibers.internal.JvmFlags;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The floor: one resume of a {@code jdk.internal.vm.Continuation} that immediately yields again,
+ * with nothing else around it (no hub, no queue, no poll). Every fiber switch pays at least this;
+ * the other benchmarks are reported as a ratio to it. One operation = one switch (resume + yield).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {JvmArgs.EXPORTS, JvmArgs.NATIVE})
+public class RawContinuationYield {
+    private FiberContinuation continuation;
+
+    @Setup
+    public void start() {
+        JvmFlags.check();
+        FiberContinuation[] self = new FiberContinuation[1];
+        self[0] = new FiberContinuation(() -> {
+            while (true) {
+                FiberContinuation.suspend(self[0]);
+            }
+        });
+        continuation = self[0];
+        continuation.run(); // to the first yield
+    }
+
+    @Benchmark
+    public void resumeAndYield() {
+        continuation.run();
+    }
+}

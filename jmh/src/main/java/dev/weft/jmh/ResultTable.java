@@ -1,0 +1,111 @@
+package dev.weft.jmh;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * The table {@code ./weft bench} prints: each benchmark's time per operation and its <em>rate</em>
+ * relative to two baselines from the same run, so that machine noise cancels out:
+ * <ul>
+ *   <li>{@code ×raw}: switches per second relative to {@link RawContinuationYield} (1.00 = as fast
+ *       as a bare continuation resume + yield; the ceiling for any fiber switch);
+ *   <li>{@code ×VT}: operations per second relative to the matching virtual-thread baseline
+ *       (ping-pongs and yields against {@link VirtualThreadParkPingPong}, spawn + join against
+ *       {@link VirtualThreadStartJoin}); above 1 means faster than virtual threads.
+ * </ul>
+ * Scores are JMH averages in ns/op (AverageTime mode) with JMH's 99.9% error.
+ */
+final class ResultTable {
+    /** Context switches in one operation of each benchmark; benchmarks not listed have no ×raw ratio. */
+    private static final Map<String, Integer> SWITCHES_PER_OP = Map.ofEntries(
+            Map.entry("RawContinuationYield.resumeAndYield", 1),
+            Map.entry("FiberYield.yieldRoundRobin", 1),
+            Map.entry("FiberSleep.zero", 1),
+            Map.entry("EventPingPong.roundTrip", 2),
+            Map.entry("QueuePingPong.roundTrip", 2),
+            Map.entry("AsyncResultPingPong.roundTrip", 2),
+            Map.entry("WaiterHandoff.roundTrip", 2),
+            Map.entry("VirtualThreadParkPingPong.roundTrip", 2),
+            Map.entry("VirtualThreadSynchronousQueuePingPong.roundTrip", 2),
+            Map.entry("PlatformThreadParkPingPong.roundTrip", 2));
+    private static final String VT_SWITCH = "VirtualThreadParkPingPong.roundTrip";
+    private static final String VT_START = "VirtualThreadStartJoin.oneAtATime";
+
+    private ResultTable() {
+    }
+
+    static String render(Collection<RunResult> runs, List<ParkedMemory.Result> memory) {
+        List<RunResult> sorted = new ArrayList<>(runs);
+        sorted.sort(Comparator.comparing((RunResult r) -> isBaseline(name(r)) ? 0 : 1).thenComparing(ResultTable::name)
+                .thenComparing(r -> label(r.getParams())));
+        OptionalDouble raw = score(runs, "RawContinuationYield.resumeAndYield");
+        OptionalDouble vtSwitch = score(runs, VT_SWITCH);
+        OptionalDouble vtStart = score(runs, VT_START);
+
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-50s %-22s %12s %9s %10s %7s %7s%n", "benchmark", "params", "ns/op", "±", "Mops/s",
+                "×raw", "×VT"));
+        for (RunResult r : sorted) {
+            String name = name(r);
+            double ns = r.getPrimaryResult().getScore();
+            double err = r.getPrimaryResult().getScoreError();
+            Integer switches = SWITCHES_PER_OP.get(name);
+            String xRaw = raw.isPresent() && switches != null ? ratio(raw.getAsDouble() * switches / ns) : "";
+            String xVt = "";
+            if (name.equals(VT_SWITCH)) {
+                xVt = "";
+            } else if (switches != null && vtSwitch.isPresent()) {
+                xVt = ratio(vtSwitch.getAsDouble() / 2 * switches / ns);
+            } else if (name.startsWith("SpawnJoin.") && vtStart.isPresent()) {
+                xVt = ratio(vtStart.getAsDouble() / ns);
+            }
+            out.append(String.format("%-50s %-22s %12.1f %9.1f %10.2f %7s %7s%n", name, label(r.getParams()), ns,
+                    Double.isNaN(err) ? 0.0 : err, 1_000.0 / ns, xRaw, xVt));
+        }
+        if (!memory.isEmpty()) {
+            out.append(String.format("%nRetained heap per parked item (%,d items, heap used after GC):%n",
+                    memory.get(0).count()));
+            for (ParkedMemory.Result m : memory) {
+                out.append(String.format("  %-34s %8.0f B%n", m.what(), m.bytesPerItem()));
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isBaseline(String name) {
+        return name.startsWith("RawContinuation") || name.startsWith("VirtualThread") || name.startsWith("PlatformThread");
+    }
+
+    /** {@code Class.method} without the package. */
+    private static String name(RunResult r) {
+        String full = r.getParams().getBenchmark();
+        String[] parts = full.split("\\.");
+        return parts[parts.length - 2] + "." + parts[parts.length - 1];
+    }
+
+    private static String label(BenchmarkParams params) {
+        StringBuilder sb = new StringBuilder();
+        for (String key : params.getParamsKeys()) {
+            if (!sb.isEmpty()) {
+                sb.append(' ');
+            }
+            sb.append(key.equals("backend") ? "" : key + "=").append(params.getParam(key));
+        }
+        return sb.toString();
+    }
+
+    private static OptionalDouble score(Collection<RunResult> runs, String name) {
+        return runs.stream().filter(r -> name(r).equals(name))
+                .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
+    }
+
+    private static String ratio(double x) {
+        return String.format("%.2f", x);
+    }
+}
