@@ -8,6 +8,8 @@ import dev.weft.hub.BackendUnavailableException;
 import dev.weft.hub.Backends;
 import dev.weft.hub.HubBackend;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** Which backend a hub gets, and what a user sees when the choice is wrong. */
 class BackendSelectionTest {
@@ -37,5 +39,24 @@ class BackendSelectionTest {
         String property = System.getProperty(Backends.PROPERTY);
         String expected = property == null || property.isBlank() ? best.name() : property;
         assertEquals(expected, Hub.run(() -> Hub.current().backendName()));
+    }
+
+    @Test
+    @EnabledOnOs(value = OS.LINUX, architectures = {"amd64", "aarch64"})
+    void onLinuxWithHubEpollTheDefaultIsEpollAndNioCanStillBeChosen() throws Exception {
+        assertEquals("epoll", Backends.select(null).name(), "hub-epoll is a test dependency of this module");
+        assertEquals("epoll", Hub.run("epoll", () -> Hub.current().backendName()));
+        assertEquals("nio", Hub.run("nio", () -> Hub.current().backendName()));
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void kqueueOnLinuxSaysItIsNotAvailableOnThisOs() {
+        BackendUnavailableException e = assertThrows(BackendUnavailableException.class,
+                () -> Hub.run("kqueue", () -> "never runs"));
+        String m = e.getMessage();
+        assertTrue(m.contains("-Dweft.hub=kqueue selects the kqueue backend, but it cannot run here"), m);
+        assertTrue(m.contains("not available on this OS"), m);
+        assertTrue(m.contains("does not fall back silently"), m);
     }
 }

@@ -1,0 +1,11 @@
+package dev.weft.hub.nio;
+
+import dev.weft.hub.HubBackend;
+import dev.weft.hub.PollerConformanceTest;
+
+class NioPollerConformanceTest extends PollerConformanceTest {
+    @Override
+    protected HubBackend backend() {
+        return new NioBackend();
+    }
+}

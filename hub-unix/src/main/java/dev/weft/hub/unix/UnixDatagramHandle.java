@@ -1,0 +1,72 @@
+package dev.weft.hub.unix;
+
+import dev.weft.hub.DatagramHandle;
+import io.netty.channel.unix.DatagramSocketAddress;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.util.Set;
+
+/** A UDP socket over a non-blocking Netty {@link Socket}. Loop thread only. */
+final class UnixDatagramHandle extends UnixHandle implements DatagramHandle {
+    private InetSocketAddress connected;
+
+    UnixDatagramHandle(UnixPoller poller, Socket socket) throws IOException {
+        super(poller, socket);
+    }
+
+    @Override
+    public int send(ByteBuffer src, InetSocketAddress target) throws IOException {
+        ensureOpen("DatagramHandle.send");
+        if (target == null) {
+            if (connected == null) {
+                throw new IllegalStateException("send without a target on an unconnected datagram socket");
+            }
+            return writeFrom(src, socket::send);
+        }
+        if (target.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved address " + target + ": resolve it first");
+        }
+        return writeFrom(src, (buf, pos, limit) -> socket.sendTo(buf, pos, limit, target.getAddress(), target.getPort()));
+    }
+
+    @Override
+    public InetSocketAddress receive(ByteBuffer dst) throws IOException {
+        ensureOpen("DatagramHandle.receive");
+        DatagramSocketAddress[] from = new DatagramSocketAddress[1];
+        readInto(dst, (buf, pos, limit) -> {
+            DatagramSocketAddress a = socket.recvFrom(buf, pos, limit);
+            from[0] = a;
+            return a == null ? 0 : a.receivedAmount();
+        });
+        DatagramSocketAddress a = from[0];
+        return a == null ? null : new InetSocketAddress(a.getAddress(), a.getPort());
+    }
+
+    @Override
+    public void connect(InetSocketAddress remote) throws IOException {
+        ensureOpen("DatagramHandle.connect");
+        socket.connect(remote);
+        connected = remote;
+    }
+
+    @Override
+    public void disconnect() throws IOException {
+        ensureOpen("DatagramHandle.disconnect");
+        socket.disconnect();
+        connected = null;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() throws IOException {
+        ensureOpen("DatagramHandle.remoteAddress");
+        return connected;
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return UnixOptions.DATAGRAM;
+    }
+}

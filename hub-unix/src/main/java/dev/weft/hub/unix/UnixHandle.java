@@ -1,0 +1,210 @@
+package dev.weft.hub.unix;
+
+import dev.weft.hub.IoHandle;
+import dev.weft.hub.Ops;
+import io.netty.channel.unix.Socket;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+
+/**
+ * What every handle over a Netty {@link Socket} shares: the one registration, the two one-shot
+ * callbacks, the thread check, options and close.
+ *
+ * <p>Thread rule: loop thread only (see {@link IoHandle}).
+ *
+ * <p>Implementation notes: the descriptor is registered once, edge-triggered for both directions,
+ * and never modified afterwards. An edge that arrives while no callback is armed is dropped, which
+ * is safe because the SPI requires callers to try the operation first and to await only after it
+ * said "would block" (so an edge that matters always comes after the await).
+ */
+public abstract class UnixHandle implements IoHandle {
+    final UnixPoller poller;
+    final Socket socket;
+    private final UnixRegistration registration;
+    private Runnable onRead;
+    private Runnable onWrite;
+    private boolean closed;
+
+    UnixHandle(UnixPoller poller, Socket socket) throws IOException {
+        this.poller = poller;
+        this.socket = socket;
+        try {
+            this.registration = poller.adopt(this);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    /** The descriptor, for the backend's registration. */
+    public final Socket socket() {
+        return socket;
+    }
+
+    /**
+     * Called by the backend from inside its poll: runs the armed callbacks for the directions that
+     * may be ready. Errors and hang-ups count as both, so the waiter retries and sees them.
+     *
+     * @return how many callbacks ran
+     */
+    public final int ready(boolean readable, boolean writable) {
+        int ran = 0;
+        if (readable && onRead != null) {
+            Runnable r = onRead;
+            onRead = null;
+            r.run();
+            ran++;
+        }
+        if (writable && onWrite != null) {
+            Runnable w = onWrite;
+            onWrite = null;
+            w.run();
+            ran++;
+        }
+        return ran;
+    }
+
+    @Override
+    public final void await(int op, Runnable callback) {
+        poller.checkThread("IoHandle.await");
+        if (closed) {
+            throw new IllegalStateException("await(" + Ops.toString(op) + ") on a closed socket");
+        }
+        if (op == Ops.READ) {
+            if (onRead != null) {
+                throw new IllegalStateException("a READ callback is already armed on this socket: one reader at a time");
+            }
+            onRead = callback;
+        } else if (op == Ops.WRITE) {
+            if (onWrite != null) {
+                throw new IllegalStateException("a WRITE callback is already armed on this socket: one writer at a time");
+            }
+            onWrite = callback;
+        } else {
+            throw new IllegalArgumentException("await takes Ops.READ or Ops.WRITE, not " + Ops.toString(op));
+        }
+    }
+
+    @Override
+    public final void cancelAwait(int op) {
+        poller.checkThread("IoHandle.cancelAwait");
+        if (op == Ops.READ) {
+            onRead = null;
+        } else if (op == Ops.WRITE) {
+            onWrite = null;
+        }
+    }
+
+    /** Throws {@link ClosedChannelException} if closed; checks the thread. */
+    final void ensureOpen(String what) throws ClosedChannelException {
+        poller.checkThread(what);
+        if (closed) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** A native read into {@code [pos, limit)} of a direct buffer (Netty's calls leave the position alone). */
+    @FunctionalInterface
+    interface NativeRead {
+        int read(ByteBuffer direct, int pos, int limit) throws IOException;
+    }
+
+    /**
+     * Reads into {@code dst} with {@code op}, through the poller's direct scratch buffer when {@code
+     * dst} is a heap buffer, and advances {@code dst}'s position by what was read.
+     */
+    final int readInto(ByteBuffer dst, NativeRead op) throws IOException {
+        int pos = dst.position();
+        if (dst.isDirect()) {
+            int n = op.read(dst, pos, dst.limit());
+            if (n > 0) {
+                dst.position(pos + n);
+            }
+            return n;
+        }
+        ByteBuffer s = poller.scratch();
+        int n = op.read(s, 0, Math.min(dst.remaining(), s.capacity()));
+        if (n > 0) {
+            dst.put(pos, s, 0, n).position(pos + n);
+        }
+        return n;
+    }
+
+    /**
+     * Writes from {@code src} with {@code op}, through the scratch buffer when {@code src} is a heap
+     * buffer, and advances {@code src}'s position by what was written.
+     */
+    final int writeFrom(ByteBuffer src, NativeRead op) throws IOException {
+        int pos = src.position();
+        int n;
+        if (src.isDirect()) {
+            n = op.read(src, pos, src.limit());
+        } else {
+            ByteBuffer s = poller.scratch();
+            int len = Math.min(src.remaining(), s.capacity());
+            s.put(0, src, pos, len);
+            n = op.read(s, 0, len);
+        }
+        if (n > 0) {
+            src.position(pos + n);
+        }
+        return n;
+    }
+
+    @Override
+    public void bind(SocketAddress local) throws IOException {
+        ensureOpen("IoHandle.bind");
+        socket.bind(local);
+    }
+
+    @Override
+    public SocketAddress localAddress() throws IOException {
+        ensureOpen("IoHandle.localAddress");
+        return socket.localAddress();
+    }
+
+    @Override
+    public <T> void setOption(SocketOption<T> option, T value) throws IOException {
+        ensureOpen("IoHandle.setOption");
+        UnixOptions.set(socket, supportedOptions(), option, value);
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        ensureOpen("IoHandle.getOption");
+        return UnixOptions.get(socket, supportedOptions(), option);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed;
+    }
+
+    @Override
+    public void close() {
+        poller.checkThread("IoHandle.close");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        poller.forget(this);
+        try {
+            registration.cancel();
+        } finally {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // the descriptor is released even when close reports an error
+            }
+        }
+        ready(true, true);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(fd " + socket.intValue() + (closed ? ", closed)" : ")");
+    }
+}

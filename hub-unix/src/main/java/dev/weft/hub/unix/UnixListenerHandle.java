@@ -1,0 +1,47 @@
+package dev.weft.hub.unix;
+
+import dev.weft.hub.ListenerHandle;
+import dev.weft.hub.StreamHandle;
+import io.netty.channel.unix.Socket;
+import io.netty.util.NetUtil;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.util.Set;
+
+/**
+ * A listening TCP socket over a Netty {@link Socket}. Accepted connections arrive non-blocking and
+ * are registered with the same poller. {@code SO_REUSEADDR} is on before bind, as with the JDK's
+ * {@code ServerSocketChannel} on Unix. Loop thread only.
+ */
+final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
+    /** Netty's accept writes the peer address here (length byte + up to 16 address bytes + port). */
+    private final byte[] acceptedAddress = new byte[26];
+
+    UnixListenerHandle(UnixPoller poller, Socket socket) throws IOException {
+        super(poller, socket);
+    }
+
+    @Override
+    public void bind(SocketAddress local, int backlog) throws IOException {
+        ensureOpen("ListenerHandle.bind");
+        socket.setReuseAddress(true);
+        socket.bind(local);
+        socket.listen(backlog > 0 ? backlog : NetUtil.SOMAXCONN);
+    }
+
+    @Override
+    public StreamHandle accept() throws IOException {
+        ensureOpen("ListenerHandle.accept");
+        int fd = socket.accept(acceptedAddress);
+        if (fd < 0) {
+            return null;
+        }
+        return new UnixStreamHandle(poller, new Socket(fd));
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return UnixOptions.LISTENER;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.weft.hub.unix;
+
+import dev.weft.hub.DatagramHandle;
+import dev.weft.hub.ListenerHandle;
+import dev.weft.hub.Poller;
+import dev.weft.hub.StreamHandle;
+import dev.weft.hub.WrongThreadException;
+import io.netty.channel.IoHandler;
+import io.netty.channel.IoHandlerContext;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.unix.Socket;
+import io.netty.util.concurrent.ThreadAwareExecutor;
+import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * What the epoll and kqueue pollers share: a Netty {@link IoHandler} driven directly from the loop
+ * thread (no Netty event loop or task queue in between), the thread check, the socket factory over
+ * Netty's {@link Socket}, the set of open handles, and the per-poller direct buffer through which
+ * heap buffers are copied (Netty's socket calls take direct memory only). A backend adds only how a
+ * handle is registered and how the handler's events map to read/write readiness.
+ *
+ * <p>Thread rule: all methods except {@link #wakeup()} on the loop thread (the thread that
+ * constructed it).
+ *
+ * <p>Implementation notes: the poll deadline goes to Netty as an absolute {@link System#nanoTime()}
+ * value through {@link IoHandlerContext}; Netty's handlers arm a timer (epoll's timerfd, kqueue's
+ * timeout) with it, so waits shorter than a millisecond are honoured. Work the handler gives its
+ * executor (it does so only from other threads) runs after the next poll.
+ */
+public abstract class UnixPoller implements Poller {
+    /** Size of the direct scratch buffer: the most one heap-buffer read or write moves per call. */
+    static final int SCRATCH_BYTES = 64 * 1024;
+
+    private final Thread thread = Thread.currentThread();
+    private final String name;
+    private final IoHandler handler;
+    private final WaitContext context = new WaitContext();
+    private final ConcurrentLinkedQueue<Runnable> handlerTasks = new ConcurrentLinkedQueue<>();
+    private int callbacks;
+    private final Set<UnixHandle> open = new LinkedHashSet<>();
+    private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
+    private boolean closed;
+
+    /** Creates the handler from {@code factory} on the calling thread, which becomes the loop thread. */
+    protected UnixPoller(String name, IoHandlerFactory factory) {
+        this.name = name;
+        this.handler = factory.newHandler(new ThreadAwareExecutor() {
+            @Override
+            public boolean isExecutorThread(Thread t) {
+                return t == thread;
+            }
+
+            @Override
+            public void execute(Runnable task) {
+                handlerTasks.add(task);
+                if (Thread.currentThread() != thread) {
+                    wakeup();
+                }
+            }
+        });
+        handler.initialize();
+    }
+
+    /**
+     * Registers {@code handle}'s descriptor with {@link #handler()} once, for reads and writes,
+     * edge-triggered; the events go to {@link #dispatch}.
+     */
+    protected abstract UnixRegistration register(UnixHandle handle) throws IOException;
+
+    /** The Netty handler, for {@link #register}. */
+    protected final IoHandler handler() {
+        return handler;
+    }
+
+    /** Called from the handler's events: runs {@code handle}'s callbacks for the ready directions. */
+    protected final void dispatch(UnixHandle handle, boolean readable, boolean writable) {
+        callbacks += handle.ready(readable, writable);
+    }
+
+    @Override
+    public final String backendName() {
+        return name;
+    }
+
+    @Override
+    public final int poll(long timeoutNanos) {
+        checkThread("Poller.poll");
+        callbacks = 0;
+        context.set(timeoutNanos);
+        handler.run(context);
+        for (Runnable t; (t = handlerTasks.poll()) != null; ) {
+            t.run();
+        }
+        return callbacks;
+    }
+
+    @Override
+    public final void wakeup() {
+        handler.wakeup();
+    }
+
+    @Override
+    public StreamHandle openStream(ProtocolFamily family) throws IOException {
+        checkThread("Poller.openStream");
+        checkFamily(family);
+        return new UnixStreamHandle(this, Socket.newSocketStream());
+    }
+
+    @Override
+    public ListenerHandle openListener(ProtocolFamily family) throws IOException {
+        checkThread("Poller.openListener");
+        checkFamily(family);
+        return new UnixListenerHandle(this, Socket.newSocketStream());
+    }
+
+    @Override
+    public DatagramHandle openDatagram(ProtocolFamily family) throws IOException {
+        checkThread("Poller.openDatagram");
+        checkFamily(family);
+        return new UnixDatagramHandle(this, Socket.newSocketDgram());
+    }
+
+    /* Netty's sockets are IPv6 with IPv4-mapped addresses when the host prefers IPv6, IPv4 otherwise;
+       both families connect and bind to IPv4 addresses either way. */
+    private static void checkFamily(ProtocolFamily family) {
+        if (family != StandardProtocolFamily.INET && family != StandardProtocolFamily.INET6) {
+            throw new UnsupportedOperationException("only INET and INET6 sockets, not " + family);
+        }
+    }
+
+    /** Called by a new handle: registers it and remembers it for {@link #close()}. */
+    final UnixRegistration adopt(UnixHandle handle) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("this poller is closed");
+        }
+        UnixRegistration r = register(handle);
+        open.add(handle);
+        return r;
+    }
+
+    final void forget(UnixHandle handle) {
+        open.remove(handle);
+    }
+
+    /** The direct buffer for heap-buffer copies, cleared. Loop thread; never held across a call. */
+    final ByteBuffer scratch() {
+        return scratch.clear();
+    }
+
+    /** Throws {@link WrongThreadException} unless on the loop thread. */
+    public final void checkThread(String what) {
+        if (Thread.currentThread() != thread) {
+            throw new WrongThreadException(what, thread, Thread.currentThread(),
+                    "A socket belongs to the hub that opened it; use it only from that hub's fibers.");
+        }
+    }
+
+    /** The loop thread. */
+    protected final Thread thread() {
+        return thread;
+    }
+
+    @Override
+    public final void close() {
+        checkThread("Poller.close");
+        if (closed) {
+            return;
+        }
+        for (UnixHandle h : new ArrayList<>(open)) {
+            h.close();
+        }
+        closed = true;
+        handler.prepareToDestroy();
+        handler.destroy();
+    }
+
+    /** The wait the handler is asked to do: non-blocking, until a deadline, or until woken. */
+    private static final class WaitContext implements IoHandlerContext {
+        private boolean canBlock;
+        private long deadline;
+
+        void set(long timeoutNanos) {
+            canBlock = timeoutNanos != 0;
+            deadline = timeoutNanos < 0 ? -1 : System.nanoTime() + timeoutNanos;
+        }
+
+        @Override
+        public boolean canBlock() {
+            return canBlock;
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return deadline < 0 ? Long.MAX_VALUE : Math.max(0, deadline - currentTimeNanos);
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return deadline;
+        }
+    }
+}
