@@ -188,7 +188,8 @@ public abstract class UnixPoller implements Poller {
 
         void set(long timeoutNanos) {
             canBlock = timeoutNanos != 0;
-            deadline = timeoutNanos < 0 ? -1 : System.nanoTime() + timeoutNanos;
+            // a non-blocking poll never reads the deadline: spare it the clock read
+            deadline = timeoutNanos <= 0 ? -1 : System.nanoTime() + timeoutNanos;
         }
 
         @Override
