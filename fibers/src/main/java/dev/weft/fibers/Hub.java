@@ -46,6 +46,7 @@ public final class Hub implements AutoCloseable {
     boolean shuttingDown;
     private boolean inCall;
     private boolean closed;
+    private final List<Runnable> closeCallbacks = new ArrayList<>();
     private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
     /** Loop iterations, read by the watchdog thread (a racy counter is enough there). */
     private volatile long iterations;
@@ -164,9 +165,30 @@ public final class Hub implements AutoCloseable {
             shutdown();
         } finally {
             HubWatchdog.unwatch(this);
-            loop.close();
-            CURRENT.remove();
+            try {
+                for (int i = closeCallbacks.size() - 1; i >= 0; i--) {
+                    runCallback(closeCallbacks.get(i));
+                }
+            } finally {
+                loop.close();
+                CURRENT.remove();
+            }
         }
+    }
+
+    /**
+     * Runs {@code callback} when this hub closes, after every fiber has unwound and before the event
+     * loop closes; callbacks run in reverse order of registration, outside any fiber (they must not
+     * block). For resources a module ties to a hub, such as the sockets module's thread pool. Hub
+     * thread.
+     */
+    public void onClose(Runnable callback) {
+        checkThread("Hub.onClose");
+        Objects.requireNonNull(callback, "callback");
+        if (closed) {
+            throw new IllegalStateException("the hub is closed");
+        }
+        closeCallbacks.add(callback);
     }
 
     /** {@link #run(Callable)} for a body without a result. */

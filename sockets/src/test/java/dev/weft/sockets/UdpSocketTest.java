@@ -1,0 +1,51 @@
+package dev.weft.sockets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Hub;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+@org.junit.jupiter.api.Timeout(60)
+class UdpSocketTest {
+
+    @Test
+    void datagramsBetweenFibersConnectedAndNot() throws Exception {
+        String got = Hub.run(() -> {
+            try (UdpSocket server = UdpSocket.bind("127.0.0.1", 0); UdpSocket client = UdpSocket.bind("127.0.0.1", 0)) {
+                Fiber<Void> echo = Fiber.spawn("udp-echo", () -> {
+                    ByteBuffer buf = ByteBuffer.allocate(1500);
+                    var from = server.receive(buf);
+                    server.send(buf.flip(), from);
+                    return null;
+                });
+                client.connect(server.localAddress());
+                client.send(ByteBuffer.wrap("datagram".getBytes(StandardCharsets.US_ASCII)));
+                ByteBuffer in = ByteBuffer.allocate(1500);
+                assertEquals(server.localAddress(), client.receive(in));
+                echo.get();
+                return new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII);
+            }
+        });
+        assertEquals("datagram", got);
+    }
+
+    @Test
+    void aReceiveTimesOutOnTime() throws Exception {
+        long tookMillis = Hub.run(() -> {
+            try (UdpSocket s = UdpSocket.bind("127.0.0.1", 0)) {
+                s.setTimeout(Duration.ofMillis(100));
+                long start = System.nanoTime();
+                assertThrows(SocketTimeoutException.class, () -> s.receive(ByteBuffer.allocate(10)));
+                return (System.nanoTime() - start) / 1_000_000;
+            }
+        });
+        assertTrue(tookMillis >= 95 && tookMillis < 5_000, tookMillis + " ms");
+    }
+}
