@@ -1,0 +1,89 @@
+package dev.weft.sockets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Hub;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 10,000 concurrent connections through one {@link StreamServer} on one hub. The clients run in a
+ * child JVM ({@link LoadClients}) so this process holds the server's 10,000 descriptors only (the
+ * machine's limit is 20,000 per process). Prints the time and the server's heap per connection.
+ */
+@org.junit.jupiter.api.Timeout(180)
+class TenThousandConnectionsTest {
+    private static final int CONNECTIONS = 10_000;
+
+    @Test
+    void oneServerOnOneHubServesTenThousandConcurrentConnections() throws Exception {
+        long[] measured = Hub.run(() -> {
+            StreamServer server = StreamServer.builder(socket -> {
+                ByteBuffer buf = ByteBuffer.allocate(16);
+                while (socket.read(buf.clear()) > 0) {
+                    socket.writeAll(buf.flip());
+                }
+            }).backlog(4096).start();
+            long heapBefore = usedHeap();
+            long start = System.nanoTime();
+            Process clients = ThreadPool.offload(() -> startClients(server.port()));
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(clients.getInputStream(), StandardCharsets.UTF_8));
+                String line = ThreadPool.offload(out::readLine);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals("CONNECTED " + CONNECTIONS, line);
+                int peak = server.connections();
+                long heapPerConnection = (usedHeap() - heapBefore) / CONNECTIONS;
+                PrintStream in = new PrintStream(clients.getOutputStream(), true, StandardCharsets.UTF_8);
+                in.println("close");
+                while (server.connections() > 0) {
+                    Fiber.sleep(Duration.ofMillis(10));
+                }
+                assertTrue(ThreadPool.offload(() -> clients.waitFor(30, TimeUnit.SECONDS)), "clients exit");
+                assertEquals(0, clients.exitValue());
+                server.stop(Duration.ofSeconds(5));
+                return new long[] {millis, peak, heapPerConnection};
+            } finally {
+                clients.destroyForcibly();
+            }
+        });
+        System.out.printf("10,000 connections on %s: all open and echoed in %d ms, %d at once, ~%d B heap per connection%n",
+                dev.weft.hub.Backends.select().name(), measured[0], measured[1], measured[2]);
+        assertEquals(CONNECTIONS, measured[1], "every connection was open at the same time");
+        assertTrue(measured[0] < 120_000, "within two minutes: " + measured[0] + " ms");
+    }
+
+    private static Process startClients(int port) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        String hub = System.getProperty("weft.hub");
+        if (hub != null && !hub.isBlank()) {
+            cmd.add("-Dweft.hub=" + hub);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(LoadClients.class.getName());
+        cmd.add(String.valueOf(port));
+        cmd.add(String.valueOf(CONNECTIONS));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        return rt.totalMemory() - rt.freeMemory();
+    }
+}
