@@ -5,6 +5,7 @@
 #   ./weft bench --backend all       ... on every backend this machine has (nio and epoll here)
 #   ./weft bench --full              longer warm-up and measurement, 2 forks
 #   ./weft bench --ci                one short iteration of one fiber benchmark and the raw baseline
+#   ./weft bench echo [ARGS]         the echo comparison (see dev.weft.jmh.echo.EchoBench)
 #   -Dweft.hub=NAME is honoured too (as --backend NAME).
 # Called by ./weft with JAVA_HOME set to a JDK >= 21.
 set -euo pipefail
@@ -24,4 +25,10 @@ for a in "$@"; do
     *) args+=("$a") ;;
   esac
 done
+if [ "${args[0]:-}" = echo ]; then
+  # The load generator runs on CPU 1, each server JVM on CPU 0 (EchoBench pins them).
+  pin=()
+  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
+  exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.echo.EchoBench "${args[@]:1}"
+fi
 exec "$JAVA_HOME/bin/java" "${jvm[@]}" -jar "$jar" "${args[@]}"

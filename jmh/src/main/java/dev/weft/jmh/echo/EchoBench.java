@@ -1,0 +1,197 @@
+package dev.weft.jmh.echo;
+
+import dev.weft.hub.Backends;
+import dev.weft.hub.HubBackend;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./weft bench echo}: each echo server in turn, in its own JVM (pinned to CPU 0 when the
+ * machine has two or more and {@code taskset} exists; {@code bench.sh} decides and sets {@code
+ * WEFT_ECHO_PIN=1}), driven by {@link EchoLoad} in this JVM (which
+ * {@code bench.sh} pins to CPU 1), with C = 100 and C = 1,000 connections. Prints throughput, p50
+ * and p99 latency and the server process's CPU time per round trip, and writes them as JSON.
+ *
+ * <pre>
+ * EchoBench [--servers weft-epoll,weft-nio,netty-epoll,netty-nio,vthreads] [--connections 100,1000]
+ *           [--warmup SECONDS] [--measure SECONDS] [--result FILE]
+ * </pre>
+ */
+public final class EchoBench {
+    private record Row(String server, int connections, EchoLoad.Window window, double serverCpuNanos) {
+        double cpuMicrosPerRoundTrip() {
+            return serverCpuNanos / 1_000 / Math.max(1, window.roundTrips());
+        }
+    }
+
+    private EchoBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> servers = defaultServers();
+        List<Integer> connections = List.of(100, 1000);
+        int warmup = 3;
+        int measure = 5;
+        Path result = Path.of("jmh/target/echo-result.json");
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--servers" -> servers = List.of(need(v, args[i++]).split(","));
+                case "--connections" -> connections = List.of(need(v, args[i++]).split(",")).stream()
+                        .map(Integer::parseInt).toList();
+                case "--warmup" -> warmup = Integer.parseInt(need(v, args[i++]));
+                case "--measure" -> measure = Integer.parseInt(need(v, args[i++]));
+                case "--result" -> result = Path.of(need(v, args[i++]));
+                default -> {
+                    System.err.println("echo: unknown argument '" + args[i] + "'");
+                    System.exit(2);
+                }
+            }
+        }
+        // bench.sh pins this JVM to CPU 1 (so availableProcessors() here says 1) and sets WEFT_ECHO_PIN.
+        boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && onPath("taskset");
+        System.out.printf("weft bench echo: servers %s, connections %s, warm-up %d s, measured %d s, 64-byte messages%n",
+                servers, connections, warmup, measure);
+        System.out.println(pin ? "pinning: each server JVM to CPU 0 (taskset -c 0); load generator: CPUs "
+                + allowedCpus() : "not pinned (fewer than 2 CPUs or no taskset): server and load generator share CPUs");
+
+        List<Row> rows = new ArrayList<>();
+        for (int c : connections) {
+            for (String server : servers) {
+                Row row = measure(server, c, warmup, measure, pin);
+                rows.add(row);
+                System.out.printf(Locale.ROOT, "  %-12s C=%-5d %,10.0f rt/s  p50 %7.1f µs  p99 %7.1f µs  server CPU %6.2f µs/rt%s%n",
+                        server, c, row.window().perSecond(), row.window().percentile(50) / 1e3,
+                        row.window().percentile(99) / 1e3, row.cpuMicrosPerRoundTrip(),
+                        row.window().errors() > 0 ? "  ERRORS " + row.window().errors() : "");
+            }
+        }
+        String table = table(rows);
+        System.out.println();
+        System.out.println(table);
+        Files.createDirectories(result.toAbsolutePath().getParent());
+        Files.writeString(result, json(rows));
+        Files.writeString(result.resolveSibling("echo-table.txt"), table);
+        System.out.println("echo JSON: " + result);
+    }
+
+    private static List<String> defaultServers() {
+        List<String> servers = new ArrayList<>();
+        for (HubBackend b : Backends.available()) {
+            servers.add("weft-" + b.name());
+        }
+        if (io.netty.channel.epoll.Epoll.isAvailable()) {
+            servers.add("netty-epoll");
+        }
+        servers.add("netty-nio");
+        servers.add("vthreads");
+        return servers;
+    }
+
+    private static Row measure(String server, int connections, int warmup, int measure, boolean pin) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (pin) {
+            cmd.addAll(List.of("taskset", "-c", "0"));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(), server));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            if (line == null || !line.startsWith("PORT ")) {
+                throw new IllegalStateException("echo server " + server + " did not start (said: " + line + ")");
+            }
+            int port = Integer.parseInt(line.substring(5).trim());
+            try (EchoLoad load = new EchoLoad()) {
+                load.connect(port, connections);
+                Thread.sleep(warmup * 1000L);
+                long cpuBefore = cpu(p);
+                EchoLoad.Window w = load.run(0, measure * 1000L);
+                long cpuAfter = cpu(p);
+                return new Row(server, connections, w, cpuAfter - cpuBefore);
+            }
+        } finally {
+            try (PrintStream in = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
+                in.println("stop");
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static long cpu(Process p) {
+        return p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElseThrow(
+                () -> new IllegalStateException("this OS does not report a process's CPU time"));
+    }
+
+    private static String table(List<Row> rows) {
+        StringBuilder sb = new StringBuilder(String.format("%-12s %6s %12s %10s %10s %14s%n",
+                "server", "C", "rt/s", "p50 µs", "p99 µs", "server µs/rt"));
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%-12s %6d %,12.0f %10.1f %10.1f %14.2f%n", r.server(), r.connections(),
+                    r.window().perSecond(), r.window().percentile(50) / 1e3, r.window().percentile(99) / 1e3,
+                    r.cpuMicrosPerRoundTrip()));
+        }
+        return sb.toString();
+    }
+
+    private static String json(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("[\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            sb.append(String.format(Locale.ROOT, "  {\"server\": \"%s\", \"connections\": %d, \"roundTripsPerSecond\": %.1f,"
+                            + " \"p50Micros\": %.1f, \"p99Micros\": %.1f, \"serverCpuMicrosPerRoundTrip\": %.3f,"
+                            + " \"roundTrips\": %d, \"errors\": %d}%s%n",
+                    r.server(), r.connections(), r.window().perSecond(), r.window().percentile(50) / 1e3,
+                    r.window().percentile(99) / 1e3, r.cpuMicrosPerRoundTrip(), r.window().roundTrips(),
+                    r.window().errors(), i + 1 < rows.size() ? "," : ""));
+        }
+        return sb.append("]\n").toString();
+    }
+
+    private static String allowedCpus() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return "(unknown)";
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String need(String v, String option) {
+        if (v == null) {
+            System.err.println("echo: " + option + " needs a value");
+            System.exit(2);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.weft.jmh.echo;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The closed-loop load generator: {@code connections} connections on one Netty event-loop thread
+ * (epoll when available), each writes a 64-byte message, reads the whole echo, checks every byte,
+ * and writes the next. Counts round trips and records each one's latency during the measured
+ * window only.
+ *
+ * <p>Thread rule: {@link #run} on any one thread; the handlers run on the client's event loop.
+ */
+final class EchoLoad implements AutoCloseable {
+    static final int MESSAGE = 64;
+
+    /** What one measured window saw. Latencies in nanoseconds, sorted. */
+    record Window(long roundTrips, long nanos, long[] latencies, long errors) {
+        double perSecond() {
+            return roundTrips * 1e9 / nanos;
+        }
+
+        long percentile(double p) {
+            if (latencies.length == 0) {
+                return 0;
+            }
+            return latencies[Math.min(latencies.length - 1, (int) Math.ceil(p / 100 * latencies.length) - 1)];
+        }
+    }
+
+    private final EventLoopGroup group;
+    private final boolean epoll = Epoll.isAvailable();
+    private final List<Channel> channels = new ArrayList<>();
+    /** Touched only on the client event loop. */
+    private boolean measuring;
+    private long roundTrips;
+    private long errors;
+    private long[] samples = new long[1 << 20];
+    private int sampleCount;
+
+    EchoLoad() {
+        group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** Opens {@code connections} connections to 127.0.0.1:{@code port} and starts the ping loops. */
+    void connect(int port, int connections) throws InterruptedException {
+        Bootstrap b = new Bootstrap().group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInboundHandlerAdapter());
+        for (int i = 0; i < connections; i++) {
+            Channel ch = b.clone().handler(new Pinger(i)).connect(InetAddress.getLoopbackAddress(), port).sync().channel();
+            channels.add(ch);
+        }
+    }
+
+    /** Runs {@code warmupMillis} unmeasured, then measures for {@code measureMillis}. Blocks the caller. */
+    Window run(long warmupMillis, long measureMillis) throws Exception {
+        Thread.sleep(warmupMillis);
+        long start = group.submit(() -> {
+            measuring = true;
+            roundTrips = 0;
+            errors = 0;
+            sampleCount = 0;
+            return System.nanoTime();
+        }).get();
+        Thread.sleep(measureMillis);
+        return group.submit(() -> {
+            measuring = false;
+            long[] sorted = Arrays.copyOf(samples, sampleCount);
+            Arrays.sort(sorted);
+            return new Window(roundTrips, System.nanoTime() - start, sorted, errors);
+        }).get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (Channel ch : channels) {
+            ch.close().await(1, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+
+    private void record(long latency) {
+        if (!measuring) {
+            return;
+        }
+        roundTrips++;
+        if (sampleCount == samples.length) {
+            samples = Arrays.copyOf(samples, samples.length * 2);
+        }
+        samples[sampleCount++] = latency;
+    }
+
+    /** One connection: write a message, collect its echo, check it, repeat. */
+    private final class Pinger extends ChannelInboundHandlerAdapter {
+        private final byte[] expected = new byte[MESSAGE];
+        private long sequence;
+        private int received;
+        private long sentAt;
+
+        Pinger(int id) {
+            Arrays.fill(expected, (byte) id);
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            send(ctx);
+        }
+
+        private void send(ChannelHandlerContext ctx) {
+            sequence++;
+            for (int i = 0; i < 8; i++) {
+                expected[i] = (byte) (sequence >>> (8 * i));
+            }
+            received = 0;
+            sentAt = System.nanoTime();
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(expected.clone()), ctx.voidPromise());
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ByteBuf in = (ByteBuf) msg;
+            try {
+                while (in.isReadable()) {
+                    if (received >= MESSAGE || in.readByte() != expected[received]) {
+                        errors++;
+                        ctx.close();
+                        return;
+                    }
+                    received++;
+                }
+            } finally {
+                in.release();
+            }
+            if (received == MESSAGE) {
+                record(System.nanoTime() - sentAt);
+                send(ctx);
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            errors++;
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.weft.jmh.echo;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+
+/**
+ * Runs one echo server in this JVM for {@link EchoBench}: prints {@code PORT <n>}, then serves until
+ * its standard input closes or says {@code stop}. A separate JVM per server keeps each server's
+ * CPU time measurable (the process's) and lets the benchmark pin it to its own core.
+ */
+public final class EchoServerMain {
+    private EchoServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: EchoServerMain weft-nio|weft-epoll|netty-epoll|netty-nio|vthreads");
+            System.exit(2);
+        }
+        int port = EchoServers.start(args[0]);
+        System.out.println("PORT " + port);
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        for (String line; (line = in.readLine()) != null && !line.equals("stop"); ) {
+            // wait
+        }
+        System.exit(0);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.weft.jmh.echo;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
+/**
+ * The echo servers the echo benchmark compares, each started by name in its own JVM by
+ * {@link EchoServerMain}: {@code weft-<backend>} (one hub thread), {@code netty-epoll} and {@code
+ * netty-nio} (Netty 4.2, one event-loop thread), {@code vthreads} (a virtual thread per connection).
+ * Every server echoes whatever it reads and binds 127.0.0.1 on a free port.
+ */
+final class EchoServers {
+    private EchoServers() {
+    }
+
+    /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
+    static int start(String kind) throws Exception {
+        if (kind.startsWith("weft-")) {
+            return WeftEchoServer.start(kind.substring("weft-".length()));
+        }
+        return switch (kind) {
+            case "netty-epoll" -> NettyEchoServer.start(true);
+            case "netty-nio" -> NettyEchoServer.start(false);
+            case "vthreads" -> startVirtualThreadPerConnection();
+            default -> throw new IllegalArgumentException("unknown echo server '" + kind
+                    + "'; known: weft-nio, weft-epoll, netty-epoll, netty-nio, vthreads");
+        };
+    }
+
+    private static int startVirtualThreadPerConnection() throws IOException {
+        ServerSocket server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+        Thread.ofVirtual().name("accept").start(() -> {
+            while (true) {
+                try {
+                    Socket s = server.accept();
+                    s.setTcpNoDelay(true);
+                    Thread.ofVirtual().start(() -> echo(s));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        return server.getLocalPort();
+    }
+
+    private static void echo(Socket s) {
+        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+            byte[] buf = new byte[4096];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                out.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            // the load generator closed the connection
+        }
+    }
+}
