@@ -1,0 +1,168 @@
+package dev.weft.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Hub;
+import dev.weft.sockets.StreamServer;
+import dev.weft.sockets.TcpSocket;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Runs each seed program against real sockets on 127.0.0.1, on the backend under test. */
+@org.junit.jupiter.api.Timeout(60)
+class ExamplesTest {
+
+    private static String echoOnce(int port, String text) throws Exception {
+        try (TcpSocket s = TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
+            byte[] out = text.getBytes(StandardCharsets.UTF_8);
+            s.writeAll(out);
+            ByteBuffer in = ByteBuffer.allocate(out.length);
+            s.readFully(in);
+            return new String(in.array(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void echoServerServesManyClientsAtOnceAndSoDoesTheThreadPerConnectionComparison() throws Exception {
+        Hub.run(() -> {
+            StreamServer fibers = EchoServer.start(0);
+            try (ServerSocket threads = EchoServer.startThreadPerConnection(0)) {
+                for (int port : new int[] {fibers.port(), threads.getLocalPort()}) {
+                    List<Fiber<String>> clients = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        String text = "client " + i;
+                        clients.add(Fiber.spawn(() -> echoOnce(port, text)));
+                    }
+                    for (int i = 0; i < 100; i++) {
+                        assertEquals("client " + i, clients.get(i).get());
+                    }
+                }
+            }
+            fibers.stop(Duration.ofSeconds(1));
+            return null;
+        });
+    }
+
+    @Test
+    void producerConsumerConsumesEveryItemExactlyOnce() throws Exception {
+        List<String> log = Hub.run(() -> ProducerConsumer.run(50, 3, 4));
+        Set<String> consumed = new HashSet<>();
+        for (String line : log) {
+            if (line.contains(" consumed ") && line.startsWith("consumer-")) {
+                assertTrue(consumed.add(line.substring(line.lastIndexOf(' ') + 1)), "twice: " + line);
+            }
+        }
+        assertEquals(50, consumed.size());
+        assertEquals("total consumed 50", log.get(log.size() - 1));
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("consumer-3")), "all consumers worked");
+
+        PrintStream saved = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            ProducerConsumer.main(new String[0]);
+        } finally {
+            System.setOut(saved);
+        }
+        assertTrue(captured.toString(StandardCharsets.UTF_8).contains("total consumed 10"));
+    }
+
+    @Test
+    void concurrentFetchTakesAboutOnePageTimeAndSequentialTheSum() throws Exception {
+        Hub.run(() -> {
+            StreamServer server = SlowFastHttpServer.start(0, SlowFastHttpServer.SLOW);
+            List<URI> urls = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                urls.add(URI.create("http://127.0.0.1:" + server.port() + "/sleep?ms=300"));
+            }
+            ConcurrentFetch.Timed seq = ConcurrentFetch.sequential(urls);
+            ConcurrentFetch.Timed con = ConcurrentFetch.concurrent(urls);
+            assertEquals(seq.responses(), con.responses());
+            assertEquals(new HttpGet.Response(200, "slept 300 ms\n"), con.responses().get(0));
+            assertTrue(seq.elapsed().toMillis() >= 1_500, "sequential: " + seq.elapsed());
+            assertTrue(con.elapsed().toMillis() >= 300 && con.elapsed().toMillis() < 1_200, "concurrent: " + con.elapsed());
+            server.stop(Duration.ZERO);
+            return null;
+        });
+    }
+
+    @Test
+    void chatRoomsDeliverToMembersOnlyAndCloseRoomEmptiesIt() throws Exception {
+        Hub.run(() -> {
+            StreamServer server = ChatServer.start(0);
+            try (TcpSocket a = TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5));
+                 TcpSocket b = TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5));
+                 TcpSocket c = TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5))) {
+                LineReader ar = new LineReader(a);
+                LineReader br = new LineReader(b);
+                LineReader cr = new LineReader(c);
+                for (LineReader r : List.of(ar, br, cr)) {
+                    assertTrue(r.readLine().startsWith("* welcome, user-"));
+                }
+                a.writeAll("NICK ann\nJOIN lobby\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("* you are ann", ar.readLine());
+                assertEquals("* ann joined lobby", ar.readLine());
+                b.writeAll("NICK bob\nJOIN lobby\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("* you are bob", br.readLine());
+                assertEquals("* bob joined lobby", br.readLine());
+                assertEquals("* bob joined lobby", ar.readLine());
+                c.writeAll("NICK cy\nJOIN other\nSAY lobby sneaky\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("* you are cy", cr.readLine());
+                assertEquals("* cy joined other", cr.readLine());
+                assertEquals("! you are not in lobby", cr.readLine());
+
+                a.writeAll("SAY lobby hello room\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("[lobby] ann: hello room", ar.readLine());
+                assertEquals("[lobby] ann: hello room", br.readLine());
+
+                b.writeAll("CLOSE lobby\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("* lobby closed", ar.readLine());
+                assertEquals("* lobby closed", br.readLine());
+                a.writeAll("SAY lobby anyone?\nQUIT\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("! you are not in lobby", ar.readLine());
+                assertEquals("* bye", ar.readLine());
+                assertEquals(null, ar.readLine(), "the server closed the connection");
+
+                c.writeAll("SAY other just me\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("[other] cy: just me", cr.readLine());
+            }
+            server.stop(Duration.ofSeconds(1));
+            return null;
+        });
+    }
+
+    @Test
+    void aFastRequestIsNotDelayedByASlowOneInFlight() throws Exception {
+        Hub.run(() -> {
+            StreamServer server = SlowFastHttpServer.start(0, SlowFastHttpServer.SLOW);
+            URI slowUri = URI.create("http://127.0.0.1:" + server.port() + "/slow");
+            URI fastUri = URI.create("http://127.0.0.1:" + server.port() + "/fast");
+            long start = System.nanoTime();
+            Fiber<HttpGet.Response> slow = Fiber.spawn("slow", () -> HttpGet.get(slowUri, Duration.ofSeconds(10)));
+            Fiber.sleep(Duration.ofMillis(50)); // the slow request is in flight
+            HttpGet.Response fast = HttpGet.get(fastUri, Duration.ofSeconds(10));
+            long fastDoneMillis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(new HttpGet.Response(200, "fast\n"), fast);
+            assertFalse(slow.isDone(), "the slow one is still sleeping");
+            assertTrue(fastDoneMillis < 2_000, "fast answered after " + fastDoneMillis + " ms");
+            assertEquals(new HttpGet.Response(200, "slow\n"), slow.get());
+            long slowMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(slowMillis >= 4_000, "slow took its 4 s: " + slowMillis + " ms");
+            server.stop(Duration.ZERO);
+            return null;
+        });
+    }
+}
