@@ -48,4 +48,27 @@ class UdpSocketTest {
         });
         assertTrue(tookMillis >= 95 && tookMillis < 5_000, tookMillis + " ms");
     }
+
+    @Test
+    void aDatagramServerRunsAHandlerPerDatagramThatCanAnswer() throws Exception {
+        String got = Hub.run(() -> {
+            DatagramServer server = DatagramServer.start("127.0.0.1", 0, 1500, (data, from, srv) -> {
+                String text = StandardCharsets.US_ASCII.decode(data).toString();
+                srv.send(ByteBuffer.wrap(text.toUpperCase().getBytes(StandardCharsets.US_ASCII)), from);
+            });
+            try (UdpSocket client = UdpSocket.bind("127.0.0.1", 0)) {
+                client.setTimeout(Duration.ofSeconds(5));
+                StringBuilder sb = new StringBuilder();
+                for (String word : new String[] {"one", "two"}) {
+                    client.send(ByteBuffer.wrap(word.getBytes(StandardCharsets.US_ASCII)), server.address());
+                    ByteBuffer in = ByteBuffer.allocate(100);
+                    client.receive(in);
+                    sb.append(new String(in.array(), 0, in.position(), StandardCharsets.US_ASCII)).append(' ');
+                }
+                assertEquals(0, server.stop(Duration.ofSeconds(1)));
+                return sb.toString().trim();
+            }
+        });
+        assertEquals("ONE TWO", got);
+    }
 }
