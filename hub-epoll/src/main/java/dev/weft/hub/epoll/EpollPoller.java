@@ -68,7 +68,8 @@ final class EpollPoller extends UnixPoller {
         public void handle(IoRegistration registration, IoEvent event) {
             int ops = ((EpollIoEvent) event).ops().value();
             boolean hangup = (ops & HANGUP) != 0;
-            dispatch(handle, hangup || (ops & READ_EVENTS) != 0, hangup || (ops & WRITE_EVENTS) != 0);
+            boolean ended = hangup || (ops & (EpollIoOps.EPOLLRDHUP.value() | EpollIoOps.EPOLLERR.value())) != 0;
+            dispatch(handle, hangup || (ops & READ_EVENTS) != 0, hangup || (ops & WRITE_EVENTS) != 0, ended);
         }
 
         @Override

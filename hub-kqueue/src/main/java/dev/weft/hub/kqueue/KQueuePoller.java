@@ -31,6 +31,7 @@ final class KQueuePoller extends UnixPoller {
     private static final short EV_ADD = 0x1;
     private static final short EV_CLEAR = 0x20;
     private static final short EV_ERROR = 0x4000;
+    private static final short EV_EOF = (short) 0x8000;
 
     KQueuePoller() {
         super("kqueue", KQueueIoHandler.newFactory());
@@ -68,7 +69,8 @@ final class KQueuePoller extends UnixPoller {
         public void handle(IoRegistration registration, IoEvent event) {
             KQueueIoEvent e = (KQueueIoEvent) event;
             boolean error = (e.flags() & EV_ERROR) != 0;
-            dispatch(handle, error || e.filter() == EVFILT_READ, error || e.filter() == EVFILT_WRITE);
+            boolean ended = error || (e.filter() == EVFILT_READ && (e.flags() & EV_EOF) != 0);
+            dispatch(handle, error || e.filter() == EVFILT_READ, error || e.filter() == EVFILT_WRITE, ended);
         }
 
         @Override

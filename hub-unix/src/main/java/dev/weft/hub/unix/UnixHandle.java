@@ -27,6 +27,17 @@ public abstract class UnixHandle implements IoHandle {
     private Runnable onRead;
     private Runnable onWrite;
     private boolean closed;
+    /**
+     * False once a read came back short (the kernel's receive queue was empty at that moment) and
+     * until the next read event: with edge-triggered polling every later arrival raises an event,
+     * so until then a read would only return EAGAIN and is skipped without a system call. The same
+     * for writes and a full send queue. This saves the EAGAIN read that otherwise ends every read
+     * burst (Netty does the same).
+     */
+    boolean mayRead = true;
+    boolean mayWrite = true;
+    /** A hang-up was reported: never skip a read again (see {@link #ready}). */
+    private boolean inputEnded;
 
     UnixHandle(UnixPoller poller, Socket socket) throws IOException {
         this.poller = poller;
@@ -48,9 +59,21 @@ public abstract class UnixHandle implements IoHandle {
      * Called by the backend from inside its poll: runs the armed callbacks for the directions that
      * may be ready. Errors and hang-ups count as both, so the waiter retries and sees them.
      *
+     * @param hangup the peer shut its side down, or the socket failed (epoll's RDHUP/HUP/ERR, kqueue's
+     *               EV_EOF): reads must go on until they see end-of-stream or the error, as no further
+     *               event will announce it
      * @return how many callbacks ran
      */
-    public final int ready(boolean readable, boolean writable) {
+    public final int ready(boolean readable, boolean writable, boolean hangup) {
+        if (hangup) {
+            inputEnded = true;
+        }
+        if (readable) {
+            mayRead = true;
+        }
+        if (writable) {
+            mayWrite = true;
+        }
         int ran = 0;
         if (readable && onRead != null) {
             Runnable r = onRead;
@@ -119,17 +142,21 @@ public abstract class UnixHandle implements IoHandle {
     final int readInto(ByteBuffer dst, NativeRead op) throws IOException {
         int pos = dst.position();
         if (dst.isDirect()) {
+            int want = dst.remaining();
             int n = op.read(dst, pos, dst.limit());
             if (n > 0) {
                 dst.position(pos + n);
             }
+            mayRead = inputEnded || n < 0 || n == want;
             return n;
         }
         ByteBuffer s = poller.scratch();
-        int n = op.read(s, 0, Math.min(dst.remaining(), s.capacity()));
+        int want = Math.min(dst.remaining(), s.capacity());
+        int n = op.read(s, 0, want);
         if (n > 0) {
             dst.put(pos, s, 0, n).position(pos + n);
         }
+        mayRead = inputEnded || n < 0 || n == want;
         return n;
     }
 
@@ -140,17 +167,20 @@ public abstract class UnixHandle implements IoHandle {
     final int writeFrom(ByteBuffer src, NativeRead op) throws IOException {
         int pos = src.position();
         int n;
+        int want;
         if (src.isDirect()) {
+            want = src.remaining();
             n = op.read(src, pos, src.limit());
         } else {
             ByteBuffer s = poller.scratch();
-            int len = Math.min(src.remaining(), s.capacity());
-            s.put(0, src, pos, len);
-            n = op.read(s, 0, len);
+            want = Math.min(src.remaining(), s.capacity());
+            s.put(0, src, pos, want);
+            n = op.read(s, 0, want);
         }
         if (n > 0) {
             src.position(pos + n);
         }
+        mayWrite = n == want;
         return n;
     }
 
@@ -200,7 +230,7 @@ public abstract class UnixHandle implements IoHandle {
                 // the descriptor is released even when close reports an error
             }
         }
-        ready(true, true);
+        ready(true, true, true);
     }
 
     @Override

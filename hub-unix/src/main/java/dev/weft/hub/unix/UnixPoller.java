@@ -79,9 +79,12 @@ public abstract class UnixPoller implements Poller {
         return handler;
     }
 
-    /** Called from the handler's events: runs {@code handle}'s callbacks for the ready directions. */
-    protected final void dispatch(UnixHandle handle, boolean readable, boolean writable) {
-        callbacks += handle.ready(readable, writable);
+    /**
+     * Called from the handler's events: runs {@code handle}'s callbacks for the ready directions;
+     * {@code hangup} when the event says the peer shut down or the socket failed.
+     */
+    protected final void dispatch(UnixHandle handle, boolean readable, boolean writable, boolean hangup) {
+        callbacks += handle.ready(readable, writable, hangup);
     }
 
     @Override

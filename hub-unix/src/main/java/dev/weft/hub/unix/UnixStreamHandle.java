@@ -32,8 +32,8 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         ensureOpen("StreamHandle.read");
-        if (!dst.hasRemaining()) {
-            return 0; // a zero-length read(2) would look like end-of-stream
+        if (!dst.hasRemaining() || !mayRead) {
+            return 0; // a zero-length read(2) would look like end-of-stream; or drained, see mayRead
         }
         return readInto(dst, socket::read);
     }
@@ -41,7 +41,7 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
     @Override
     public int write(ByteBuffer src) throws IOException {
         ensureOpen("StreamHandle.write");
-        if (!src.hasRemaining()) {
+        if (!src.hasRemaining() || !mayWrite) {
             return 0;
         }
         return writeFrom(src, socket::write);
