@@ -154,8 +154,7 @@ public final class AsyncResult<T> {
             hub.checkThread("AsyncResult.get");
             return true;
         }
-        Fiber<?> me = Hub.currentFiber("AsyncResult.get");
-        hub.checkThread("AsyncResult.get");
+        Fiber<?> me = hub.runningFiber("AsyncResult.get");
         waiters.addLast(me);
         hub.loop.ref(); // another thread may complete it: never "blocked forever"
         try {

@@ -75,8 +75,7 @@ public final class Event {
             hub.checkThread("Event.await");
             return true;
         }
-        Fiber<?> me = Hub.currentFiber("Event.await");
-        hub.checkThread("Event.await");
+        Fiber<?> me = hub.runningFiber("Event.await");
         long seen = generation;
         waiters.addLast(me);
         try {

@@ -217,11 +217,34 @@ public final class Hub implements AutoCloseable {
         }
         Fiber<?> f = h.current;
         if (f == null) {
-            throw new NotInFiberException(what + " was called on the hub thread '" + h.thread.getName()
-                    + "' but outside any fiber (in a timer, an on-exit callback or a task). It would block the"
-                    + " whole hub; spawn a fiber to do this.");
+            throw h.outsideAnyFiber(what);
         }
         return f;
+    }
+
+    /**
+     * The fiber running on this hub, for objects bound to it: what {@link #currentFiber} does plus
+     * {@link #checkThread}, without the thread-local lookup when called on the hub thread (the hot
+     * path of every blocking primitive).
+     */
+    Fiber<?> runningFiber(String what) {
+        if (Thread.currentThread() != thread) {
+            if (CURRENT.get() == null) {
+                throw notOnHub(what);
+            }
+            checkThread(what);
+        }
+        Fiber<?> f = current;
+        if (f == null) {
+            throw outsideAnyFiber(what);
+        }
+        return f;
+    }
+
+    private NotInFiberException outsideAnyFiber(String what) {
+        return new NotInFiberException(what + " was called on the hub thread '" + thread.getName()
+                + "' but outside any fiber (in a timer, an on-exit callback or a task). It would block the"
+                + " whole hub; spawn a fiber to do this.");
     }
 
     private static NotInFiberException notOnHub(String what) {

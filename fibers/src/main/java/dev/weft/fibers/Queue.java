@@ -124,7 +124,7 @@ public final class Queue<T> {
             add(item);
             return true;
         }
-        Fiber<?> me = Hub.currentFiber(what);
+        Fiber<?> me = hub.runningFiber(what);
         Waiting w = new Waiting(me);
         putters.addLast(w);
         boolean added = false;
@@ -196,7 +196,7 @@ public final class Queue<T> {
         if (closed) {
             return closedAndEmpty(throwIfClosed);
         }
-        Fiber<?> me = Hub.currentFiber(what);
+        Fiber<?> me = hub.runningFiber(what);
         Waiting w = new Waiting(me);
         getters.addLast(w);
         boolean took = false;

@@ -58,10 +58,7 @@ public final class Waiter<T> {
             hub.checkThread("Waiter.get");
             return true;
         }
-        Fiber<?> me = Hub.currentFiber("Waiter.get");
-        if (me.hub != hub) {
-            hub.checkThread("Waiter.get");
-        }
+        Fiber<?> me = hub.runningFiber("Waiter.get");
         if (fiber != null) {
             throw new IllegalStateException("fiber " + fiber + " is already waiting on this waiter; fiber " + me
                     + " cannot wait on it too (a waiter is one-shot, for one fiber)");
