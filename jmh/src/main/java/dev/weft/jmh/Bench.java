@@ -76,6 +76,7 @@ public final class Bench {
             case "ci" -> options.include("dev\\.weft\\.jmh\\.FiberYield\\.")
                     .include("dev\\.weft\\.jmh\\.RawContinuationYield\\.")
                     .param("fibers", "2")
+                    .param("continuations", "1")
                     .warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
                     .measurementIterations(1).measurementTime(TimeValue.milliseconds(200))
                     .forks(1);

@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -17,7 +18,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The floor: one resume of a {@code jdk.internal.vm.Continuation} that immediately yields again,
  * with nothing else around it (no hub, no queue, no poll). Every fiber switch pays at least this;
- * the other benchmarks are reported as a ratio to it. One operation = one switch (resume + yield).
+ * the other benchmarks are reported as a ratio to it (the one with a single continuation). With
+ * {@code continuations = 10000} they are resumed round-robin, as {@link FiberYield} does with 10,000
+ * fibers: the stacks no longer fit in cache, and this shows what that costs the JVM itself.
+ * One operation = one switch (resume + yield).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -26,23 +30,32 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {JvmArgs.EXPORTS, JvmArgs.NATIVE})
 public class RawContinuationYield {
-    private FiberContinuation continuation;
+    @Param({"1", "10000"})
+    public int continuations;
+
+    private FiberContinuation[] all;
+    private int next;
 
     @Setup
     public void start() {
         JvmFlags.check();
-        FiberContinuation[] self = new FiberContinuation[1];
-        self[0] = new FiberContinuation(() -> {
-            while (true) {
-                FiberContinuation.suspend(self[0]);
-            }
-        });
-        continuation = self[0];
-        continuation.run(); // to the first yield
+        all = new FiberContinuation[continuations];
+        for (int i = 0; i < continuations; i++) {
+            FiberContinuation[] self = new FiberContinuation[1];
+            self[0] = new FiberContinuation(() -> {
+                while (true) {
+                    FiberContinuation.suspend(self[0]);
+                }
+            });
+            all[i] = self[0];
+            all[i].run(); // to the first yield
+        }
     }
 
     @Benchmark
     public void resumeAndYield() {
-        continuation.run();
+        FiberContinuation c = all[next];
+        next = next + 1 == all.length ? 0 : next + 1;
+        c.run();
     }
 }

@@ -100,8 +100,11 @@ final class ResultTable {
         return sb.toString();
     }
 
+    /** The score of {@code name}; for the raw baseline, the single-continuation one. */
     private static OptionalDouble score(Collection<RunResult> runs, String name) {
         return runs.stream().filter(r -> name(r).equals(name))
+                .filter(r -> !r.getParams().getParamsKeys().contains("continuations")
+                        || r.getParams().getParam("continuations").equals("1"))
                 .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
     }
 
