@@ -95,9 +95,12 @@ public final class Bench {
 
         List<ParkedMemory.Result> memory = new ArrayList<>();
         if (!profile.equals("ci") && include == null) {
+            // a first round of each warms up classes, code and the heap's shape; the second is reported
             for (String backend : backends) {
+                ParkedMemory.fibers(backend);
                 memory.add(ParkedMemory.fibers(backend));
             }
+            ParkedMemory.virtualThreads();
             memory.add(ParkedMemory.virtualThreads());
         }
         String table = ResultTable.render(runs, memory);
