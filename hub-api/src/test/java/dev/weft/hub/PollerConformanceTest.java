@@ -370,4 +370,32 @@ public abstract class PollerConformanceTest {
         assertFalse(client.isOpen());
         assertTrue(woken[0]);
     }
+
+    @Test
+    void commonSocketOptionsCanBeSetAndReadBack() throws IOException {
+        ListenerHandle l = listen();
+        StreamHandle client = connect(addressOf(l));
+        client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        assertEquals(true, client.getOption(StandardSocketOptions.TCP_NODELAY));
+        client.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+        assertEquals(true, client.getOption(StandardSocketOptions.SO_KEEPALIVE));
+        client.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+        assertTrue(client.getOption(StandardSocketOptions.SO_RCVBUF) >= 64 * 1024, "the kernel may round up");
+        client.setOption(StandardSocketOptions.SO_LINGER, 3);
+        assertEquals(3, client.getOption(StandardSocketOptions.SO_LINGER));
+        assertTrue(client.supportedOptions().contains(StandardSocketOptions.TCP_NODELAY));
+        if (System.getProperty("os.name").toLowerCase().contains("linux")) {
+            // Linux has SO_REUSEPORT: two listeners share a port
+            ListenerHandle a = poller.openListener(StandardProtocolFamily.INET);
+            ListenerHandle b = poller.openListener(StandardProtocolFamily.INET);
+            a.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            b.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            a.bind(ANY_LOOPBACK, 16);
+            b.bind(addressOf(a), 16);
+            assertEquals(addressOf(a), addressOf(b));
+        }
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> l.setOption(StandardSocketOptions.TCP_NODELAY, true));
+        assertTrue(e.getMessage().contains("TCP_NODELAY"), e.getMessage());
+    }
 }
