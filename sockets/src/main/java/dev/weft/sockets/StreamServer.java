@@ -147,8 +147,8 @@ public final class StreamServer {
                 if (stopping || !listener.isOpen()) {
                     return;
                 }
-                LOG.log(System.Logger.Level.WARNING, "accept on " + address + " failed (" + e.getMessage()
-                        + "); retrying in " + backoff.toMillis() + " ms");
+                warn("accept on " + address + " failed (" + e.getMessage() + "); retrying in " + backoff.toMillis()
+                        + " ms");
                 Fiber.sleep(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 continue;
@@ -165,6 +165,19 @@ public final class StreamServer {
                 burst = 0;
                 Fiber.yield();
             }
+        }
+    }
+
+    /**
+     * Logs an accept problem. Out of descriptors, logging itself can fail (a log formatter opening
+     * the time-zone database gets EMFILE too); that must not end the accept loop, so the message
+     * then goes to standard error.
+     */
+    private static void warn(String message) {
+        try {
+            LOG.log(System.Logger.Level.WARNING, message);
+        } catch (Throwable loggingFailed) {
+            System.err.println("WARNING: " + message + " (the logger failed: " + loggingFailed + ")");
         }
     }
 
@@ -205,9 +218,13 @@ public final class StreamServer {
         return accepted;
     }
 
-    /** Blocks the calling fiber until the server is stopped. */
+    /**
+     * Blocks the calling fiber until the server is stopped.
+     *
+     * @throws RuntimeException what ended the accept loop, if it was not {@link #stop}
+     */
     public void serveForever() {
-        acceptor.join();
+        acceptor.get();
     }
 
     /**
@@ -221,7 +238,7 @@ public final class StreamServer {
         stopping = true;
         listener.close(); // wakes the accept fiber
         slotFree.set();
-        acceptor.join();
+        acceptor.join(); // its failure, if any, is serveForever's to report
         List<Fiber<?>> running = new ArrayList<>(handlers);
         if (running.isEmpty() || Fiber.joinAll(running, grace)) {
             return 0;
