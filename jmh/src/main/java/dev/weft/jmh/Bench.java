@@ -21,7 +21,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * raw-continuation floor and to the virtual-thread baseline measured in the same run.
  *
  * <pre>
- * Bench [--quick | --full | --ci] [--backend NAME[,NAME...] | --backend all] [--include REGEX] [--result FILE]
+ * Bench [--quick | --full | --ci | --memory] [--backend NAME[,NAME...] | --backend all] [--include REGEX] [--result FILE]
  * </pre>
  * <ul>
  *   <li>{@code --quick} (default): 2 × 1 s warm-up, 3 × 1 s measurement, 1 fork: about 3 minutes
@@ -29,6 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li>{@code --full}: 5 × 1 s warm-up, 5 × 2 s measurement, 2 forks.
  *   <li>{@code --ci}: one short iteration of {@code FiberYield} (2 fibers) and the raw baseline,
  *       to prove the benchmarks build and run; it judges no speed.
+ *   <li>{@code --memory}: only the retained-heap-per-parked-fiber measurement (no JMH run).
  *   <li>{@code --backend}: the hub backends to measure; default: the one {@code -Dweft.hub} or
  *       the default selection picks; {@code all}: every backend available here.
  * </ul>
@@ -51,6 +52,7 @@ public final class Bench {
                 case "--quick" -> profile = "quick";
                 case "--full" -> profile = "full";
                 case "--ci" -> profile = "ci";
+                case "--memory" -> profile = "memory";
                 case "--backend" -> backendArg = value(args, ++i, "--backend");
                 case "--include" -> include = value(args, ++i, "--include");
                 case "--result" -> result = Path.of(value(args, ++i, "--result"));
@@ -91,7 +93,7 @@ public final class Bench {
         }
         System.out.println("weft bench: profile " + profile + ", backends " + backends + ", Java "
                 + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
-        Collection<RunResult> runs = new Runner(options.build()).run();
+        Collection<RunResult> runs = profile.equals("memory") ? List.of() : new Runner(options.build()).run();
 
         List<ParkedMemory.Result> memory = new ArrayList<>();
         if (!profile.equals("ci") && include == null) {
@@ -135,7 +137,7 @@ public final class Bench {
 
     private static void usage() {
         System.err.println("""
-                usage: ./weft bench [--quick | --full | --ci] [--backend NAME[,NAME...] | --backend all]
+                usage: ./weft bench [--quick | --full | --ci | --memory] [--backend NAME[,NAME...] | --backend all]
                                     [--include REGEX] [--result FILE]
                        ./weft bench echo ...   the echo comparison (see the README)""");
     }
