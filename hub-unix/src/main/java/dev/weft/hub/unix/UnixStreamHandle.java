@@ -13,8 +13,14 @@ import java.util.Set;
  * the socket turns writable. Loop thread only.
  */
 final class UnixStreamHandle extends UnixHandle implements StreamHandle {
+    /* Bound once: a method reference made per call would allocate on every read and write. */
+    private final NativeRead reader;
+    private final NativeRead writer;
+
     UnixStreamHandle(UnixPoller poller, Socket socket) throws IOException {
         super(poller, socket);
+        this.reader = socket::read;
+        this.writer = socket::write;
     }
 
     @Override
@@ -35,7 +41,7 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         if (!dst.hasRemaining() || !mayRead) {
             return 0; // a zero-length read(2) would look like end-of-stream; or drained, see mayRead
         }
-        return readInto(dst, socket::read);
+        return readInto(dst, reader);
     }
 
     @Override
@@ -44,7 +50,7 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         if (!src.hasRemaining() || !mayWrite) {
             return 0;
         }
-        return writeFrom(src, socket::write);
+        return writeFrom(src, writer);
     }
 
     @Override
