@@ -2,6 +2,7 @@ package dev.weft.hub.nio;
 
 import dev.weft.hub.IoHandle;
 import dev.weft.hub.Ops;
+import dev.weft.hub.ReadinessCallbacks;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
@@ -24,8 +25,7 @@ abstract class NioHandle implements IoHandle {
     final NioPoller poller;
     private final SelectableChannel channel;
     private final SelectionKey key;
-    private Runnable onRead;
-    private Runnable onWrite;
+    private final ReadinessCallbacks callbacks = new ReadinessCallbacks();
     private boolean closed;
 
     NioHandle(NioPoller poller, SelectableChannel channel) throws IOException {
@@ -52,36 +52,15 @@ abstract class NioHandle implements IoHandle {
         if (closed) {
             throw new IllegalStateException("await(" + Ops.toString(op) + ") on a closed socket");
         }
-        if (op == Ops.READ) {
-            if (onRead != null) {
-                throw new IllegalStateException("a READ callback is already armed on this socket: one reader at a time");
-            }
-            onRead = callback;
-            key.interestOpsOr(readInterest());
-        } else if (op == Ops.WRITE) {
-            if (onWrite != null) {
-                throw new IllegalStateException("a WRITE callback is already armed on this socket: one writer at a time");
-            }
-            onWrite = callback;
-            key.interestOpsOr(writeInterest());
-        } else {
-            throw new IllegalArgumentException("await takes Ops.READ or Ops.WRITE, not " + Ops.toString(op));
-        }
+        callbacks.arm(op, callback);
+        key.interestOpsOr(op == Ops.READ ? readInterest() : writeInterest());
     }
 
     @Override
     public final void cancelAwait(int op) {
         poller.checkThread("IoHandle.cancelAwait");
-        if (op == Ops.READ && onRead != null) {
-            onRead = null;
-            if (!closed) {
-                key.interestOpsAnd(~READ_MASK);
-            }
-        } else if (op == Ops.WRITE && onWrite != null) {
-            onWrite = null;
-            if (!closed) {
-                key.interestOpsAnd(~WRITE_MASK);
-            }
+        if (callbacks.cancel(op) && !closed) {
+            key.interestOpsAnd(~(op == Ops.READ ? READ_MASK : WRITE_MASK));
         }
     }
 
@@ -91,32 +70,13 @@ abstract class NioHandle implements IoHandle {
             return 0;
         }
         int ready = k.readyOps();
-        int ran = 0;
-        int remove = 0;
-        Runnable r = null;
-        Runnable w = null;
-        if ((ready & readInterest()) != 0 && onRead != null) {
-            r = onRead;
-            onRead = null;
-            remove |= READ_MASK;
-        }
-        if ((ready & writeInterest()) != 0 && onWrite != null) {
-            w = onWrite;
-            onWrite = null;
-            remove |= WRITE_MASK;
-        }
+        boolean r = (ready & readInterest()) != 0 && callbacks.armed(Ops.READ);
+        boolean w = (ready & writeInterest()) != 0 && callbacks.armed(Ops.WRITE);
+        int remove = (r ? READ_MASK : 0) | (w ? WRITE_MASK : 0);
         if (remove != 0) {
             k.interestOpsAnd(~remove);
         }
-        if (r != null) {
-            r.run();
-            ran++;
-        }
-        if (w != null) {
-            w.run();
-            ran++;
-        }
-        return ran;
+        return callbacks.fire(r, w);
     }
 
     /** Throws {@link ClosedChannelException} if closed; checks the thread. */
@@ -186,15 +146,6 @@ abstract class NioHandle implements IoHandle {
         } catch (IOException ignored) {
             // the fd is released even when close reports an error
         }
-        Runnable r = onRead;
-        Runnable w = onWrite;
-        onRead = null;
-        onWrite = null;
-        if (r != null) {
-            r.run();
-        }
-        if (w != null) {
-            w.run();
-        }
+        callbacks.fire(true, true);
     }
 }

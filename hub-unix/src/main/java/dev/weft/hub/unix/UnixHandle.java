@@ -2,6 +2,7 @@ package dev.weft.hub.unix;
 
 import dev.weft.hub.IoHandle;
 import dev.weft.hub.Ops;
+import dev.weft.hub.ReadinessCallbacks;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -24,8 +25,7 @@ public abstract class UnixHandle implements IoHandle {
     final UnixPoller poller;
     final Socket socket;
     private final UnixRegistration registration;
-    private Runnable onRead;
-    private Runnable onWrite;
+    private final ReadinessCallbacks callbacks = new ReadinessCallbacks();
     private boolean closed;
     /**
      * False once a read came back short (the kernel's receive queue was empty at that moment) and
@@ -74,20 +74,7 @@ public abstract class UnixHandle implements IoHandle {
         if (writable) {
             mayWrite = true;
         }
-        int ran = 0;
-        if (readable && onRead != null) {
-            Runnable r = onRead;
-            onRead = null;
-            r.run();
-            ran++;
-        }
-        if (writable && onWrite != null) {
-            Runnable w = onWrite;
-            onWrite = null;
-            w.run();
-            ran++;
-        }
-        return ran;
+        return callbacks.fire(readable, writable);
     }
 
     @Override
@@ -96,29 +83,13 @@ public abstract class UnixHandle implements IoHandle {
         if (closed) {
             throw new IllegalStateException("await(" + Ops.toString(op) + ") on a closed socket");
         }
-        if (op == Ops.READ) {
-            if (onRead != null) {
-                throw new IllegalStateException("a READ callback is already armed on this socket: one reader at a time");
-            }
-            onRead = callback;
-        } else if (op == Ops.WRITE) {
-            if (onWrite != null) {
-                throw new IllegalStateException("a WRITE callback is already armed on this socket: one writer at a time");
-            }
-            onWrite = callback;
-        } else {
-            throw new IllegalArgumentException("await takes Ops.READ or Ops.WRITE, not " + Ops.toString(op));
-        }
+        callbacks.arm(op, callback);
     }
 
     @Override
     public final void cancelAwait(int op) {
         poller.checkThread("IoHandle.cancelAwait");
-        if (op == Ops.READ) {
-            onRead = null;
-        } else if (op == Ops.WRITE) {
-            onWrite = null;
-        }
+        callbacks.cancel(op);
     }
 
     /** Throws {@link ClosedChannelException} if closed; checks the thread. */
