@@ -163,7 +163,6 @@ public final class ChatServer {
             StreamServer server = start(port);
             System.out.println("chat on " + server.address() + " (try: nc 127.0.0.1 " + server.port() + ")");
             server.serveForever();
-            return null;
         });
     }
 }

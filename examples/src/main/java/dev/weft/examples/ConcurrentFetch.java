@@ -67,7 +67,6 @@ public final class ConcurrentFetch {
             if (local != null) {
                 local.stop(Duration.ZERO);
             }
-            return null;
         });
     }
 }

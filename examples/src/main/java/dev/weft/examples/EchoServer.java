@@ -68,7 +68,6 @@ public final class EchoServer {
             StreamServer server = start(port);
             System.out.println("echo (a fiber per connection, " + Hub.current().backendName() + ") on " + server.address());
             server.serveForever();
-            return null;
         });
     }
 }

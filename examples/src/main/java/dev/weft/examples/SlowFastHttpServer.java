@@ -79,7 +79,6 @@ public final class SlowFastHttpServer {
             System.out.println("try: curl " + "http://127.0.0.1:" + server.port() + "/slow & curl http://127.0.0.1:"
                     + server.port() + "/fast");
             server.serveForever();
-            return null;
         });
     }
 }

@@ -90,7 +90,7 @@ public final class Fiber<T> {
     }
 
     /** Spawns a fiber running {@code task}. Hub thread. */
-    public static Fiber<Void> spawn(Runnable task) {
+    public static Fiber<Void> spawn(VoidTask task) {
         return Hub.current().spawn(null, Hub.callable(task));
     }
 
@@ -100,7 +100,7 @@ public final class Fiber<T> {
     }
 
     /** Spawns a named fiber running {@code task}. Hub thread. */
-    public static Fiber<Void> spawn(String name, Runnable task) {
+    public static Fiber<Void> spawn(String name, VoidTask task) {
         return Hub.current().spawn(name, Hub.callable(task));
     }
 

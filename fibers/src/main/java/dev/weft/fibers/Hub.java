@@ -192,7 +192,7 @@ public final class Hub implements AutoCloseable {
     }
 
     /** {@link #run(Callable)} for a body without a result. */
-    public static void run(Runnable main) throws Exception {
+    public static void run(VoidTask main) throws Exception {
         run(callable(main));
     }
 
@@ -538,6 +538,14 @@ public final class Hub implements AutoCloseable {
         Objects.requireNonNull(r, "task");
         return () -> {
             r.run();
+            return null;
+        };
+    }
+
+    static Callable<Void> callable(VoidTask t) {
+        Objects.requireNonNull(t, "task");
+        return () -> {
+            t.run();
             return null;
         };
     }

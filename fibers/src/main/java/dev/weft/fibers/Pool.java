@@ -50,7 +50,7 @@ public final class Pool {
     }
 
     /** {@link #spawn(Callable)} for a task without a result. */
-    public Fiber<Void> spawn(Runnable task) {
+    public Fiber<Void> spawn(VoidTask task) {
         return spawn(Hub.callable(task));
     }
 
