@@ -42,14 +42,19 @@ public final class Fiber<T> {
     final FiberContinuation cont;
     private final long id;
     private final String name;
-    /** The spawning fiber's id (0: the hub itself) and given name; kept instead of the fiber, which may be long gone. */
-    private final long parentId;
-    private final String parentName;
+    /**
+     * How the spawning fiber is named in reports ({@code #3 'main'}; null: the hub itself). Kept
+     * instead of the fiber, which may be long gone; one string shared by all of its children.
+     */
+    private final String parentLabel;
     private final SpawnSite spawnSite;
-    private Callable<? extends T> task;
+    /** A {@link Callable} or a {@link VoidTask} (no wrapper: one frame less on every parked stack); null once started. */
+    private Object task;
     FiberState state = FiberState.NEW;
-    private T result;
-    private Throwable failure;
+    /** The result once SUCCEEDED, the Throwable once FAILED (one field: a parked fiber is kept small). */
+    private Object outcome;
+    /** This fiber's {@link #toString()}, made once, for its children's {@link #parentLabel}. */
+    private String label;
 
     /** Pending interruptions (KILL, TIMEOUT, STALL), thrown by the next or current park. */
     int interrupts;
@@ -71,12 +76,11 @@ public final class Fiber<T> {
     Fiber<?> prevLive;
     Fiber<?> nextLive;
 
-    Fiber(Hub hub, long id, String name, Fiber<?> parent, Callable<? extends T> task) {
+    Fiber(Hub hub, long id, String name, Fiber<?> parent, Object task) {
         this.hub = hub;
         this.id = id;
         this.name = name;
-        this.parentId = parent == null ? 0 : parent.id;
-        this.parentName = parent == null ? null : parent.name;
+        this.parentLabel = parent == null ? null : parent.toString();
         this.task = task;
         this.spawnSite = SpawnSite.CAPTURE ? new SpawnSite() : null;
         this.cont = new FiberContinuation(this::body);
@@ -91,7 +95,7 @@ public final class Fiber<T> {
 
     /** Spawns a fiber running {@code task}. Hub thread. */
     public static Fiber<Void> spawn(VoidTask task) {
-        return Hub.current().spawn(null, Hub.callable(task));
+        return Hub.current().spawnVoid(null, task);
     }
 
     /** Spawns a named fiber running {@code task}. Hub thread. */
@@ -101,7 +105,7 @@ public final class Fiber<T> {
 
     /** Spawns a named fiber running {@code task}. Hub thread. */
     public static Fiber<Void> spawn(String name, VoidTask task) {
-        return Hub.current().spawn(name, Hub.callable(task));
+        return Hub.current().spawnVoid(name, task);
     }
 
     /** Spawns a fiber that starts once {@code delay} has passed; killing it before then means it never runs. Hub thread. */
@@ -195,7 +199,7 @@ public final class Fiber<T> {
 
     /** The exception the fiber failed with, or null. Does not count as observing it. */
     public Throwable failure() {
-        return failure;
+        return state == FiberState.FAILED ? (Throwable) outcome : null;
     }
 
     // ---------------------------------------------------------------- join, get, kill
@@ -235,10 +239,11 @@ public final class Fiber<T> {
         return outcome();
     }
 
+    @SuppressWarnings("unchecked")
     private T outcome() {
         observed = true;
         return switch (state) {
-            case SUCCEEDED -> result;
+            case SUCCEEDED -> (T) outcome;
             case KILLED -> throw new CancellationException("fiber " + this + " was killed");
             case FAILED -> throw rethrowable();
             default -> throw new IllegalStateException("fiber " + this + " is not done: " + state);
@@ -246,7 +251,7 @@ public final class Fiber<T> {
     }
 
     private RuntimeException rethrowable() {
-        Throwable t = failure;
+        Throwable t = failure();
         boolean noted = false;
         for (Throwable s : t.getSuppressed()) {
             noted |= s instanceof SpawnSite;
@@ -324,11 +329,15 @@ public final class Fiber<T> {
 
     @Override
     public String toString() {
-        return "#" + id + " '" + name() + "'";
+        String l = label;
+        if (l == null) {
+            label = l = "#" + id + " '" + name() + "'";
+        }
+        return l;
     }
 
     private String parentDescription() {
-        return parentId == 0 ? "the hub" : "#" + parentId + " '" + (parentName != null ? parentName : "fiber-" + parentId) + "'";
+        return parentLabel == null ? "the hub" : parentLabel;
     }
 
     // ---------------------------------------------------------------- the one park point
@@ -504,14 +513,18 @@ public final class Fiber<T> {
         state = FiberState.RUNNING;
         FiberState end;
         try {
-            Callable<? extends T> t = task;
+            Object t = task;
             task = null;
-            result = t.call();
+            if (t instanceof VoidTask v) {
+                v.run();
+            } else {
+                outcome = ((Callable<?>) t).call();
+            }
             end = FiberState.SUCCEEDED;
         } catch (FiberKilledError killed) {
             end = FiberState.KILLED;
         } catch (Throwable e) {
-            failure = e;
+            outcome = e;
             end = FiberState.FAILED;
         }
         while (timeouts != null) {
@@ -553,7 +566,7 @@ public final class Fiber<T> {
             hub.runCallback(() -> ((Consumer<Object>) cbs).accept(this));
         }
         if (end == FiberState.FAILED && !observed) {
-            hub.reportUncaught(this, failure);
+            hub.reportUncaught(this, (Throwable) outcome);
         }
     }
 

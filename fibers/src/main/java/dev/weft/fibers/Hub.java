@@ -274,7 +274,15 @@ public final class Hub implements AutoCloseable {
         return f;
     }
 
-    private <T> Fiber<T> newFiber(String name, Callable<T> task) {
+    /** {@link #spawn} for a body without a result, with no wrapper around it. Hub thread. */
+    Fiber<Void> spawnVoid(String name, VoidTask task) {
+        checkThread("Hub.spawn");
+        Fiber<Void> f = newFiber(name, task);
+        loop.callSoon(f.cont);
+        return f;
+    }
+
+    private <T> Fiber<T> newFiber(String name, Object task) {
         Objects.requireNonNull(task, "task");
         Fiber<T> f = new Fiber<>(this, nextId++, name, current, task);
         if (liveHead != null) {
