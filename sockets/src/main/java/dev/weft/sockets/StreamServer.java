@@ -182,7 +182,13 @@ public final class StreamServer {
     }
 
     private void serve(TcpSocket socket) {
-        Fiber<Void> f = Fiber.spawn("conn " + socket.handle, () -> {
+        String peer;
+        try {
+            peer = String.valueOf(socket.remoteAddress());
+        } catch (IOException e) {
+            peer = "?";
+        }
+        Fiber<Void> f = Fiber.spawn("conn " + peer, () -> {
             try (socket) {
                 handler.handle(socket);
             } catch (RuntimeException e) {

@@ -114,7 +114,13 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
     @Override
     public void close() {
         if (handle.isOpen()) {
-            closedBy = "fiber " + Fiber.current();
+            Fiber<?> by = null;
+            try {
+                by = Fiber.current();
+            } catch (IllegalStateException outsideAFiber) {
+                // the hub closing it
+            }
+            closedBy = by == null ? "the hub" : "fiber " + by;
             handle.close();
         }
     }
