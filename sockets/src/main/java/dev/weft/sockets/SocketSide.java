@@ -62,6 +62,15 @@ final class SocketSide {
                 + " while fiber " + Fiber.current() + " was " + doing + " it");
     }
 
+    /** Who is closing a socket, for {@link SocketClosedException}s: the running fiber, or the hub. */
+    static String closer() {
+        try {
+            return "fiber " + Fiber.current();
+        } catch (IllegalStateException outsideAFiber) {
+            return "the hub";
+        }
+    }
+
     /** A deadline {@code timeout} from now, or none. */
     static long deadline(Duration timeout) {
         if (timeout == null) {

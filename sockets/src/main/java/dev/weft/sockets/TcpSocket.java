@@ -321,13 +321,7 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
         if (!handle.isOpen()) {
             return;
         }
-        Fiber<?> by = null;
-        try {
-            by = Fiber.current();
-        } catch (IllegalStateException outsideAFiber) {
-            // the hub closing it
-        }
-        closedBy = by == null ? "the hub" : "fiber " + by;
+        closedBy = SocketSide.closer();
         handle.close();
     }
 

@@ -114,13 +114,7 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
     @Override
     public void close() {
         if (handle.isOpen()) {
-            Fiber<?> by = null;
-            try {
-                by = Fiber.current();
-            } catch (IllegalStateException outsideAFiber) {
-                // the hub closing it
-            }
-            closedBy = by == null ? "the hub" : "fiber " + by;
+            closedBy = SocketSide.closer();
             handle.close();
         }
     }
