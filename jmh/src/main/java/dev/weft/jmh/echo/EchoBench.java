@@ -23,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  * {@code bench.sh} pins to CPU 1), with C = 100 and C = 1,000 connections. Prints throughput, p50
  * and p99 latency and the server process's CPU time per round trip, and writes them as JSON.
  *
+ * <p>{@code WEFT_ECHO_SERVER_OPTS} adds JVM options to the server JVMs only (a profiler agent, GC
+ * logging).
+ *
  * <pre>
  * EchoBench [--servers weft-epoll,weft-nio,netty-epoll,netty-nio,vthreads] [--connections 100,1000]
  *           [--warmup SECONDS] [--measure SECONDS] [--result FILE]
@@ -105,13 +108,20 @@ public final class EchoBench {
             cmd.addAll(List.of("taskset", "-c", "0"));
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(), server));
+        cmd.addAll(List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        String extra = System.getenv("WEFT_ECHO_SERVER_OPTS"); // e.g. a profiler agent, for the server JVMs only
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(), server));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
-            if (line == null || !line.startsWith("PORT ")) {
+            while (line != null && !line.startsWith("PORT ")) {
+                line = out.readLine(); // an agent may print first
+            }
+            if (line == null) {
                 throw new IllegalStateException("echo server " + server + " did not start (said: " + line + ")");
             }
             int port = Integer.parseInt(line.substring(5).trim());
