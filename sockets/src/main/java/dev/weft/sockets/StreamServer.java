@@ -236,7 +236,8 @@ public final class StreamServer {
     /**
      * Stops the server: stops accepting and closes the listening socket at once, waits up to {@code
      * grace} for the running handlers to finish, then kills the rest (their {@code finally} blocks
-     * run and their sockets close). Blocks the calling fiber until every handler has ended.
+     * run and their sockets close). Blocks the calling fiber until every handler has ended. Called
+     * from one of the server's own handlers, it neither waits for nor kills that handler.
      *
      * @return how many handlers had to be killed
      */
@@ -246,6 +247,7 @@ public final class StreamServer {
         slotFree.set();
         acceptor.join(); // its failure, if any, is serveForever's to report
         List<Fiber<?>> running = new ArrayList<>(handlers);
+        running.remove(Fiber.current()); // a handler stopping its own server does not wait for itself
         if (running.isEmpty() || Fiber.joinAll(running, grace)) {
             return 0;
         }

@@ -125,4 +125,27 @@ class StreamServerTest {
             return fds.count();
         }
     }
+
+    @Test
+    void aHandlerCanStopItsOwnServer() throws Exception {
+        int[] killedAndLeft = Hub.run(() -> {
+            int[] result = new int[2];
+            StreamServer[] self = new StreamServer[1];
+            self[0] = StreamServer.builder(socket -> {
+                result[0] = self[0].stop(Duration.ofSeconds(1)); // e.g. a "shutdown" command
+                socket.writeAll(new byte[] {1});                 // this handler goes on
+            }).start();
+            try (TcpSocket c = TcpSocket.connect("127.0.0.1", self[0].port(), Duration.ofSeconds(5))) {
+                c.readFully(ByteBuffer.allocate(1));
+            }
+            self[0].serveForever(); // returns: the server was stopped
+            while (self[0].connections() > 0) {
+                Fiber.sleep(Duration.ofMillis(1));
+            }
+            result[1] = self[0].connections();
+            return result;
+        });
+        assertEquals(0, killedAndLeft[0], "it did not kill itself");
+        assertEquals(0, killedAndLeft[1]);
+    }
 }
