@@ -37,6 +37,8 @@ public final class EventLoop implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** True while the loop may block in poll: producers then wake it. */
     private final AtomicBoolean sleeping = new AtomicBoolean();
+    /** True while the loop is inside a blocking poll; read by watchdogs only. */
+    private volatile boolean polling;
     private long timerSequence;
     private int refs;
     private boolean skipWait;
@@ -201,9 +203,11 @@ public final class EventLoop implements AutoCloseable {
             sleeping.set(false);
             return true;
         }
+        polling = true;
         try {
             poller.poll(timeout);
         } finally {
+            polling = false;
             sleeping.set(false);
         }
         return true;
@@ -262,7 +266,7 @@ public final class EventLoop implements AutoCloseable {
      * callbacks. Any thread; a racy snapshot meant for watchdogs.
      */
     public boolean isPolling() {
-        return sleeping.get();
+        return polling;
     }
 
     /** Whether {@link #close()} was called. Any thread. */

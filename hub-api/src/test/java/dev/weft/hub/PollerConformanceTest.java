@@ -281,6 +281,97 @@ public abstract class PollerConformanceTest {
     }
 
     @Test
+    void aWakeupBeforeThePollMakesThatPollReturnPromptly() throws Exception {
+        Thread waker = new Thread(poller::wakeup);
+        waker.start();
+        waker.join();
+        // Rescue: if the wake-up was lost, the poll would block forever; wake it late so the test ends.
+        Thread rescue = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Thread.sleep(3_000);
+                while (true) {
+                    poller.wakeup();
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException done) {
+                // the poll returned
+            }
+        });
+        long start = System.nanoTime();
+        poller.poll(-1);
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        rescue.interrupt();
+        rescue.join();
+        assertTrue(tookMillis < 1_000, "a wake-up made before poll(-1) was lost: the poll returned after "
+                + tookMillis + " ms, and only because it was woken again");
+    }
+
+    /**
+     * The hand-off every cross-thread primitive rests on ({@link EventLoop#execute} from a platform
+     * thread, the loop blocking in poll between tasks), 100,000 times. A lost wake-up leaves the loop
+     * asleep with a task queued; a rescue thread notices (no progress for 2 s), counts it, and wakes the loop.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SAME_THREAD)
+    void aHundredThousandCrossThreadHandOffsLoseNoWakeup() throws Exception {
+        final int rounds = 100_000;
+        EventLoop loop = new EventLoop(poller);
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread producer = Thread.ofPlatform().name("hand-off-producer").start(() -> {
+            try {
+                for (int i = 0; i < rounds; i++) {
+                    int n = i;
+                    loop.execute(() -> {
+                        done.incrementAndGet();
+                        if (n == rounds - 1) {
+                            finished.set(true);
+                            loop.unref(); // nothing can wake the loop now: its iteration ends without blocking
+                        }
+                    });
+                    while (done.get() <= n) {
+                        Thread.onSpinWait();
+                        if (failure.get() != null) {
+                            return;
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Thread rescue = Thread.ofPlatform().daemon().start(() -> {
+            int seen = -1;
+            try {
+                while (!finished.get()) {
+                    Thread.sleep(2_000);
+                    int now = done.get();
+                    if (now == seen && !finished.get()) {
+                        lost.incrementAndGet();
+                        poller.wakeup();
+                    }
+                    seen = now;
+                }
+            } catch (InterruptedException stop) {
+                // test over
+            }
+        });
+        loop.ref(); // the producer can wake the loop: block in poll between tasks
+        long deadline = System.nanoTime() + 40_000_000_000L;
+        while (!finished.get() && failure.get() == null && System.nanoTime() < deadline) {
+            loop.runOnce();
+        }
+        producer.join(5_000);
+        rescue.interrupt();
+        assertEquals(null, failure.get());
+        assertEquals(0, lost.get(), "the loop slept with a task queued " + lost.get() + " times in "
+                + done.get() + " hand-offs");
+        assertEquals(rounds, done.get(), "hand-offs done in 40 s");
+    }
+
+    @Test
     void aSubMillisecondDeadlineIsNeitherForeverNorEarly() {
         for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();

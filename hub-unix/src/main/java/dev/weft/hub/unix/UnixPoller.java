@@ -97,15 +97,28 @@ public abstract class UnixPoller implements Poller {
         checkThread("Poller.poll");
         callbacks = 0;
         context.set(timeoutNanos);
-        handler.run(context);
+        try {
+            handler.run(context);
+        } finally {
+            // A wake-up that arrived during this poll is spent: this poll returns. (One that races this
+            // write was made for a task queued before it; the loop runs queued tasks before it polls again.)
+            context.wakeRequested = false;
+        }
         for (Runnable t; (t = handlerTasks.poll()) != null; ) {
             t.run();
         }
         return callbacks;
     }
 
+    /**
+     * Makes a blocked or the next poll return promptly. Netty's handlers write their wake-up
+     * descriptor only while a wait is armed; a wake-up that comes before the handler arms it is
+     * remembered here instead, and {@link IoHandlerContext#canBlock()}, which the handler asks again
+     * right before it blocks, then answers false.
+     */
     @Override
     public final void wakeup() {
+        context.wakeRequested = true;
         handler.wakeup();
     }
 
@@ -184,10 +197,21 @@ public abstract class UnixPoller implements Poller {
         handler.destroy();
     }
 
-    /** The wait the handler is asked to do: non-blocking, until a deadline, or until woken. */
+    /**
+     * The wait the handler is asked to do: non-blocking, until a deadline, or until woken.
+     *
+     * <p>Implementation notes: Netty 4.2's {@code EpollIoHandler.run} (and {@code KQueueIoHandler}'s)
+     * arms its wake-up ({@code nextWakeupNanos}) and then calls {@link #canBlock()} once more right
+     * before {@code epoll_wait}; {@code wakeup()} writes the eventfd only when that wake-up is armed.
+     * So {@code canBlock()} must answer from live state: a {@link #wakeRequested} set since this poll
+     * began means "do not block". An answer frozen at {@link #set} lost wake-ups (the hub slept with
+     * a task queued: 2–5 in 300,000 cross-thread hand-offs).
+     */
     private static final class WaitContext implements IoHandlerContext {
         private boolean canBlock;
         private long deadline;
+        /** Set by {@link UnixPoller#wakeup()} from any thread; cleared when a poll ends. */
+        volatile boolean wakeRequested;
 
         void set(long timeoutNanos) {
             canBlock = timeoutNanos != 0;
@@ -197,7 +221,7 @@ public abstract class UnixPoller implements Poller {
 
         @Override
         public boolean canBlock() {
-            return canBlock;
+            return canBlock && !wakeRequested;
         }
 
         @Override
