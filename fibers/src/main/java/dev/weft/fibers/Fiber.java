@@ -27,9 +27,11 @@ import java.util.function.Consumer;
  * if an enclosing {@link Timeout} expires, {@link BlockedForeverException} if nothing could ever wake
  * it, {@link FiberPinnedException} if it cannot switch.
  *
- * <p>Failures are reported exactly once: to whoever joins the fiber, gets its result or registered an
- * {@linkplain #onExit on-exit callback} before it ended, otherwise to the hub's
- * {@linkplain Hub#setUncaughtExceptionHandler uncaught exception handler}.
+ * <p>Failures are reported exactly once: to whoever {@linkplain #get() gets its result} or
+ * {@linkplain #join() joins} it, otherwise to the hub's
+ * {@linkplain Hub#setUncaughtExceptionHandler uncaught exception handler}. An
+ * {@linkplain #onExit on-exit callback} is a notification, not an observation: registering one does
+ * not keep a failure from the uncaught handler (bookkeeping such as a pool's must not hide failures).
  *
  * @param <T> the result type
  */
@@ -56,6 +58,8 @@ public final class Fiber<T> {
     /** This fiber's {@link #toString()}, made once, for its children's {@link #parentLabel}. */
     private String label;
 
+    /** Operations left before {@link Hub#spendBudget()} yields; refilled at every switch. */
+    int budget = Hub.BUDGET;
     /** Pending interruptions (KILL, TIMEOUT, STALL), thrown by the next or current park. */
     int interrupts;
     String stallReport;
@@ -304,13 +308,14 @@ public final class Fiber<T> {
     /**
      * Registers {@code callback} to run when this fiber finishes (at once if it has). It runs on the
      * hub thread, outside any fiber, and must not block; an exception it throws goes to the hub's
-     * uncaught handler. Registering counts as observing a failure. Hub thread.
+     * uncaught handler. Registering does <em>not</em> count as observing a failure: a failure nobody
+     * joined still reaches the hub's uncaught handler (call {@link #get()} from a fiber to claim it).
+     * Hub thread.
      */
     @SuppressWarnings("unchecked")
     public void onExit(Consumer<? super Fiber<T>> callback) {
         hub.checkThread("Fiber.onExit");
         Objects.requireNonNull(callback, "callback");
-        observed = true;
         if (isDone()) {
             hub.runCallback(() -> callback.accept(this));
             return;
@@ -381,6 +386,7 @@ public final class Fiber<T> {
         hub.current = this;
         state = FiberState.RUNNING;
         blocker = null;
+        budget = Hub.BUDGET;
     }
 
     /**

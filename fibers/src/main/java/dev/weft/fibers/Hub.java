@@ -34,6 +34,8 @@ import java.util.function.BiConsumer;
 public final class Hub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final ThreadLocal<Hub> CURRENT = new ThreadLocal<>();
+    /** Operations a fiber may complete without waiting before {@link #spendBudget()} makes it yield (Tokio's 128). */
+    static final int BUDGET = 128;
 
     final EventLoop loop;
     private final Thread thread;
@@ -393,6 +395,22 @@ public final class Hub implements AutoCloseable {
             if (!woken) {
                 handle.cancelAwait(op);
             }
+        }
+    }
+
+    /**
+     * Counts one operation of the running fiber that completed without waiting (a socket read that
+     * found data, a write that fit); after {@value #BUDGET} of them in a row the fiber yields, so
+     * that one fiber whose socket always has data cannot starve the others (Tokio's cooperative
+     * budget; gevent has no such thing). Any switch refills the budget. Called by the I/O layers
+     * after an operation that did not park; a no-op outside a fiber. Hub thread.
+     *
+     * @throws FiberKilledError, FiberTimeoutException when it yields, as any blocking call
+     */
+    public void spendBudget() {
+        Fiber<?> f = current;
+        if (f != null && --f.budget <= 0) {
+            f.park(null, true);
         }
     }
 
