@@ -2,24 +2,51 @@ package dev.weft.fibers;
 
 import java.time.Duration;
 
-/** Deadline arithmetic in {@link System#nanoTime()} units, saturating instead of overflowing. */
-final class Deadlines {
+/**
+ * The one rule for every {@link Duration} Weft takes (see the package documentation, "Durations"):
+ * {@code null} means no limit; zero or negative means do not wait (the call times out at once unless
+ * it can complete without waiting); any positive duration works, however long — one beyond the
+ * range of {@link System#nanoTime()} arithmetic (about 292 years) means no limit, never an
+ * {@link ArithmeticException}. Deadlines are {@link System#nanoTime()} values;
+ * {@link #NONE} ({@link Long#MAX_VALUE}) is "no deadline".
+ */
+public final class Deadlines {
+    /** The deadline that never comes. */
+    public static final long NONE = Long.MAX_VALUE;
+
     private Deadlines() {
     }
 
-    /** The deadline {@code timeout} from now; {@link Long#MAX_VALUE} (none) if that is out of range. */
-    static long after(Duration timeout) {
+    /**
+     * The deadline {@code timeout} from now: {@link #NONE} for {@code null} or a duration too long to
+     * represent; now (already passed) for zero or negative. Any thread.
+     */
+    public static long after(Duration timeout) {
+        if (timeout == null) {
+            return NONE;
+        }
         long nanos;
         try {
             nanos = timeout.toNanos();
         } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE;
+            return timeout.isNegative() ? System.nanoTime() : NONE;
         }
         long now = System.nanoTime();
+        if (nanos <= 0) {
+            return now;
+        }
         long deadline = now + nanos;
-        if (nanos > 0 && deadline - now < 0) {
+        if (deadline - now < 0) {
+            return NONE;
+        }
+        return deadline == NONE ? NONE - 1 : deadline;
+    }
+
+    /** Nanoseconds left until {@code deadline}, 0 if it passed, {@link Long#MAX_VALUE} for {@link #NONE}. Any thread. */
+    public static long remaining(long deadline) {
+        if (deadline == NONE) {
             return Long.MAX_VALUE;
         }
-        return deadline == Long.MAX_VALUE ? Long.MAX_VALUE - 1 : deadline;
+        return Math.max(0, deadline - System.nanoTime());
     }
 }
