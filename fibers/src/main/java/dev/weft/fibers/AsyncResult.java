@@ -107,7 +107,8 @@ public final class AsyncResult<T> {
      * Blocks the calling fiber until one of these happens: it completes, the fiber is killed
      * ({@link FiberKilledError}), or an enclosing {@link Timeout} expires ({@link FiberTimeoutException}).
      *
-     * @throws RuntimeException or Error the failure as set; a checked one wrapped in {@link CompletionException}
+     * @throws RuntimeException or Error the failure as set; a checked one, or a
+     *         {@link FiberTimeoutException} (another fiber's timeout), wrapped in {@link CompletionException}
      */
     public T get() {
         awaitUntil(Long.MAX_VALUE);
@@ -120,7 +121,7 @@ public final class AsyncResult<T> {
      * @throws FiberTimeoutException if the timeout passes first (as {@link Fiber#get(Duration)} does)
      */
     public T get(Duration timeout) {
-        try (Timeout t = Timeout.after(timeout)) {
+        try (Timeout t = Timeout.internal(timeout, "AsyncResult.get")) {
             awaitUntil(Long.MAX_VALUE);
         }
         return outcome();
@@ -139,6 +140,10 @@ public final class AsyncResult<T> {
         Throwable t = error;
         if (t == null) {
             return value;
+        }
+        if (t instanceof FiberTimeoutException) {
+            // another fiber's timeout, handed over: not the caller's own (see Fiber#get)
+            throw new CompletionException("the result failed with another fiber's timeout: " + t, t);
         }
         if (t instanceof RuntimeException re) {
             throw re;

@@ -39,6 +39,8 @@ public final class Fiber<T> {
     static final int KILL = 1;
     static final int TIMEOUT = 2;
     static final int STALL = 4;
+    /** With KILL or TIMEOUT: a re-delivery, thrown only after a switch through the hub (see {@link #park}). */
+    static final int REDELIVER = 8;
 
     final Hub hub;
     final FiberContinuation cont;
@@ -67,6 +69,8 @@ public final class Fiber<T> {
     Object blocker;
     /** Innermost open {@link Timeout} of this fiber. */
     Timeout timeouts;
+    /** A resume queued by a park that then failed to switch; removed at the next park or at the end. */
+    private boolean staleInReadyQueue;
     /** Set by the deadline timer of {@link #parkUntil}. */
     private boolean timedOut;
     private Runnable deadlineWake;
@@ -127,25 +131,39 @@ public final class Fiber<T> {
     }
 
     /**
-     * Blocks the current fiber for {@code duration} (zero or negative: {@link #yield()}).
-     * Timers have the backend's resolution (1 ms on nio); it never wakes early.
+     * Blocks the current fiber for {@code duration}: zero or negative yields ({@link #yield()}), null
+     * or a duration too long to represent sleeps until killed or timed out. Timers have the
+     * backend's resolution (1 ms on nio); it never wakes early.
      */
     public static void sleep(Duration duration) {
-        sleepNanos(duration.toNanos());
+        Fiber<?> f = Hub.currentFiber("Fiber.sleep");
+        if (duration != null && (duration.isZero() || duration.isNegative())) {
+            f.park(null, true);
+            return;
+        }
+        sleepUntil(f, Deadlines.after(duration));
     }
 
     /** {@link #sleep(Duration)} in milliseconds. */
     public static void sleep(long millis) {
-        sleepNanos(Math.multiplyExact(millis, 1_000_000L));
-    }
-
-    private static void sleepNanos(long nanos) {
         Fiber<?> f = Hub.currentFiber("Fiber.sleep");
-        if (nanos <= 0) {
+        if (millis <= 0) {
             f.park(null, true);
             return;
         }
-        f.parkUntil("sleep", System.nanoTime() + nanos);
+        long now = System.nanoTime();
+        long nanos = millis > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : millis * 1_000_000L;
+        long deadline = now + nanos;
+        sleepUntil(f, deadline - now < 0 || deadline == Deadlines.NONE ? Deadlines.NONE : deadline);
+    }
+
+    private static void sleepUntil(Fiber<?> f, long deadline) {
+        while (f.parkUntil("sleep", deadline)) {
+            // woken early by a stray unpark (none is expected): sleep on, never return early
+            if (deadline != Deadlines.NONE && deadline - System.nanoTime() <= 0) {
+                return;
+            }
+        }
     }
 
     /** Lets every other runnable fiber run once, then continues. A blocking call (it can throw as one). */
@@ -153,21 +171,35 @@ public final class Fiber<T> {
         Hub.currentFiber("Fiber.yield").park(null, true);
     }
 
-    /** Waits until every fiber in {@code fibers} is done; {@code false} if {@code timeout} passed first. */
+    /**
+     * Waits until every fiber in {@code fibers} is done, or {@code timeout} passes (see the package
+     * documentation for durations: null waits without limit). The calling fiber, if it is in the
+     * collection, is skipped: it cannot wait for its own end (so a pool's or server's own fiber can
+     * join its siblings).
+     *
+     * @return true if all of them (but the caller) are done
+     */
     public static boolean joinAll(Collection<? extends Fiber<?>> fibers, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = Deadlines.after(timeout);
+        Fiber<?> me = Hub.currentFiber("Fiber.joinAll");
         for (Fiber<?> f : fibers) {
-            if (!f.join(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+            if (f != me && !f.joinUntil(deadline, true)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Kills every fiber in {@code fibers} and waits up to {@code timeout}; {@code true} if all are done. */
+    /**
+     * Kills every fiber in {@code fibers} (see {@link #kill()}) and waits up to {@code timeout} for
+     * them. The calling fiber, if it is in the collection, is neither killed nor waited for.
+     *
+     * @return true if all of them (but the caller) are done
+     */
     public static boolean killAll(Collection<? extends Fiber<?>> fibers, Duration timeout) {
+        Fiber<?> me = Hub.currentFiber("Fiber.killAll");
         for (Fiber<?> f : fibers) {
-            if (f != f.hub.current) {
+            if (f != me) {
                 f.kill();
             }
         }
@@ -213,9 +245,12 @@ public final class Fiber<T> {
         joinUntil(Long.MAX_VALUE, false);
     }
 
-    /** Waits up to {@code timeout} until this fiber is done; {@code true} if it is. */
+    /**
+     * Waits up to {@code timeout} until this fiber is done; {@code true} if it is. Durations follow the
+     * package rule (null: no limit; zero or negative: do not wait).
+     */
     public boolean join(Duration timeout) {
-        return joinUntil(System.nanoTime() + timeout.toNanos(), true);
+        return joinUntil(Deadlines.after(timeout), true);
     }
 
     /**
@@ -223,7 +258,9 @@ public final class Fiber<T> {
      *
      * @throws RuntimeException or Error the fiber's own failure, rethrown as is, with a suppressed
      *                          note saying which fiber spawned it
-     * @throws CompletionException wrapping a checked exception the fiber threw
+     * @throws CompletionException wrapping a checked exception the fiber threw, or the fiber's own
+     *                             {@link FiberTimeoutException} (a timeout of the child is not the
+     *                             caller's: only the caller's own timeouts reach it unwrapped)
      * @throws CancellationException if the fiber was killed
      */
     public T get() {
@@ -232,12 +269,15 @@ public final class Fiber<T> {
     }
 
     /**
-     * {@link #get()} with a time limit.
+     * {@link #get()} with a time limit (package rule for durations: null = none, zero = do not wait).
      *
-     * @throws FiberTimeoutException if {@code timeout} passes first (the fiber goes on running)
+     * @throws FiberTimeoutException if {@code timeout} passes first (the fiber goes on running); its
+     *                               {@link FiberTimeoutException#timeout()} is this call's own limit, so
+     *                               it is neither the child's timeout (wrapped, see {@link #get()}) nor
+     *                               an enclosing {@link Timeout} of the caller
      */
     public T get(Duration timeout) {
-        try (Timeout t = Timeout.after(timeout)) {
+        try (Timeout t = Timeout.internal(timeout, "Fiber.get")) {
             join();
         }
         return outcome();
@@ -262,6 +302,9 @@ public final class Fiber<T> {
         }
         if (!noted) {
             t.addSuppressed(SpawnSite.describe(toString(), parentDescription(), spawnSite));
+        }
+        if (t instanceof FiberTimeoutException) {
+            return new CompletionException("fiber " + this + " failed with its own timeout: " + t, t);
         }
         if (t instanceof RuntimeException re) {
             return re;
@@ -353,11 +396,24 @@ public final class Fiber<T> {
      * switching and after resuming. Must be called by this fiber, the hub's current fiber.
      */
     void park(Object waitingOn, boolean reschedule) {
+        if (staleInReadyQueue) {
+            staleInReadyQueue = false;
+            hub.unschedule(cont);
+        }
         if (timeouts != null) {
             Timeout.expireDue(timeouts);
         }
+        if (hub.shuttingDown) {
+            hub.redeliverShutdownKill(this);
+        }
         if (interrupts != 0) {
-            throwInterrupt();
+            if ((interrupts & REDELIVER) == 0) {
+                throwInterrupt(); // a first delivery: at once, as a timer firing would have woken it
+            }
+            // A re-delivery (an expired sticky Timeout, a kill during shutdown) goes through the hub:
+            // a catch-and-retry loop must not spin without letting timers, I/O and other fibers run.
+            reschedule = true;
+            waitingOn = null;
         }
         if (reschedule) {
             state = FiberState.SCHEDULED;
@@ -369,12 +425,17 @@ public final class Fiber<T> {
         hub.current = null;
         try {
             FiberContinuation.suspend(cont);
-        } catch (FiberPinnedException e) {
-            if (reschedule) {
-                hub.unschedule(cont);
-            }
-            resumed();
-            throw e;
+        } catch (Throwable couldNotSwitch) {
+            // Pinned, or the JVM failed to freeze the stack (StackOverflowError near the stack limit,
+            // OutOfMemoryError for the stack chunk): the fiber never left. Undo the bookkeeping with
+            // plain field writes (no calls: near the stack limit a call could overflow again), so the
+            // hub stays consistent; the queued resume is removed at this fiber's next park or end,
+            // before the hub could run it. The fiber gets its own error.
+            hub.current = this;
+            state = FiberState.RUNNING;
+            blocker = null;
+            staleInReadyQueue = reschedule;
+            throw couldNotSwitch;
         }
         resumed();
         if (interrupts != 0) {
@@ -444,7 +505,8 @@ public final class Fiber<T> {
 
     private void throwInterrupt() {
         if ((interrupts & KILL) != 0) {
-            interrupts &= ~KILL;
+            interrupts &= ~(KILL | REDELIVER);
+            hub.killsDelivered(this);
             throw new FiberKilledError("fiber " + this + " was killed");
         }
         if ((interrupts & STALL) != 0) {
@@ -456,11 +518,13 @@ public final class Fiber<T> {
         if ((interrupts & TIMEOUT) != 0) {
             Timeout expired = Timeout.outermostExpired(timeouts);
             if (expired == null) {
-                interrupts &= ~TIMEOUT;
+                interrupts &= ~(TIMEOUT | REDELIVER);
             } else {
-                throw expired.newException();
+                interrupts &= ~REDELIVER;
+                throw expired.deliver();
             }
         }
+        interrupts &= ~REDELIVER;
     }
 
     private boolean joinUntil(long deadline, boolean timed) {
@@ -540,9 +604,23 @@ public final class Fiber<T> {
         finish(end);
     }
 
+    /** Whether this is an accepted cross-thread task that has not started yet (shutdown lets it start). */
+    boolean isUnstartedCrossThreadTask() {
+        return state == FiberState.NEW && task instanceof CrossThreadTask;
+    }
+
+    /** Ends a fiber the hub gives up on at shutdown (see {@link Hub#redeliverShutdownKill}) without unwinding it. */
+    void abandon() {
+        finish(FiberState.KILLED);
+    }
+
     /** Marks the fiber done, wakes joiners, runs on-exit callbacks, reports an unobserved failure. */
     @SuppressWarnings("unchecked")
     private void finish(FiberState end) {
+        if (staleInReadyQueue) {
+            staleInReadyQueue = false;
+            hub.unschedule(cont);
+        }
         state = end;
         task = null;
         locals = null;

@@ -1,8 +1,9 @@
 package dev.weft.fibers;
 
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -15,13 +16,22 @@ import java.util.function.Supplier;
  *
  * <p>Thread rule: inside a fiber ({@link NotInFiberException} otherwise); a fiber sees only its own value.
  *
+ * <p>Implementation notes: each fiber-local has a slot index into its fibers' value arrays. An
+ * index is given back when its fiber-local becomes unreachable (a {@link Cleaner}) and reused by
+ * the next one, lowest first, so creating many short-lived fiber-locals does not grow every
+ * fiber's array without bound. A slot holds the owning fiber-local's key next to the value, so a
+ * value left behind by a collected fiber-local is never seen by the one that reuses its index.
+ *
  * @param <T> the value type
  */
 public final class FiberLocal<T> {
-    private static final AtomicInteger NEXT_INDEX = new AtomicInteger();
-    private static final Object UNSET = new Object();
+    private static final Cleaner CLEANER = Cleaner.create();
+    /** Indexes in use; guarded by itself (a short critical section that never switches). */
+    private static final BitSet USED = new BitSet();
 
-    private final int index = NEXT_INDEX.getAndIncrement();
+    /** This fiber-local's identity in slots; not the fiber-local itself, so that it can be collected. */
+    private final Object key = new Object();
+    private final int index;
     private final Supplier<? extends T> initial;
 
     /** A fiber-local whose initial value is null. */
@@ -31,6 +41,17 @@ public final class FiberLocal<T> {
 
     private FiberLocal(Supplier<? extends T> initial) {
         this.initial = initial;
+        int i;
+        synchronized (USED) {
+            i = USED.nextClearBit(0);
+            USED.set(i);
+        }
+        this.index = i;
+        CLEANER.register(this, () -> {
+            synchronized (USED) {
+                USED.clear(i);
+            }
+        });
     }
 
     /** A fiber-local whose initial value in each fiber comes from {@code initial} (called on first {@link #get()}). */
@@ -41,36 +62,47 @@ public final class FiberLocal<T> {
     /** The current fiber's value, computing the initial value on first use. */
     @SuppressWarnings("unchecked")
     public T get() {
-        Object[] slots = slots(Hub.currentFiber("FiberLocal.get"));
-        Object v = slots[index];
-        if (v == UNSET) {
-            T init = initial.get();
-            slots = slots(Hub.currentFiber("FiberLocal.get")); // the supplier may have grown the array
-            slots[index] = init;
-            return init;
+        Fiber<?> f = Hub.currentFiber("FiberLocal.get");
+        Object[] slots = f.locals;
+        int at = 2 * index;
+        if (slots != null && at < slots.length && slots[at] == key) {
+            return (T) slots[at + 1];
         }
-        return (T) v;
+        T init = initial.get();
+        store(Hub.currentFiber("FiberLocal.get"), init); // the supplier may have grown the array
+        return init;
     }
 
     /** Sets the current fiber's value. */
     public void set(T value) {
-        slots(Hub.currentFiber("FiberLocal.set"))[index] = value;
+        store(Hub.currentFiber("FiberLocal.set"), value);
     }
 
     /** Forgets the current fiber's value; the next {@link #get()} computes the initial value again. */
     public void remove() {
-        slots(Hub.currentFiber("FiberLocal.remove"))[index] = UNSET;
+        Fiber<?> f = Hub.currentFiber("FiberLocal.remove");
+        Object[] slots = f.locals;
+        int at = 2 * index;
+        if (slots != null && at < slots.length && slots[at] == key) {
+            slots[at] = null;
+            slots[at + 1] = null;
+        }
     }
 
-    private Object[] slots(Fiber<?> f) {
+    private void store(Fiber<?> f, Object value) {
         Object[] s = f.locals;
-        if (s == null || s.length <= index) {
-            int size = Math.max(index + 1, s == null ? 4 : s.length * 2);
-            Object[] grown = s == null ? new Object[size] : Arrays.copyOf(s, size);
-            Arrays.fill(grown, s == null ? 0 : s.length, size, UNSET);
-            f.locals = grown;
-            s = grown;
+        int at = 2 * index;
+        if (s == null || s.length <= at) {
+            int size = Math.max(at + 2, s == null ? 8 : s.length * 2);
+            s = s == null ? new Object[size] : Arrays.copyOf(s, size);
+            f.locals = s;
         }
-        return s;
+        s[at] = key;
+        s[at + 1] = value;
+    }
+
+    /** Slots one fiber's array has room for (for tests). */
+    static int capacity(Fiber<?> f) {
+        return f.locals == null ? 0 : f.locals.length / 2;
     }
 }

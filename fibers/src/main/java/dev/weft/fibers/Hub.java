@@ -30,10 +30,22 @@ import java.util.function.BiConsumer;
  *
  * <p>Shutdown: when the main fiber of {@code run} finishes, every other live fiber is killed and
  * the hub runs until they have unwound (their {@code finally} blocks run), then closes its loop.
+ * While the hub shuts down, <em>every</em> blocking call of any fiber throws
+ * {@link FiberKilledError} (after a switch through the hub), so a fiber that catches the kill and
+ * blocks again cannot hold the hub open; one that does so {@value #SHUTDOWN_KILL_LIMIT} times is
+ * abandoned (its remaining {@code finally} blocks never run) and reported at ERROR, naming it.
+ * Cross-thread tasks accepted before the end still run (their fibers start and are killed at their
+ * first blocking call; a {@link #submit} future is then cancelled); later ones are rejected.
+ *
+ * <p>Failures: a fiber failure nobody observed, and anything a loop callback (a timer action, an
+ * on-exit callback, a task) throws, go to the {@linkplain #setUncaughtExceptionHandler uncaught
+ * handler}; the hub goes on running (gevent's {@code handle_error}).
  */
 public final class Hub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final ThreadLocal<Hub> CURRENT = new ThreadLocal<>();
+    /** Kills a fiber may swallow during shutdown before the hub abandons it (see the class comment). */
+    static final int SHUTDOWN_KILL_LIMIT = 1_000;
     /** Operations a fiber may complete without waiting before {@link #spendBudget()} makes it yield (Tokio's 128). */
     static final int BUDGET = 128;
 
@@ -57,10 +69,14 @@ public final class Hub implements AutoCloseable {
     long watchedSince = System.nanoTime();
     boolean watchdogReported;
 
+    /** During shutdown: kills thrown at each fiber so far (allocated only then). */
+    private java.util.IdentityHashMap<Fiber<?>, int[]> shutdownKills;
+
     private Hub(EventLoop loop) {
         this.loop = loop;
         this.thread = Thread.currentThread();
         loop.onStall(this::onStall);
+        loop.onError(t -> reportUncaught(current, t));
     }
 
     /**
@@ -158,6 +174,13 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         checkThread("Hub.close");
+        if (current != null || inCall) {
+            throw new IllegalStateException("Hub.close() was called from inside the hub (fiber "
+                    + (current == null ? "none: a hub callback" : current) + "). A hub closes when the main"
+                    + " fiber of Hub.run returns (or, with Hub.open, when its owner calls close() outside"
+                    + " any fiber). To stop from inside, make the main fiber return: for example set an"
+                    + " Event it waits on, or kill it.");
+        }
         if (closed) {
             return;
         }
@@ -325,30 +348,60 @@ public final class Hub implements AutoCloseable {
     // ---------------------------------------------------------------- other threads
 
     /**
-     * Runs {@code task} in a new fiber on this hub, soon. Any thread; the thread-safe way in.
+     * Runs {@code task} in a new fiber on this hub, soon. Any thread; the thread-safe way in. What the
+     * task throws goes to the hub's uncaught handler. A task accepted while the hub shuts down still
+     * starts (and is killed at its first blocking call).
      * Memory consistency effects: actions before {@code execute} happen-before the task runs.
      *
-     * @throws java.util.concurrent.RejectedExecutionException if the hub has shut down
+     * @throws java.util.concurrent.RejectedExecutionException if the hub has shut down: the task will not run
      */
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        loop.execute(() -> spawn(null, callable(task)));
+        loop.execute(() -> spawnVoid(null, new CrossThreadTask(task::run)));
     }
 
-    /** Runs {@code task} in a new fiber on this hub and completes the future with its outcome. Any thread. */
+    /**
+     * Runs {@code task} in a new fiber on this hub and completes the returned future with its
+     * outcome: its value, its exception (which then goes to the future only, not to the uncaught
+     * handler), or cancellation if the fiber is killed (also before it starts, as at hub shutdown).
+     * Cancelling the future kills the fiber. Any thread.
+     * Memory consistency effects: actions before {@code submit} happen-before the task runs; actions
+     * of the task happen-before the future completes.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the hub has shut down: the task will not run
+     */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
         Objects.requireNonNull(task, "task");
         CompletableFuture<T> future = new CompletableFuture<>();
-        loop.execute(() -> spawn(null, () -> {
-            try {
-                T value = task.call();
+        loop.execute(() -> {
+            Fiber<Void> f = spawnVoid(null, new CrossThreadTask(() -> {
+                T value;
+                try {
+                    value = task.call();
+                } catch (FiberKilledError killed) {
+                    future.cancel(false);
+                    throw killed;
+                } catch (Throwable failed) {
+                    future.completeExceptionally(failed);
+                    return;
+                }
                 future.complete(value);
-                return value;
-            } catch (Throwable t) {
-                future.completeExceptionally(t);
-                throw t;
-            }
-        }).onExit(f -> { }));
+            }));
+            f.onExit(done -> future.cancel(false)); // killed before it started: nothing else completes it
+            future.whenComplete((v, t) -> {
+                if (future.isCancelled() && !f.isDone()) {
+                    try {
+                        if (loop.isLoopThread()) {
+                            f.kill();
+                        } else {
+                            loop.execute(f::kill);
+                        }
+                    } catch (java.util.concurrent.RejectedExecutionException hubGone) {
+                        // the hub ended: the fiber was killed with it
+                    }
+                }
+            });
+        });
         return future;
     }
 
@@ -432,8 +485,10 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Sets what happens to a fiber failure nobody observed (see {@link Fiber}). The default logs it
-     * with {@link System.Logger} at ERROR. Hub thread.
+     * Sets what happens to a fiber failure nobody observed (see {@link Fiber}) and to what a loop
+     * callback throws (a timer action, an on-exit callback, a task; the fiber is then the one that was
+     * running, usually null). The default logs it with {@link System.Logger} at ERROR. The hub goes
+     * on running either way. Hub thread.
      */
     public void setUncaughtExceptionHandler(BiConsumer<Fiber<?>, Throwable> handler) {
         checkThread("Hub.setUncaughtExceptionHandler");
@@ -482,7 +537,8 @@ public final class Hub implements AutoCloseable {
     }
 
     private static void defaultUncaught(Fiber<?> fiber, Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "Fiber " + fiber + " failed and nobody joined it", t);
+        LOG.log(System.Logger.Level.ERROR, fiber == null ? "A hub callback failed (the hub goes on)"
+                : "Fiber " + fiber + " failed and nobody joined it", t);
     }
 
     /** Nothing can wake any waiting fiber: fail every one of them with a report. */
@@ -533,17 +589,72 @@ public final class Hub implements AutoCloseable {
         return false;
     }
 
-    /** Kills every live fiber and runs the loop until they are done. */
+    /**
+     * Kills every live fiber and runs the loop until they are done; then stops accepting cross-thread
+     * tasks and runs the ones already accepted (their fibers too) to their end.
+     */
     private void shutdown() {
         shuttingDown = true;
+        shutdownKills = new java.util.IdentityHashMap<>();
+        loop.stopAcceptingTasks();
         for (Fiber<?> f : fibers()) {
-            f.kill();
+            if (!f.isUnstartedCrossThreadTask()) {
+                f.kill();
+            }
         }
+        runUntilNoFibers();
+        while (loop.hasTasks()) {
+            runOnce();
+            runUntilNoFibers();
+        }
+    }
+
+    private void runUntilNoFibers() {
         while (liveCount > 0) {
             if (!runOnce() && liveCount > 0) {
                 throw new IllegalStateException("hub shutdown: " + liveCount + " fibers neither finish nor wait");
             }
         }
+    }
+
+    /**
+     * Called by every park while the hub shuts down: every blocking call then throws
+     * {@link FiberKilledError}; the second and later ones after a switch through the hub. A fiber
+     * that swallowed {@value #SHUTDOWN_KILL_LIMIT} kills is abandoned: it is suspended for good
+     * (never resumed, so its remaining finally blocks do not run) and reported.
+     */
+    void redeliverShutdownKill(Fiber<?> f) {
+        int[] count = shutdownKills.get(f);
+        if (count == null) {
+            f.interrupts |= Fiber.KILL;
+            return;
+        }
+        if (count[0] >= SHUTDOWN_KILL_LIMIT) {
+            abandon(f, count[0]);
+            return;
+        }
+        f.interrupts |= Fiber.KILL | Fiber.REDELIVER;
+    }
+
+    /** Records that a kill was thrown at {@code f} (counted only during shutdown). */
+    void killsDelivered(Fiber<?> f) {
+        if (shutdownKills != null) {
+            shutdownKills.computeIfAbsent(f, k -> new int[1])[0]++;
+        }
+    }
+
+    private void abandon(Fiber<?> f, int kills) {
+        StringBuilder report = new StringBuilder("hub shutdown: fiber ").append(f).append(" caught ")
+                .append(kills).append(" FiberKilledErrors and kept blocking; it is abandoned: its remaining finally"
+                        + " blocks will not run. Let FiberKilledError propagate (catch Exception, not Throwable). It was at:");
+        for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
+            report.append("\n\tat ").append(e);
+        }
+        shutdownKills.remove(f);
+        f.abandon();
+        LOG.log(System.Logger.Level.ERROR, report.toString());
+        current = null;
+        dev.weft.fibers.internal.FiberContinuation.suspend(f.cont); // never resumed
     }
 
     private boolean runOnce() {

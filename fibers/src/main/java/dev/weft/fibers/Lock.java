@@ -4,8 +4,17 @@ import java.time.Duration;
 
 /**
  * A mutual-exclusion lock for the fibers of one hub, owned by the fiber that holds it and
- * re-entrant for that fiber (gevent's {@code RLock}). Use it, not {@code synchronized}, around code
- * that blocks: a fiber that switches while holding a Java monitor blocks the whole hub.
+ * re-entrant for that fiber (gevent's {@code RLock}). Use it, not {@code synchronized} and not
+ * {@link java.util.concurrent.locks.ReentrantLock}, around code that blocks:
+ * <ul>
+ * <li>{@code synchronized} held across a switch deadlocks the hub for good on JDK 24+: the fiber
+ *     that holds the monitor is parked, a second fiber of the same hub that enters the monitor blocks
+ *     the hub <em>thread</em>, and so the holder can never resume to release it (on JDK 21–23 the
+ *     switch fails with {@link FiberPinnedException} instead). The hub watchdog reports it.</li>
+ * <li>{@code ReentrantLock} (and every lock owned by a thread) is owned by the hub thread, which all
+ *     fibers of a hub share: a second fiber "acquires" it re-entrantly while the first holds it, so it
+ *     excludes nothing between fibers.</li>
+ * </ul>
  *
  * <pre>{@code
  * try (Lock.Held held = lock.lock()) {
@@ -20,16 +29,23 @@ public final class Lock {
     private final Semaphore semaphore = Semaphore.bounded(1);
     private Fiber<?> owner;
     private int depth;
-    private final Held held = new Held();
 
-    /** Unlocks when closed; returned by {@link #lock()}. */
+    /**
+     * One level of holding, returned by {@link #lock()}; closing it releases that level. Closing it
+     * again has no effect (so a close in a {@code finally} after an explicit one releases nothing extra).
+     */
     public final class Held implements AutoCloseable {
+        private boolean released;
+
         private Held() {
         }
 
         @Override
         public void close() {
-            unlock();
+            if (!released) {
+                unlock();
+                released = true;
+            }
         }
     }
 
@@ -40,21 +56,24 @@ public final class Lock {
     /**
      * Takes the lock, waiting while another fiber holds it; returns at once if this fiber holds it
      * (and counts the nesting). Blocks as {@link Semaphore#acquire()} does.
+     *
+     * @return a {@link Held} that releases this level when closed (each call returns a new one)
      */
     public Held lock() {
         Fiber<?> me = Fiber.current();
         if (owner == me) {
             depth++;
-            return held;
+            return new Held();
         }
         semaphore.acquire();
         owner = me;
         depth = 1;
-        return held;
+        return new Held();
     }
 
     /**
-     * {@link #lock()} for at most {@code timeout}.
+     * {@link #lock()} for at most {@code timeout} (package rule for durations: null = no limit, zero =
+     * do not wait).
      *
      * @return the held lock, or null (and nothing held) if the timeout passed first
      */
@@ -62,14 +81,14 @@ public final class Lock {
         Fiber<?> me = Fiber.current();
         if (owner == me) {
             depth++;
-            return held;
+            return new Held();
         }
         if (!semaphore.tryAcquire(timeout)) {
             return null;
         }
         owner = me;
         depth = 1;
-        return held;
+        return new Held();
     }
 
     /**

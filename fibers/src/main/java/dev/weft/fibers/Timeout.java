@@ -15,11 +15,17 @@ import java.time.Duration;
  * }</pre>
  *
  * <p>When the deadline passes, the fiber's current blocking call (or, if it is running, its next
- * one) throws {@link FiberTimeoutException}. Once expired, <em>every</em> later blocking call inside
- * the block throws again, so catching it once cannot outlive the deadline; {@link #close()} ends
- * that. Timeouts nest; when several have expired the outermost one is thrown. A zero or negative
- * duration is already expired. A timeout that expires while the fiber runs without blocking does
- * not interrupt it.
+ * one) throws {@link FiberTimeoutException}, <em>once</em>, as gevent's {@code Timeout} does: a
+ * fiber that catches it and carries on inside the block blocks without this limit from then on
+ * (so a catch-and-retry loop waits normally instead of spinning). {@link #sticky(Duration)} opts
+ * into the other rule: once expired, every later blocking call inside the block throws again,
+ * so catching it once cannot outlive the deadline; each of those later throws first switches
+ * through the hub (timers, I/O and other fibers run), so a retry loop cannot freeze the hub.
+ * Timeouts nest; when several have expired the outermost one is thrown. A timeout that expires
+ * while the fiber runs without blocking does not interrupt it: its next blocking call throws.
+ *
+ * <p>Durations (the package rule): {@code null} never expires; zero or negative is expired at once
+ * (the next blocking call throws); any positive duration works, however long.
  *
  * <p>Thread rule: a timeout belongs to the fiber that created it; only that fiber may close it.
  */
@@ -27,33 +33,62 @@ public final class Timeout implements AutoCloseable {
     private final Fiber<?> fiber;
     private final Duration duration;
     private final Timeout outer;
+    private final boolean sticky;
+    /** What created it when it is not the user's own (Fiber.get, AsyncResult.get), for messages. */
+    private final String owner;
     private Timer timer;
-    /** {@link System#nanoTime()} at which it expires. */
+    /** {@link System#nanoTime()} at which it expires ({@link Deadlines#NONE}: never). */
     private final long deadline;
     private boolean expired;
+    /** Whether its exception was thrown (a non-sticky timeout is then spent). */
+    private boolean delivered;
     private boolean closed;
 
-    private Timeout(Fiber<?> fiber, Duration duration) {
+    private Timeout(Fiber<?> fiber, Duration duration, boolean sticky, String owner) {
         this.fiber = fiber;
         this.duration = duration;
+        this.sticky = sticky;
+        this.owner = owner;
         this.outer = fiber.timeouts;
-        this.deadline = System.nanoTime() + duration.toNanos();
+        this.deadline = Deadlines.after(duration);
         fiber.timeouts = this;
     }
 
     /**
-     * Starts a timeout of {@code duration} for the current fiber.
+     * Starts a timeout of {@code duration} for the current fiber; it fires once (see the class comment).
      *
      * @throws NotInFiberException outside a fiber
      */
     public static Timeout after(Duration duration) {
-        Fiber<?> f = Hub.currentFiber("Timeout.after");
-        Timeout t = new Timeout(f, duration);
-        long nanos = duration.toNanos();
+        return start(duration, false, null, "Timeout.after");
+    }
+
+    /**
+     * Starts a sticky timeout: once expired, every blocking call inside the block throws, each after
+     * a switch through the hub, until the timeout is closed.
+     *
+     * @throws NotInFiberException outside a fiber
+     */
+    public static Timeout sticky(Duration duration) {
+        return start(duration, true, null, "Timeout.sticky");
+    }
+
+    /** A timeout that limits one of Weft's own timed waits ({@code owner} names it in messages). */
+    static Timeout internal(Duration duration, String owner) {
+        return start(duration, false, owner, owner);
+    }
+
+    private static Timeout start(Duration duration, boolean sticky, String owner, String what) {
+        Fiber<?> f = Hub.currentFiber(what);
+        Timeout t = new Timeout(f, duration, sticky, owner);
+        if (t.deadline == Deadlines.NONE) {
+            return t;
+        }
+        long nanos = t.deadline - System.nanoTime();
         if (nanos <= 0) {
             t.expire();
         } else {
-            t.timer = f.hub.loop.schedule(nanos, t::expire);
+            t.timer = f.hub.loop.scheduleAt(t.deadline, t::expire);
         }
         return t;
     }
@@ -69,23 +104,43 @@ public final class Timeout implements AutoCloseable {
     /**
      * Expires every timeout in the chain whose deadline has passed although its timer has not run
      * yet (the fiber ran without blocking past it), so that the next blocking call throws even when
-     * the hub has not had control since. Called by the park point, only when timeouts are open.
+     * the hub has not had control since; and marks a pending re-delivery of a sticky timeout. Called
+     * by the park point, only when timeouts are open.
      */
     static void expireDue(Timeout innermost) {
         long now = System.nanoTime();
         for (Timeout t = innermost; t != null; t = t.outer) {
-            if (!t.expired && t.deadline - now <= 0) {
+            if (!t.expired && !t.delivered && t.deadline != Deadlines.NONE && t.deadline - now <= 0) {
                 if (t.timer != null) {
                     t.fiber.hub.loop.cancel(t.timer);
                 }
                 t.expire();
+            } else if (t.expired && t.delivered && t.sticky) {
+                t.fiber.interrupts |= Fiber.TIMEOUT | Fiber.REDELIVER;
             }
         }
     }
 
-    /** Whether the deadline has passed (while open). */
+    /** The exception for this expired timeout, marking it delivered (a non-sticky one is then spent). */
+    FiberTimeoutException deliver() {
+        delivered = true;
+        if (!sticky) {
+            expired = false; // spent: it no longer limits later calls
+            if (outermostExpired(fiber.timeouts) == null) {
+                fiber.interrupts &= ~Fiber.TIMEOUT;
+            }
+        }
+        return new FiberTimeoutException(this);
+    }
+
+    /** Whether the deadline has passed (while open); stays true after its exception was thrown. */
     public boolean isExpired() {
-        return expired;
+        return expired || delivered;
+    }
+
+    /** Whether it re-throws at every blocking call once expired ({@link #sticky(Duration)}). */
+    public boolean isSticky() {
+        return sticky;
     }
 
     /** The duration it was started with. */
@@ -117,10 +172,6 @@ public final class Timeout implements AutoCloseable {
         }
     }
 
-    FiberTimeoutException newException() {
-        return new FiberTimeoutException(this);
-    }
-
     /** The outermost expired, open timeout in the chain starting at {@code innermost}, or null. */
     static Timeout outermostExpired(Timeout innermost) {
         Timeout found = null;
@@ -134,6 +185,6 @@ public final class Timeout implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Timeout(" + duration + ")";
+        return "Timeout(" + duration + (sticky ? ", sticky" : "") + (owner == null ? "" : ", of " + owner) + ")";
     }
 }

@@ -20,6 +20,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * threads; fire expired timers; then poll for I/O, without blocking if callbacks are ready,
  * otherwise until the next timer's deadline, or forever if there is none.
  *
+ * <p>Failures: a callback, timer action or task that throws does not end the loop: what it throws
+ * goes to the {@linkplain #onError error handler} (gevent's {@code handle_error}) and the loop goes
+ * on with the next one.
+ *
+ * <p>Cross-thread tasks are never dropped: {@link #execute} either queues a task that will run, or
+ * throws {@link RejectedExecutionException}. {@link #stopAcceptingTasks()} starts the end: from then
+ * on {@code execute} rejects, and every task accepted before still runs in the following iterations.
+ *
  * <p>Liveness: the loop has work while callbacks, timers, tasks or references ({@link #ref()})
  * exist. A fiber waiting for I/O or for another thread holds a reference. When none of these
  * exist nothing can ever happen again: the {@linkplain #onStall stall handler} runs (the fiber hub
@@ -29,6 +37,8 @@ public final class EventLoop implements AutoCloseable {
     /** A batch of callbacks yields to I/O and timers after about this long. */
     static final long BATCH_NANOS = 1_000_000L;
     static final int CLOCK_CHECK_EVERY = 64;
+    /** Cross-thread tasks run per iteration at most. */
+    static final int TASK_BATCH = 1024;
 
     private final Thread thread;
     private final Poller poller;
@@ -43,6 +53,9 @@ public final class EventLoop implements AutoCloseable {
     private int refs;
     private boolean skipWait;
     private Runnable stallHandler;
+    private java.util.function.Consumer<Throwable> errorHandler = EventLoop::defaultError;
+    /** Set once {@link #execute} must reject (see {@link #stopAcceptingTasks()}). */
+    private volatile boolean rejecting;
     private volatile boolean closed;
 
     /** A loop on the calling thread over {@code poller}, which must have been opened on this thread. */
@@ -141,13 +154,59 @@ public final class EventLoop implements AutoCloseable {
      */
     public void execute(Runnable task) {
         Objects.requireNonNull(task, "task");
-        if (closed) {
-            throw new RejectedExecutionException("The hub on thread '" + thread.getName() + "' is closed; it runs no more tasks.");
+        if (rejecting) {
+            throw rejected();
         }
         tasks.add(task);
+        // A close that began meanwhile either drains this task (it runs) or leaves it to us: take it
+        // back and reject. (rejecting is written before the final drain; see stopAcceptingTasks.)
+        if (rejecting && tasks.remove(task)) {
+            throw rejected();
+        }
         if (sleeping.get() && sleeping.compareAndSet(true, false)) {
             poller.wakeup();
         }
+    }
+
+    private RejectedExecutionException rejected() {
+        return new RejectedExecutionException("The hub on thread '" + thread.getName()
+                + "' is closed (or closing); it accepts no more tasks. Hand work to a hub that is running.");
+    }
+
+    /**
+     * From now on {@link #execute} rejects; tasks it accepted before still run in the following
+     * iterations ({@link #hasTasks()} says whether any is left). Loop thread. Idempotent.
+     */
+    public void stopAcceptingTasks() {
+        rejecting = true;
+    }
+
+    /** Whether cross-thread tasks are queued. Any thread; a snapshot. */
+    public boolean hasTasks() {
+        return !tasks.isEmpty();
+    }
+
+    /**
+     * Sets where failures of callbacks, timer actions and tasks go (default: logged at ERROR on the
+     * {@code System.Logger} named {@code dev.weft.hub.EventLoop}). The handler runs on the loop
+     * thread; what it throws is logged and dropped. Loop thread.
+     */
+    public void onError(java.util.function.Consumer<Throwable> handler) {
+        this.errorHandler = Objects.requireNonNull(handler, "handler");
+    }
+
+    private void failed(Throwable t) {
+        try {
+            errorHandler.accept(t);
+        } catch (Throwable handlerFailed) {
+            handlerFailed.addSuppressed(t);
+            defaultError(handlerFailed);
+        }
+    }
+
+    private static void defaultError(Throwable t) {
+        System.getLogger(EventLoop.class.getName()).log(System.Logger.Level.ERROR,
+                "A hub callback failed; the loop goes on", t);
     }
 
     /** Counts one more thing that can wake the loop from outside (I/O wait, other thread). Loop thread. */
@@ -223,7 +282,11 @@ public final class EventLoop implements AutoCloseable {
         long start = 0;
         int count = 0;
         do {
-            r.run();
+            try {
+                r.run();
+            } catch (Throwable t) {
+                failed(t);
+            }
             if (++count == CLOCK_CHECK_EVERY) {
                 count = 0;
                 long now = System.nanoTime();
@@ -238,13 +301,21 @@ public final class EventLoop implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Runs tasks handed over by other threads, at most {@value #TASK_BATCH} per iteration: threads that
+     * keep adding tasks must not keep the loop from its callbacks, timers and I/O.
+     */
     private void runTasks() {
         if (tasks.isEmpty()) {
             return;
         }
         Runnable t;
-        while ((t = tasks.poll()) != null) {
-            t.run();
+        for (int n = 0; n < TASK_BATCH && (t = tasks.poll()) != null; n++) {
+            try {
+                t.run();
+            } catch (Throwable e) {
+                failed(e);
+            }
         }
     }
 
@@ -256,7 +327,11 @@ public final class EventLoop implements AutoCloseable {
             timers.poll();
             Runnable action = t.action;
             t.action = null;
-            action.run();
+            try {
+                action.run();
+            } catch (Throwable e) {
+                failed(e);
+            }
         }
         return now;
     }
@@ -274,12 +349,17 @@ public final class EventLoop implements AutoCloseable {
         return closed;
     }
 
-    /** Closes the poller; pending tasks, callbacks and timers are dropped. Loop thread. Idempotent. */
+    /**
+     * Closes the poller; pending callbacks and timers are dropped. Tasks still queued are dropped too:
+     * call {@link #stopAcceptingTasks()} and run the loop until {@link #hasTasks()} is false first
+     * (the fiber hub does) if they must run. Loop thread. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
+        rejecting = true;
         closed = true;
         poller.close();
         ready.clear();
