@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * if an enclosing {@link Timeout} expires, {@link BlockedForeverException} if nothing could ever wake
  * it, {@link FiberPinnedException} if it cannot switch.
  *
- * <p>Failures are reported exactly once: to whoever {@linkplain #get() gets its result} or
- * {@linkplain #join() joins} it, otherwise to the hub's
+ * <p>Failures are reported exactly once: to whoever {@linkplain #get() gets its result} (a fiber
+ * waiting in {@code get} when it fails, or calling it before the failure was reported), otherwise to the hub's
  * {@linkplain Hub#setUncaughtExceptionHandler uncaught exception handler}. An
  * {@linkplain #onExit on-exit callback} is a notification, not an observation: registering one does
  * not keep a failure from the uncaught handler (bookkeeping such as a pool's must not hide failures).
@@ -78,6 +78,8 @@ public final class Fiber<T> {
     private Object joiners;
     private Object exitCallbacks;
     private boolean observed;
+    /** Fibers waiting in {@link #get()}: when it ends they take its failure, so it is observed. */
+    private int getters;
     /** Fiber-local values, indexed by {@link FiberLocal}; created on first use. */
     Object[] locals;
     /** The hub's intrusive list of live fibers. */
@@ -240,7 +242,11 @@ public final class Fiber<T> {
 
     // ---------------------------------------------------------------- join, get, kill
 
-    /** Waits until this fiber is done (it does not throw the fiber's failure; see {@link #get()}). */
+    /**
+     * Waits until this fiber is done. It does not throw the fiber's failure and does not count as
+     * observing it: a failure nobody {@linkplain #get() gets} still goes to the hub's uncaught
+     * handler (so a pool's or server's join hides nothing).
+     */
     public void join() {
         joinUntil(Long.MAX_VALUE, false);
     }
@@ -264,7 +270,12 @@ public final class Fiber<T> {
      * @throws CancellationException if the fiber was killed
      */
     public T get() {
-        join();
+        getters++;
+        try {
+            join();
+        } finally {
+            getters--;
+        }
         return outcome();
     }
 
@@ -277,8 +288,11 @@ public final class Fiber<T> {
      *                               an enclosing {@link Timeout} of the caller
      */
     public T get(Duration timeout) {
+        getters++;
         try (Timeout t = Timeout.internal(timeout, "Fiber.get")) {
             join();
+        } finally {
+            getters--;
         }
         return outcome();
     }
@@ -629,9 +643,11 @@ public final class Fiber<T> {
         if (hub.shuttingDown) {
             hub.loop.skipWait();
         }
+        if (getters > 0) {
+            observed = true;
+        }
         Object j = joiners;
         if (j != null) {
-            observed = true;
             if (j instanceof ArrayList<?> list) {
                 for (Object f : list.toArray()) {
                     ((Fiber<?>) f).unpark();

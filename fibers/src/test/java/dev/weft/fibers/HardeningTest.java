@@ -130,6 +130,33 @@ class HardeningTest {
         assertTrue(uncaught.isEmpty(), "a failure the future carries is not also uncaught: " + uncaught);
     }
 
+    // ------------------------------------------------------------ 2. failures bookkeeping hid
+
+    @Test
+    void aPoolTasksFailureReachesTheUncaughtHandlerExactlyOnce() throws Exception {
+        List<Throwable> uncaught = new ArrayList<>();
+        Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(t));
+            Pool pool = new Pool(2);
+            pool.spawn(() -> {
+                throw new IllegalStateException("pool task failed");
+            });
+            Fiber<Object> joined = pool.spawn(() -> {
+                throw new IllegalStateException("joined task failed");
+            });
+            assertThrows(IllegalStateException.class, joined::get); // waiting in get: it takes the failure
+            assertTrue(pool.join(Duration.ofSeconds(5)));        // a join observes nothing
+            Fiber<Void> watched = Fiber.spawn(() -> {
+                throw new IllegalArgumentException("watched by onExit only");
+            });
+            watched.onExit(f -> { });
+            watched.join();
+        });
+        assertEquals(2, uncaught.size(), uncaught.toString());
+        assertEquals("pool task failed", uncaught.get(0).getMessage());
+        assertEquals("watched by onExit only", uncaught.get(1).getMessage());
+    }
+
     // ------------------------------------------------------------ 4. close from inside
 
     @Test
