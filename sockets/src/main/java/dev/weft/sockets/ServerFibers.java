@@ -96,8 +96,9 @@ final class ServerFibers {
      * The one stop path: runs {@code stopIntake} (close the listener, or kill the receiver), waits
      * for the intake fiber to end, waits up to {@code grace} for the running handlers (never the
      * calling one), kills those left and waits for them to unwind (at most {@link #KILL_WAIT}), then
-     * runs {@code close}, also if the calling fiber is killed meanwhile. A second call waits for the
-     * first to finish and returns 0.
+     * runs {@code close}. If the calling fiber is killed or times out meanwhile, the handlers left
+     * are killed (not waited for) and {@code close} still runs. A second call waits for the first to
+     * finish and returns 0.
      *
      * @param grace null: wait as long as they run; zero or negative: kill at once
      * @return how many handlers had to be killed
@@ -111,6 +112,7 @@ final class ServerFibers {
             return 0;
         }
         stopping = true;
+        boolean finished = false;
         try {
             stopIntake.run();
             stopRequested.set();
@@ -119,20 +121,27 @@ final class ServerFibers {
                 changed.clear();
                 changed.await();
             }
-            if (awaitOthers(me, Deadlines.after(grace))) {
-                return 0;
+            int killed = 0;
+            if (!awaitOthers(me, Deadlines.after(grace))) {
+                List<Fiber<?>> left = others(me);
+                for (Fiber<?> f : left) {
+                    f.kill();
+                }
+                killed = left.size();
+                if (!awaitOthers(me, Deadlines.after(KILL_WAIT))) {
+                    LOG.log(System.Logger.Level.WARNING, server + ": " + others(me).size() + " handler(s) still run "
+                            + KILL_WAIT.toSeconds() + " s after they were killed (they catch FiberKilledError and"
+                            + " go on?): " + others(me) + "; closing anyway");
+                }
             }
-            List<Fiber<?>> left = others(me);
-            for (Fiber<?> f : left) {
-                f.kill();
-            }
-            if (!awaitOthers(me, Deadlines.after(KILL_WAIT))) {
-                LOG.log(System.Logger.Level.WARNING, server + ": " + others(me).size() + " handler(s) still run "
-                        + KILL_WAIT.toSeconds() + " s after they were killed (they catch FiberKilledError and go on?): "
-                        + others(me) + "; closing anyway");
-            }
-            return left.size();
+            finished = true;
+            return killed;
         } finally {
+            if (!finished) { // the stopping fiber was killed or timed out: leave no handler behind
+                for (Fiber<?> f : others(me)) {
+                    f.kill();
+                }
+            }
             close.run();
             stopped.set();
         }

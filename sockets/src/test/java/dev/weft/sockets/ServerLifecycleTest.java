@@ -237,4 +237,32 @@ class ServerLifecycleTest {
             return null;
         });
     }
+
+    @Test
+    void aStopperKilledDuringTheGraceLeavesNoHandlerBehind() throws Exception {
+        int[] finallies = Hub.run(() -> {
+            int[] count = {0};
+            StreamServer server = StreamServer.builder(socket -> {
+                try {
+                    Fiber.sleep(Duration.ofSeconds(30));
+                } finally {
+                    count[0]++;
+                }
+            }).start();
+            try (TcpSocket c = TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5))) {
+                while (server.connections() < 1) {
+                    Fiber.sleep(Duration.ofMillis(1));
+                }
+                Fiber<Integer> stopper = Fiber.spawn("stopper", () -> server.stop(Duration.ofSeconds(30)));
+                Fiber.sleep(Duration.ofMillis(50)); // it waits out the grace
+                assertTrue(stopper.kill(Duration.ofSeconds(5)));
+                assertEquals(-1, c.read(ByteBuffer.allocate(1)), "the handler was killed and closed its socket");
+                while (server.connections() > 0) {
+                    Fiber.sleep(Duration.ofMillis(1));
+                }
+            }
+            return count;
+        });
+        assertEquals(1, finallies[0]);
+    }
 }
