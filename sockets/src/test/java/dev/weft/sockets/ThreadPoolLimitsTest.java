@@ -152,22 +152,37 @@ class ThreadPoolLimitsTest {
     }
 
     @Test
-    void executeOnAClosedHubFromAPoolThreadIsRejected() throws Exception {
+    void aCallThatOutlivesItsHubCompletesQuietlyAndExecuteFromItsThreadIsRejected() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
         AtomicReference<Hub> hub = new AtomicReference<>();
-        Hub.run(() -> {
-            hub.set(Hub.current());
-            return null;
-        });
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                hub.get().execute(() -> { });
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        });
-        t.start();
-        t.join(5_000);
-        assertTrue(thrown.get() instanceof RejectedExecutionException, String.valueOf(thrown.get()));
+        AtomicReference<Throwable> fromExecute = new AtomicReference<>();
+        AtomicReference<Throwable> poolThreadDied = new AtomicReference<>();
+        Thread.UncaughtExceptionHandler saved = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> poolThreadDied.set(e));
+        try {
+            Hub.run(() -> {
+                hub.set(Hub.current());
+                Fiber.spawn("caller", () -> ThreadPool.offload(() -> {
+                    release.await(10, TimeUnit.SECONDS); // still running when Hub.run returns
+                    try {
+                        hub.get().execute(() -> { });
+                    } catch (Throwable e) {
+                        fromExecute.set(e);
+                    }
+                    finished.countDown();
+                    return "late"; // its completion races the closed hub: dropped, not thrown
+                }));
+                Fiber.sleep(Duration.ofMillis(20));
+                return null; // the hub kills the caller and closes
+            });
+            release.countDown();
+            assertTrue(finished.await(10, TimeUnit.SECONDS));
+            TimeUnit.MILLISECONDS.sleep(50); // the pool thread completes the result after the latch
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(saved);
+        }
+        assertTrue(fromExecute.get() instanceof RejectedExecutionException, String.valueOf(fromExecute.get()));
+        assertEquals(null, poolThreadDied.get(), "nothing was thrown on the pool thread");
     }
 }
