@@ -8,6 +8,7 @@ import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,48 +26,76 @@ import java.util.Set;
  * QUIT
  * </pre>
  * Each connection is two fibers: its handler reads commands, and a writer fiber drains the
- * connection's outbox {@link Queue} to the socket (one reader and one writer per socket), so a slow
- * client never blocks anyone else.
+ * connection's outbox {@link Queue} to the socket (one reader and one writer per socket).
+ *
+ * <p>Back-pressure: every outbox is bounded ({@value #OUTBOX} lines). A sender whose line finds a
+ * member's outbox full waits (its reader stops reading, so TCP slows the sending client down) until
+ * there is room: a burst of any size reaches every member who reads, complete and in order. A member
+ * whose outbox stays full for {@code slowMemberTimeout} (default 10 s) has stopped reading: it is
+ * disconnected, its rooms are told ("* bob was disconnected: not reading"), the server logs it, and
+ * the senders go on. Nothing is dropped silently.
  *
  * <pre>./weft example chat [PORT]</pre>
  */
 public final class ChatServer {
+    private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
+    /** Lines a member's outbox holds. */
+    static final int OUTBOX = 1000;
+    /** How long a full outbox may hold up senders before its member is disconnected. */
+    static final Duration SLOW_MEMBER_TIMEOUT = Duration.ofSeconds(10);
     private final Map<String, Set<Client>> rooms = new LinkedHashMap<>();
+    private final Duration slowMemberTimeout;
     private int nextUser = 1;
 
-    /** One connected user: a name and an outbox. */
-    private static final class Client {
-        String name;
-        final Queue<String> outbox = new Queue<>(1000);
+    private ChatServer(Duration slowMemberTimeout) {
+        this.slowMemberTimeout = slowMemberTimeout;
+    }
 
-        Client(String name) {
+    /** One connected user: a name, a socket and an outbox. */
+    private final class Client {
+        String name;
+        final TcpSocket socket;
+        final Queue<String> outbox = new Queue<>(OUTBOX);
+        /** Why it was disconnected, or null. */
+        String evicted;
+
+        Client(String name, TcpSocket socket) {
             this.name = name;
+            this.socket = socket;
         }
 
+        /**
+         * Queues {@code line}; waits while the outbox is full, up to the slow-member timeout, and then
+         * disconnects this member. Blocks the calling fiber (a sender's reader).
+         */
         void send(String line) {
-            if (!outbox.offer(line)) {
-                outbox.close(); // too slow to keep up: drop the client rather than the server
+            if (evicted != null) {
+                return;
+            }
+            try {
+                if (!outbox.offer(line, slowMemberTimeout)) {
+                    evict(this, "not reading (outbox full for " + slowMemberTimeout.toMillis() + " ms)");
+                }
+            } catch (QueueClosedException left) {
+                // it left meanwhile
             }
         }
     }
 
     /** Starts a chat server on the current hub. */
     static StreamServer start(int port) throws IOException {
-        ChatServer chat = new ChatServer();
+        return start(port, SLOW_MEMBER_TIMEOUT);
+    }
+
+    /** Starts a chat server on the current hub that disconnects a member not reading for {@code slowMemberTimeout}. */
+    static StreamServer start(int port, Duration slowMemberTimeout) throws IOException {
+        ChatServer chat = new ChatServer(slowMemberTimeout);
         return StreamServer.builder(chat::serve).bind("127.0.0.1", port).start();
     }
 
     private void serve(TcpSocket socket) throws IOException {
-        Client me = new Client("user-" + nextUser++);
-        Fiber<Void> writer = Fiber.spawn("chat-writer", () -> {
-            try {
-                while (true) {
-                    socket.writeAll((me.outbox.get() + "\n").getBytes(StandardCharsets.UTF_8));
-                }
-            } catch (QueueClosedException done) {
-                return null;
-            }
-        });
+        Client me = new Client("user-" + nextUser++, socket);
+        Fiber<Void> writer = Fiber.spawn("chat-writer", () -> writeLoop(me));
         try {
             me.send("* welcome, " + me.name);
             LineReader in = new LineReader(socket);
@@ -75,12 +104,54 @@ public final class ChatServer {
                     break;
                 }
             }
+        } catch (IOException e) {
+            if (me.evicted == null) {
+                throw e;
+            }
         } finally {
             for (String room : List.copyOf(rooms.keySet())) {
                 leave(me, room);
             }
             me.outbox.close();
             writer.join(); // let it drain what is queued
+        }
+    }
+
+    /** Drains {@code me}'s outbox to its socket, a batch of waiting lines per write. */
+    private static void writeLoop(Client me) throws IOException {
+        StringBuilder batch = new StringBuilder();
+        try {
+            while (true) {
+                batch.setLength(0);
+                batch.append(me.outbox.get()).append('\n');
+                for (String more; batch.length() < 64 * 1024 && (more = me.outbox.poll()) != null; ) {
+                    batch.append(more).append('\n');
+                }
+                me.socket.writeAll(batch.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (QueueClosedException done) {
+            // drained
+        } catch (IOException e) {
+            if (me.evicted == null) {
+                throw e;
+            }
+        }
+    }
+
+    /** Disconnects a member that stopped reading and tells its rooms. */
+    private void evict(Client c, String why) {
+        c.evicted = why;
+        LOG.log(System.Logger.Level.INFO, c.name + " disconnected: " + why);
+        c.outbox.close();
+        c.socket.close(); // wakes its reader and writer
+        for (String room : List.copyOf(rooms.keySet())) {
+            Set<Client> members = rooms.get(room);
+            if (members != null && members.remove(c)) {
+                emit(room, "* " + c.name + " was disconnected: not reading");
+                if (members.isEmpty()) {
+                    rooms.remove(room);
+                }
+            }
         }
     }
 
@@ -126,7 +197,7 @@ public final class ChatServer {
                 if (members == null) {
                     me.send("! no room " + (p.length < 2 ? "" : p[1]));
                 } else {
-                    for (Client c : members) {
+                    for (Client c : List.copyOf(members)) {
                         c.send("* " + p[1] + " closed");
                     }
                 }
@@ -150,9 +221,12 @@ public final class ChatServer {
         }
     }
 
-    /** Sends {@code line} to every member of {@code room}. */
+    /**
+     * Sends {@code line} to every member of {@code room}, waiting for room in full outboxes (see the
+     * class comment). Members are taken from a copy: the room may change while a send waits.
+     */
     private void emit(String room, String line) {
-        for (Client c : rooms.getOrDefault(room, Set.of())) {
+        for (Client c : List.copyOf(rooms.getOrDefault(room, Set.of()))) {
             c.send(line);
         }
     }

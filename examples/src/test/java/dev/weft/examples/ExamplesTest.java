@@ -57,6 +57,23 @@ class ExamplesTest {
     }
 
     @Test
+    void theMultiCoreEchoServerServesOnePortFromTwoHubs() throws Exception {
+        try (MultiCoreEchoServer server = MultiCoreEchoServer.start(2, 0)) {
+            Hub.run(() -> {
+                List<Fiber<String>> clients = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    String text = "client " + i;
+                    clients.add(Fiber.spawn(() -> echoOnce(server.port(), text)));
+                }
+                for (int i = 0; i < 50; i++) {
+                    assertEquals("client " + i, clients.get(i).get());
+                }
+                return null;
+            });
+        }
+    }
+
+    @Test
     void producerConsumerConsumesEveryItemExactlyOnce() throws Exception {
         List<String> log = Hub.run(() -> ProducerConsumer.run(50, 3, 4));
         Set<String> consumed = new HashSet<>();
@@ -142,6 +159,145 @@ class ExamplesTest {
             server.stop(Duration.ofSeconds(1));
             return null;
         });
+    }
+
+    /** Connects, reads the welcome, sets the nick and joins {@code room}; returns the reader. */
+    private static LineReader member(TcpSocket s, String nick, String room) throws Exception {
+        LineReader r = new LineReader(s);
+        assertTrue(r.readLine().startsWith("* welcome, user-"));
+        s.writeAll(("NICK " + nick + "\nJOIN " + room + "\n").getBytes(StandardCharsets.UTF_8));
+        assertEquals("* you are " + nick, r.readLine());
+        assertEquals("* " + nick + " joined " + room, r.readLine());
+        return r;
+    }
+
+    @Test
+    void aTwoThousandLineBurstReachesEveryMemberCompleteAndInOrder() throws Exception {
+        List<String> uncaught = new ArrayList<>();
+        Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(f + ": " + t));
+            StreamServer server = ChatServer.start(0);
+            List<TcpSocket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    sockets.add(TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5)));
+                }
+                List<LineReader> readers = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    readers.add(member(sockets.get(i), "m" + i, "burst"));
+                    for (int j = 0; j < i; j++) {
+                        assertEquals("* m" + i + " joined burst", readers.get(j).readLine());
+                    }
+                }
+                List<Fiber<Integer>> receivers = new ArrayList<>();
+                for (int i = 0; i < 4; i++) { // the sender reads its own echo too
+                    LineReader r = readers.get(i);
+                    receivers.add(Fiber.spawn("member-" + i, () -> {
+                        for (int n = 0; n < 2000; n++) {
+                            String line = r.readLine();
+                            assertEquals("[burst] m0: line " + n, line, "member line " + n);
+                        }
+                        return 2000;
+                    }));
+                }
+                StringBuilder burst = new StringBuilder();
+                for (int n = 0; n < 2000; n++) {
+                    burst.append("SAY burst line ").append(n).append('\n');
+                }
+                sockets.get(0).writeAll(burst.toString().getBytes(StandardCharsets.UTF_8)); // one burst
+                for (Fiber<Integer> f : receivers) {
+                    assertEquals(2000, f.get());
+                }
+            } finally {
+                sockets.forEach(TcpSocket::close);
+                server.stop(Duration.ofSeconds(5));
+            }
+            return null;
+        });
+        assertEquals(List.of(), uncaught, "no failure on the server");
+    }
+
+    @Test
+    void aMemberThatStopsReadingIsDisconnectedAndTheOthersGetEverything() throws Exception {
+        List<String> uncaught = new ArrayList<>();
+        List<String> logged = new ArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ChatServer.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        log.setUseParentHandlers(false);
+        try {
+            runEvictionScenario(uncaught);
+        } finally {
+            log.removeHandler(capture);
+            log.setUseParentHandlers(true);
+        }
+        assertEquals(List.of("INFO sleeper disconnected: not reading (outbox full for 300 ms)"), logged);
+    }
+
+    private static void runEvictionScenario(List<String> uncaught) throws Exception {
+        Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(f + ": " + t));
+            StreamServer server = ChatServer.start(0, Duration.ofMillis(300));
+            List<TcpSocket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    sockets.add(TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5)));
+                }
+                LineReader sender = member(sockets.get(0), "talker", "r");
+                LineReader reader = member(sockets.get(1), "reader", "r");
+                assertEquals("* reader joined r", sender.readLine());
+                member(sockets.get(2), "sleeper", "r"); // then never reads again
+                assertEquals("* sleeper joined r", sender.readLine());
+                assertEquals("* sleeper joined r", reader.readLine());
+                String text = "x".repeat(2000); // 5,000 lines of 2 kB: more than the kernel buffers hold
+                int lines = 5000;
+                List<Fiber<Integer>> receivers = new ArrayList<>();
+                for (LineReader r : List.of(sender, reader)) {
+                    receivers.add(Fiber.spawn(() -> {
+                        int got = 0;
+                        boolean sleeperGone = false;
+                        while (got < lines) {
+                            String line = r.readLine();
+                            if (line.equals("* sleeper was disconnected: not reading")) {
+                                sleeperGone = true;
+                            } else {
+                                assertEquals("[r] talker: " + got + " " + text, line);
+                                got++;
+                            }
+                        }
+                        assertTrue(sleeperGone, "the room was told");
+                        return got;
+                    }));
+                }
+                Fiber<Void> talk = Fiber.spawn(() -> {
+                    for (int n = 0; n < lines; n++) {
+                        sockets.get(0).writeAll(("SAY r " + n + " " + text + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                });
+                for (Fiber<Integer> f : receivers) {
+                    assertEquals(lines, f.get());
+                }
+                talk.get();
+            } finally {
+                sockets.forEach(TcpSocket::close);
+                server.stop(Duration.ofSeconds(5));
+            }
+            return null;
+        });
+        assertEquals(List.of(), uncaught, "no failure on the server");
     }
 
     @Test

@@ -463,6 +463,7 @@ public final class Hub implements AutoCloseable {
     public void spendBudget() {
         Fiber<?> f = current;
         if (f != null && --f.budget <= 0) {
+            loop.endBatch(); // timers and readiness get their turn too, not only the runnable fibers
             f.park(null, true);
         }
     }

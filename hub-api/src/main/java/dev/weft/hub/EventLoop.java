@@ -57,6 +57,8 @@ public final class EventLoop implements AutoCloseable {
     /** Set once {@link #execute} must reject (see {@link #stopAcceptingTasks()}). */
     private volatile boolean rejecting;
     private volatile boolean closed;
+    /** Set by {@link #endBatch()}; loop thread only. */
+    private boolean batchOver;
 
     /** A loop on the calling thread over {@code poller}, which must have been opened on this thread. */
     public EventLoop(Poller poller) {
@@ -272,7 +274,17 @@ public final class EventLoop implements AutoCloseable {
         return true;
     }
 
-    /** Runs ready callbacks; true if it stopped because its time ran out. */
+    /**
+     * Ends the current batch of ready callbacks after the running one: before it runs the next, the
+     * loop fires due timers and polls for readiness. For a fiber that used up its cooperative budget
+     * ({@code Hub.spendBudget}): its yield then lets timers and I/O in, not only the fibers already
+     * runnable. Loop thread.
+     */
+    public void endBatch() {
+        batchOver = true;
+    }
+
+    /** Runs ready callbacks; true if it stopped because its time ran out (or {@link #endBatch()}). */
     private boolean runReady() {
         ArrayDeque<Runnable> q = ready;
         Runnable r = q.pollFirst();
@@ -286,6 +298,10 @@ public final class EventLoop implements AutoCloseable {
                 r.run();
             } catch (Throwable t) {
                 failed(t);
+            }
+            if (batchOver) {
+                batchOver = false;
+                return true;
             }
             if (++count == CLOCK_CHECK_EVERY) {
                 count = 0;

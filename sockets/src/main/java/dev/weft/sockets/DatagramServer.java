@@ -2,22 +2,31 @@ package dev.weft.sockets;
 
 import dev.weft.fibers.Fiber;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A UDP server on one hub (gevent's {@code DatagramServer}): a receive fiber, and a handler fiber
  * per datagram, which may answer through the server's socket.
  *
- * <p>Thread rule: hub thread, from fibers.
+ * <pre>{@code
+ * DatagramServer server = DatagramServer.builder((data, from, srv) -> srv.send(data, from))
+ *         .bind("127.0.0.1", 0).maxHandlers(1_000).start();
+ * }</pre>
+ *
+ * <p>Flow control, as {@link StreamServer}'s: at most {@code maxHandlers} handlers run at once;
+ * while full, the receive fiber stops reading until one ends (datagrams wait in the kernel's
+ * receive buffer, and the kernel drops what does not fit: UDP's own back-pressure). A handler's
+ * exception goes to the hub's uncaught handler, exactly once.
+ *
+ * <p>Thread rule: hub thread, from fibers; the server belongs to the hub it was started on.
  */
 public final class DatagramServer {
+    /** Default {@link Builder#maxHandlers}: UDP has no accept backlog, so the default is a bound, not unlimited. */
+    public static final int DEFAULT_MAX_HANDLERS = 1_000;
 
     /** What a {@link DatagramServer} runs for each datagram, in a fiber of its own. */
     @FunctionalInterface
@@ -26,48 +35,103 @@ public final class DatagramServer {
         void handle(ByteBuffer data, InetSocketAddress from, DatagramServer server) throws Exception;
     }
 
+    /** Settings for a {@link DatagramServer}; {@link #start()} binds and starts receiving. */
+    public static final class Builder {
+        private final Handler handler;
+        private String host = InetAddress.getLoopbackAddress().getHostAddress();
+        private int port;
+        private int maxDatagram = 65_507;
+        private int maxHandlers = DEFAULT_MAX_HANDLERS;
+
+        private Builder(Handler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+        }
+
+        /**
+         * Where to listen: a name or an address literal (null: every interface), resolved off the
+         * hub by {@link #start()}; port 0 picks a free one. Default 127.0.0.1:0.
+         */
+        public Builder bind(String host, int port) {
+            if (port < 0 || port > 0xFFFF) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /** Datagrams longer than this many bytes are truncated (default 65,507, the most UDP over IPv4 carries). */
+        public Builder maxDatagram(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxDatagram must be at least 1, not " + bytes);
+            }
+            this.maxDatagram = bytes;
+            return this;
+        }
+
+        /** At most this many handlers at once; receiving pauses while full (default {@value #DEFAULT_MAX_HANDLERS}). */
+        public Builder maxHandlers(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxHandlers must be at least 1, not " + max);
+            }
+            this.maxHandlers = max;
+            return this;
+        }
+
+        /**
+         * Resolves (off the hub), binds and starts the receive fiber on the current hub.
+         *
+         * @throws java.net.BindException if the address is in use ("Address already in use: 127.0.0.1:PORT")
+         * @throws dev.weft.fibers.NotInFiberException outside a fiber
+         */
+        public DatagramServer start() throws IOException {
+            Fiber.current();
+            return new DatagramServer(UdpSocket.bind(host, port), this);
+        }
+    }
+
     private final UdpSocket socket;
     private final Handler handler;
     private final int maxDatagram;
-    private final Set<Fiber<?>> handlers = new LinkedHashSet<>();
+    private final ServerFibers handlers;
     private final Fiber<Void> receiver;
-    private boolean stopping;
 
-    private DatagramServer(UdpSocket socket, Handler handler, int maxDatagram) {
+    private DatagramServer(UdpSocket socket, Builder b) {
         this.socket = socket;
-        this.handler = handler;
-        this.maxDatagram = maxDatagram;
+        this.handler = b.handler;
+        this.maxDatagram = b.maxDatagram;
+        this.handlers = new ServerFibers("DatagramServer(" + socket + ")", b.maxHandlers);
         this.receiver = Fiber.spawn("udp-receive", this::receiveLoop);
+        handlers.watch(receiver);
+    }
+
+    /** A builder for a server whose datagrams run {@code handler}. */
+    public static Builder builder(Handler handler) {
+        return new Builder(handler);
     }
 
     /**
      * Binds {@code host:port} (port 0: a free one) and starts receiving; datagrams longer than
-     * {@code maxDatagram} bytes are truncated.
+     * {@code maxDatagram} bytes are truncated; at most {@value #DEFAULT_MAX_HANDLERS} handlers at once.
      */
     public static DatagramServer start(String host, int port, int maxDatagram, Handler handler) throws IOException {
-        Objects.requireNonNull(handler, "handler");
-        return new DatagramServer(UdpSocket.bind(host, port), handler, maxDatagram);
+        return builder(handler).bind(host, port).maxDatagram(maxDatagram).start();
     }
 
     private void receiveLoop() {
-        while (!stopping) {
+        while (handlers.awaitSlot()) {
             ByteBuffer buf = ByteBuffer.allocate(maxDatagram);
             InetSocketAddress from;
             try {
                 from = socket.receive(buf);
             } catch (IOException e) {
-                if (stopping) {
+                if (handlers.isStopping() || !socket.isOpen()) {
                     return;
                 }
                 throw new IllegalStateException("datagram server " + socket + " failed to receive: " + e, e);
             }
             buf.flip();
-            Fiber<Void> f = Fiber.spawn("udp " + from, () -> {
-                handler.handle(buf, from, this);
-                return null;
-            });
-            handlers.add(f);
-            f.onExit(handlers::remove);
+            handlers.spawn("udp " + from, () -> handler.handle(buf, from, this));
         }
     }
 
@@ -81,24 +145,26 @@ public final class DatagramServer {
         return socket.localAddress();
     }
 
+    /** Handlers running now. */
+    public int handlers() {
+        return handlers.size();
+    }
+
     /**
-     * Stops receiving, waits up to {@code grace} for running handlers, kills the rest and closes the
-     * socket. Blocks the calling fiber.
+     * Stops receiving, waits up to {@code grace} for running handlers (they may still answer), kills
+     * the rest and closes the socket (its port is free when this returns). Blocks the calling fiber.
+     * Called from one of the server's own handlers, it neither waits for nor kills that handler; the
+     * socket is closed all the same. A second call waits for the first.
      *
+     * @param grace null: as long as they run; zero or negative: kill them at once
      * @return how many handlers had to be killed
      */
     public int stop(Duration grace) {
-        stopping = true;
-        receiver.kill();
-        receiver.join();
-        List<Fiber<?>> running = new ArrayList<>(handlers);
-        int killed = 0;
-        if (!running.isEmpty() && !Fiber.joinAll(running, grace)) {
-            List<Fiber<?>> left = running.stream().filter(f -> !f.isDone()).toList();
-            Fiber.killAll(left, Duration.ofSeconds(30));
-            killed = left.size();
-        }
-        socket.close();
-        return killed;
+        return handlers.stop(grace, receiver, receiver::kill, socket::close);
+    }
+
+    @Override
+    public String toString() {
+        return handlers.toString();
     }
 }

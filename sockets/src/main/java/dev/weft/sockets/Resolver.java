@@ -1,5 +1,6 @@
 package dev.weft.sockets;
 
+import dev.weft.fibers.Deadlines;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Timeout;
 import java.net.InetAddress;
@@ -12,12 +13,14 @@ import java.util.regex.Pattern;
 /**
  * Name resolution that never blocks the hub: {@link InetAddress#getAllByName} (which honours
  * {@code /etc/hosts} and the system resolver) runs on the hub's {@link ThreadPool}; address literals
- * are parsed in place.
+ * are parsed in place. Every name Weft's sockets and servers take goes through here.
  *
  * <p>Thread rule: fibers only; the calling fiber parks while the lookup runs.
  */
 public final class Resolver {
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+    /** A dotted quad of decimal octets 0-255, no leading zeros: what the JDK parses without a lookup. */
+    private static final Pattern IPV4 = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
 
     private Resolver() {
     }
@@ -25,23 +28,25 @@ public final class Resolver {
     /**
      * The addresses of {@code host}, in the system's order.
      *
-     * @param timeout at most this long (null: no limit beyond enclosing {@link Timeout}s); a lookup
-     *                that times out keeps running on its pool thread and its answer is dropped
+     * @param timeout at most this long: null for no limit beyond enclosing {@link Timeout}s; zero or
+     *                negative: only a literal succeeds. A lookup that times out keeps running on
+     *                its pool thread and its answer is dropped
      * @throws UnknownHostException   if the name does not resolve
      * @throws SocketTimeoutException if {@code timeout} passes first
      */
     public static List<InetAddress> resolve(String host, Duration timeout) throws UnknownHostException,
             SocketTimeoutException {
-        if (host == null || host.isEmpty() || IPV4.matcher(host).matches() || host.indexOf(':') >= 0) {
+        if (isAddressLiteral(host)) {
             return List.of(InetAddress.getAllByName(host)); // a literal or the loopback: no lookup
         }
-        Timeout t = timeout == null ? null : Timeout.after(timeout);
+        long deadline = Deadlines.after(timeout);
+        Timeout t = deadline == Deadlines.NONE ? null : Timeout.after(Duration.ofNanos(Deadlines.remaining(deadline)));
         try {
             return List.of(ThreadPool.offload(() -> InetAddress.getAllByName(host)));
         } catch (FiberTimeoutException e) {
             if (t != null && e.is(t)) {
                 SocketTimeoutException ste = new SocketTimeoutException("resolving '" + host + "' took longer than "
-                        + timeout.toMillis() + " ms");
+                        + SocketSide.millis(timeout) + " ms");
                 ste.initCause(e);
                 throw ste;
             }
@@ -55,5 +60,21 @@ public final class Resolver {
                 t.close();
             }
         }
+    }
+
+    /**
+     * Whether {@link InetAddress#getAllByName} answers {@code host} without a lookup: null or empty
+     * (the loopback), a dotted quad in range, or an IPv6 literal (which the JDK parses or rejects
+     * without a lookup when it starts with '[', ':' or a hex digit).
+     */
+    static boolean isAddressLiteral(String host) {
+        if (host == null || host.isEmpty()) {
+            return true;
+        }
+        if (IPV4.matcher(host).matches()) {
+            return true;
+        }
+        char first = host.charAt(0);
+        return host.indexOf(':') >= 0 && (first == '[' || first == ':' || Character.digit(first, 16) >= 0);
     }
 }

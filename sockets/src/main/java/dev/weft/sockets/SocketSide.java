@@ -41,16 +41,19 @@ final class SocketSide {
 
     /**
      * Parks until the handle may be ready for this side's direction, or {@code deadline}
-     * ({@link System#nanoTime()}, {@link Long#MAX_VALUE} for none).
+     * ({@link System#nanoTime()}, {@link dev.weft.fibers.Deadlines#NONE} for none). A deadline that
+     * has passed still goes through the hub once (a retry loop on a zero timeout cannot starve it).
      *
+     * @param whose what set the deadline, for the message ("the socket's timeout")
+     * @param limit its duration, for the message
      * @throws SocketTimeoutException if the deadline passes first (nothing was transferred)
      * @throws SocketClosedException  if the socket was closed meanwhile
      */
-    void await(Hub hub, IoHandle handle, long deadline, Duration timeout, ClosedBy socket)
+    void await(Hub hub, IoHandle handle, long deadline, String whose, Duration limit, ClosedBy socket)
             throws IOException {
         if (!hub.awaitIo(handle, op, deadline)) {
-            throw new SocketTimeoutException(doing + " " + socket + " timed out after " + timeout.toMillis()
-                    + " ms (the socket's timeout); nothing was lost, the socket is still usable");
+            throw new SocketTimeoutException(doing + " " + socket + " timed out (" + limit(whose, limit)
+                    + "); nothing was lost, the socket is still usable");
         }
         if (!handle.isOpen()) {
             throw closed(socket, socket.closedBy());
@@ -71,15 +74,18 @@ final class SocketSide {
         }
     }
 
-    /** A deadline {@code timeout} from now, or none. */
-    static long deadline(Duration timeout) {
-        if (timeout == null) {
-            return Long.MAX_VALUE;
+    /** "the socket's timeout of 100 ms": how a timeout names itself in a {@link SocketTimeoutException}. */
+    static String limit(String whose, Duration timeout) {
+        return timeout == null ? whose + " (none)" : whose + " of " + millis(timeout) + " ms";
+    }
+
+    /** Whole milliseconds of {@code timeout}, saturating (never an {@link ArithmeticException}). */
+    static long millis(Duration timeout) {
+        if (timeout.isNegative()) {
+            return 0;
         }
-        long now = System.nanoTime();
         try {
-            long d = now + timeout.toNanos();
-            return d < now ? Long.MAX_VALUE : d;
+            return timeout.toMillis();
         } catch (ArithmeticException tooLong) {
             return Long.MAX_VALUE;
         }

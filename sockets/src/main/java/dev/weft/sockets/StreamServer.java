@@ -1,6 +1,6 @@
 package dev.weft.sockets;
 
-import dev.weft.fibers.Event;
+import dev.weft.fibers.Deadlines;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.hub.ListenerHandle;
@@ -10,12 +10,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A TCP server on one hub: an accept fiber, and one handler fiber per connection that owns its
@@ -30,7 +27,8 @@ import java.util.Set;
  * pauses (connections wait in the kernel backlog) and resumes when a handler ends. At most {@code
  * maxAcceptsPerIteration} connections are accepted before the accept fiber yields to the others.
  * Accept errors (e.g. EMFILE, too many open files) are logged and retried after a back-off that
- * doubles from 10 ms to 1 s, never in a busy loop.
+ * doubles from 10 ms to 1 s, never in a busy loop. A handler's exception goes to the hub's uncaught
+ * handler, exactly once. {@link Builder#reusePort} lets several hubs (threads) serve one port.
  *
  * <p>Thread rule: hub thread, from fibers; the server belongs to the hub it was started on.
  */
@@ -42,7 +40,10 @@ public final class StreamServer {
     /** Settings for a {@link StreamServer}; {@link #start()} binds and starts accepting. */
     public static final class Builder {
         private final ConnectionHandler handler;
-        private InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        /** null: every interface (the wildcard address); resolved off the hub by {@link #start()}. */
+        private String host = InetAddress.getLoopbackAddress().getHostAddress();
+        private int port;
+        private boolean reusePort;
         private int backlog = 1024;
         private int maxConnections = Integer.MAX_VALUE;
         private int maxAcceptsPerIteration = 64;
@@ -51,9 +52,29 @@ public final class StreamServer {
             this.handler = Objects.requireNonNull(handler, "handler");
         }
 
-        /** Where to listen; port 0 picks a free port ({@link StreamServer#port()} tells which). Default 127.0.0.1:0. */
+        /**
+         * Where to listen: {@code host} a name or an address literal (null: every interface); port 0
+         * picks a free port ({@link StreamServer#port()} tells which). Default 127.0.0.1:0. A name is
+         * resolved off the hub, by {@link #start()} ({@link Resolver}).
+         */
         public Builder bind(String host, int port) {
-            this.address = host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
+            if (port < 0 || port > 0xFFFF) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.host = host;
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * SO_REUSEPORT: several listening sockets, typically one per hub on its own thread, share
+         * one port and the kernel spreads the connections among them (Linux 3.9+, the BSDs, macOS;
+         * Linux balances new connections across them). Every one of them must set it. Default off.
+         *
+         * @throws UnsupportedOperationException from {@link #start()} where the backend or the OS lacks it
+         */
+        public Builder reusePort(boolean on) {
+            this.reusePort = on;
             return this;
         }
 
@@ -82,9 +103,11 @@ public final class StreamServer {
         }
 
         /**
-         * Binds, listens and starts the accept fiber on the current hub.
+         * Resolves the address (off the hub), binds, listens and starts the accept fiber on the
+         * current hub. Blocks the calling fiber while a name resolves.
          *
-         * @throws java.net.BindException if the address is in use
+         * @throws java.net.BindException if the address is in use ("Address already in use: 127.0.0.1:8080")
+         * @throws java.net.UnknownHostException if the host name does not resolve
          * @throws dev.weft.fibers.NotInFiberException outside a fiber
          */
         public StreamServer start() throws IOException {
@@ -97,33 +120,32 @@ public final class StreamServer {
     private final ConnectionHandler handler;
     private final ListenerHandle listener;
     private final InetSocketAddress address;
-    private final int maxConnections;
     private final int maxAcceptsPerIteration;
-    private final Set<Fiber<?>> handlers = new LinkedHashSet<>();
-    private final Event slotFree = new Event();
+    private final ServerFibers handlers;
     private final Fiber<Void> acceptor;
-    private boolean stopping;
     private long accepted;
 
     private StreamServer(Builder b) throws IOException {
         this.hub = Hub.current();
         this.handler = b.handler;
-        this.maxConnections = b.maxConnections;
         this.maxAcceptsPerIteration = b.maxAcceptsPerIteration;
-        InetSocketAddress bindTo = b.address;
-        if (bindTo.isUnresolved()) {
-            bindTo = new InetSocketAddress(Resolver.resolve(bindTo.getHostString(), null).get(0), bindTo.getPort());
-        }
+        InetSocketAddress bindTo = b.host == null ? new InetSocketAddress(b.port)
+                : new InetSocketAddress(Resolver.resolve(b.host, null).get(0), b.port);
         this.listener = hub.loop().poller().openListener(bindTo.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
+            if (b.reusePort) {
+                listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             listener.bind(bindTo, b.backlog);
             this.address = (InetSocketAddress) listener.localAddress();
         } catch (IOException | RuntimeException e) {
             listener.close();
             throw e;
         }
+        this.handlers = new ServerFibers("StreamServer(" + address + ")", b.maxConnections);
         this.acceptor = Fiber.spawn("accept " + address, this::acceptLoop);
+        handlers.watch(acceptor);
     }
 
     /** A builder for a server whose connections run {@code handler}. */
@@ -134,28 +156,28 @@ public final class StreamServer {
     private void acceptLoop() {
         Duration backoff = FIRST_BACKOFF;
         int burst = 0;
-        while (!stopping) {
-            if (handlers.size() >= maxConnections) {
-                slotFree.clear();
-                slotFree.await();
-                continue;
-            }
+        while (handlers.awaitSlot()) {
             StreamHandle h;
             try {
+                hub.spendBudget();
                 h = listener.accept();
             } catch (IOException e) {
-                if (stopping || !listener.isOpen()) {
+                if (handlers.isStopping() || !listener.isOpen()) {
                     return;
                 }
                 warn("accept on " + address + " failed (" + e.getMessage() + "); retrying in " + backoff.toMillis()
                         + " ms");
-                Fiber.sleep(backoff);
+                if (!handlers.pause(backoff)) {
+                    return;
+                }
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 continue;
             }
             if (h == null) {
                 burst = 0;
-                hub.awaitIo(listener, Ops.READ, Long.MAX_VALUE);
+                if (listener.isOpen()) {
+                    hub.awaitIo(listener, Ops.READ, Deadlines.NONE);
+                }
                 continue;
             }
             backoff = FIRST_BACKOFF;
@@ -188,7 +210,7 @@ public final class StreamServer {
         } catch (IOException e) {
             peer = "?";
         }
-        Fiber<Void> f = Fiber.spawn("conn " + peer, () -> {
+        handlers.spawn("conn " + peer, () -> {
             try (socket) {
                 handler.handle(socket);
             } catch (RuntimeException e) {
@@ -196,11 +218,6 @@ public final class StreamServer {
             } catch (Exception e) {
                 throw new IllegalStateException("connection handler failed on " + socket + ": " + e, e);
             }
-        });
-        handlers.add(f);
-        f.onExit(done -> {
-            handlers.remove(done);
-            slotFree.set();
         });
     }
 
@@ -234,31 +251,18 @@ public final class StreamServer {
     }
 
     /**
-     * Stops the server: stops accepting and closes the listening socket at once, waits up to {@code
-     * grace} for the running handlers to finish, then kills the rest (their {@code finally} blocks
-     * run and their sockets close). Blocks the calling fiber until every handler has ended. Called
-     * from one of the server's own handlers, it neither waits for nor kills that handler.
+     * Stops the server: stops accepting and closes the listening socket at once (a new connect is
+     * refused when this returns, on every backend), waits up to {@code grace} for the running
+     * handlers to finish, then kills the rest (their {@code finally} blocks run and their sockets
+     * close). Blocks the calling fiber until every handler has ended. Called from one of the
+     * server's own handlers, it neither waits for nor kills that handler. A handler that fails
+     * meanwhile still reaches the hub's uncaught handler. A second call waits for the first.
      *
+     * @param grace null: as long as they run; zero or negative: kill them at once
      * @return how many handlers had to be killed
      */
     public int stop(Duration grace) {
-        stopping = true;
-        listener.close(); // wakes the accept fiber
-        slotFree.set();
-        acceptor.join(); // its failure, if any, is serveForever's to report
-        List<Fiber<?>> running = new ArrayList<>(handlers);
-        running.remove(Fiber.current()); // a handler stopping its own server does not wait for itself
-        if (running.isEmpty() || Fiber.joinAll(running, grace)) {
-            return 0;
-        }
-        List<Fiber<?>> left = new ArrayList<>();
-        for (Fiber<?> f : running) {
-            if (!f.isDone()) {
-                left.add(f);
-            }
-        }
-        Fiber.killAll(left, Duration.ofSeconds(30));
-        return left.size();
+        return handlers.stop(grace, acceptor, listener::close, () -> { });
     }
 
     @Override

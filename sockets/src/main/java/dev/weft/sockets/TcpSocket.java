@@ -1,8 +1,10 @@
 package dev.weft.sockets;
 
+import dev.weft.fibers.Deadlines;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.hub.Ops;
+import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
 import java.io.EOFException;
 import java.io.IOException;
@@ -31,13 +33,26 @@ import java.util.Objects;
  * {@link SocketTimeoutException}; any enclosing {@link dev.weft.fibers.Timeout} block applies as
  * well ({@link dev.weft.fibers.FiberTimeoutException}). A read or write that times out has moved no
  * bytes, so the socket stays usable and nothing is lost. A kill ({@link
- * dev.weft.fibers.FiberKilledError}) interrupts a blocked call the same way.
+ * dev.weft.fibers.FiberKilledError}) interrupts a blocked call the same way. Every {@link Duration}
+ * follows Weft's one rule (see the Durations section of the {@code dev.weft.fibers} package docs):
+ * {@code null} = no limit; zero or negative = do not wait (the call fails with its timeout at once
+ * unless it completes without waiting, as Python's {@code settimeout(0)}); any positive duration
+ * works, however long.
+ *
+ * <p>Fairness: a read or write that completes without waiting spends one unit of the fiber's
+ * cooperative budget ({@link Hub#spendBudget()}), before it moves any bytes; every 128th such call
+ * first lets the other fibers run, so a peer that always has data cannot starve the hub.
+ *
+ * <p>Errors are the {@code java.net} ones a JDK socket throws: {@link java.net.ConnectException}
+ * naming the address, {@link java.net.SocketException} "Connection reset", "Broken pipe", and
+ * "Socket output is shutdown" for a write after {@link #shutdownOutput()}.
  *
  * <p>Closing: {@link #close()} from any fiber of the hub wakes fibers blocked on the socket with a
  * {@link SocketClosedException} naming who closed it. Views ({@link #inputStream()}, {@link
  * #outputStream()}, and this {@link ByteChannel}) let existing stream code run in fibers.
  */
 public final class TcpSocket implements ByteChannel, ClosedBy {
+    private static final String SOCKET_TIMEOUT = "the socket's timeout";
     private final Hub hub;
     final StreamHandle handle;
     private final SocketSide reading = new SocketSide(Ops.READ);
@@ -74,8 +89,9 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
      * off the hub ({@link Resolver}); each address is tried in turn until one connects. Blocks the
      * calling fiber.
      *
-     * @param timeout for resolving and connecting together; null for none
-     * @throws java.net.ConnectException   if every address refused
+     * @param timeout for resolving and connecting together: null for none; zero or negative: do not
+     *                wait (only an address literal whose connect completes at once succeeds)
+     * @throws java.net.ConnectException   if every address refused (the message names the last one)
      * @throws SocketTimeoutException      if {@code timeout} passed first
      * @throws java.net.UnknownHostException if the name does not resolve
      * @throws dev.weft.fibers.NotInFiberException outside a fiber
@@ -83,7 +99,7 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     public static TcpSocket connect(String host, int port, Duration timeout) throws IOException {
         Objects.requireNonNull(host, "host");
         Fiber.current();
-        long deadline = SocketSide.deadline(timeout);
+        long deadline = Deadlines.after(timeout);
         List<InetAddress> addresses = Resolver.resolve(host, timeout);
         IOException last = null;
         for (InetAddress a : addresses) {
@@ -98,13 +114,17 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
         throw last != null ? last : new java.net.UnknownHostException(host + ": no addresses");
     }
 
-    /** Connects to {@code remote}; {@code timeout} null for none. Blocks the calling fiber. */
+    /**
+     * Connects to {@code remote} (resolved off the hub if it is unresolved). Blocks the calling fiber.
+     *
+     * @param timeout null for none; zero or negative: do not wait
+     */
     public static TcpSocket connect(InetSocketAddress remote, Duration timeout) throws IOException {
         Fiber.current();
         if (remote.isUnresolved()) {
             return connect(remote.getHostString(), remote.getPort(), timeout);
         }
-        return connect(remote, SocketSide.deadline(timeout), timeout);
+        return connect(remote, Deadlines.after(timeout), timeout);
     }
 
     private static TcpSocket connect(InetSocketAddress remote, long deadline, Duration timeout) throws IOException {
@@ -116,8 +136,8 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
             if (!h.connect(remote)) {
                 do {
                     if (!hub.awaitIo(h, Ops.WRITE, deadline)) {
-                        throw new SocketTimeoutException("connect to " + remote + " timed out after "
-                                + timeout.toMillis() + " ms");
+                        throw new SocketTimeoutException("connect to " + SocketErrors.describe(remote)
+                                + " timed out (" + SocketSide.limit("the connect timeout", timeout) + ")");
                     }
                 } while (!h.finishConnect());
             }
@@ -142,39 +162,87 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        Duration t = timeout;
+        return read(dst, Deadlines.after(t), SOCKET_TIMEOUT, t);
+    }
+
+    /** {@link #read(ByteBuffer)} until {@code deadline}; {@code whose} and {@code limit} name it for the exception. */
+    private int read(ByteBuffer dst, long deadline, String whose, Duration limit) throws IOException {
         reading.enter(this);
         try {
             ensureOpen(reading);
-            long deadline = SocketSide.deadline(timeout);
+            // Spent before the attempt: if it yields and a kill or Timeout is thrown there, no bytes
+            // have moved. A call that then parks gets its unit back (a switch refills the budget).
+            hub.spendBudget();
             while (true) {
                 int n = handle.read(dst);
                 if (n != 0 || !dst.hasRemaining()) {
                     return n;
                 }
-                reading.await(hub, handle, deadline, timeout, this);
+                reading.await(hub, handle, deadline, whose, limit, this);
             }
         } finally {
             reading.exit();
         }
     }
 
-    /** {@link #read(ByteBuffer)} into an array. */
+    /** {@link #read(ByteBuffer)} into {@code b[off, off + len)}. */
     public int read(byte[] b, int off, int len) throws IOException {
         return read(ByteBuffer.wrap(b, off, len));
     }
 
+    /** {@link #read(ByteBuffer)} into {@code b}: bytes read (&gt; 0), or -1 at end-of-stream. */
+    public int read(byte[] b) throws IOException {
+        return read(ByteBuffer.wrap(b));
+    }
+
     /**
-     * Reads until {@code dst} is full.
+     * Reads until {@code dst} is full. The socket's timeout bounds each wait.
      *
      * @throws EOFException if the stream ends first (what was read stays in {@code dst})
+     * @throws SocketTimeoutException if the socket's timeout passes during a wait (what was read
+     *                                stays in {@code dst}; its position says how much)
      */
     public void readFully(ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
             if (read(dst) < 0) {
-                throw new EOFException("end of stream after " + dst.position() + " bytes, " + dst.remaining()
-                        + " more expected, on " + this);
+                throw eof(dst);
             }
         }
+    }
+
+    /** {@link #readFully(ByteBuffer)} into all of {@code b}. */
+    public void readFully(byte[] b) throws IOException {
+        readFully(ByteBuffer.wrap(b));
+    }
+
+    /**
+     * Reads until {@code dst} is full, within {@code timeout} for the whole call (the socket's own
+     * timeout still bounds each wait). Blocks the calling fiber until one of these happens: {@code
+     * dst} is full, the stream ends, the time is up, the fiber is killed or an enclosing {@link
+     * dev.weft.fibers.Timeout} expires.
+     *
+     * @param timeout null for no limit; zero or negative: only what is already there
+     * @throws EOFException           if the stream ends first
+     * @throws SocketTimeoutException if the time is up first
+     * In every case what was read stays in {@code dst}; its position says how much.
+     */
+    public void readFully(ByteBuffer dst, Duration timeout) throws IOException {
+        long whole = Deadlines.after(timeout);
+        while (dst.hasRemaining()) {
+            Duration own = this.timeout;
+            long each = Deadlines.after(own);
+            boolean ownFirst = each != Deadlines.NONE && (whole == Deadlines.NONE || each - whole < 0);
+            int n = ownFirst ? read(dst, each, SOCKET_TIMEOUT, own) : read(dst, whole, "readFully's timeout", timeout);
+            if (n < 0) {
+                throw eof(dst);
+            }
+        }
+    }
+
+    private EOFException eof(ByteBuffer dst) {
+        return new EOFException("end of stream after " + dst.position() + " bytes, " + dst.remaining()
+                + " more expected, on " + this);
     }
 
     // ---------------------------------------------------------------- writing
@@ -190,13 +258,15 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
         writing.enter(this);
         try {
             ensureOpen(writing);
-            long deadline = SocketSide.deadline(timeout);
+            Duration t = timeout;
+            long deadline = Deadlines.after(t);
+            hub.spendBudget(); // before the attempt, as in read
             while (true) {
                 int n = handle.write(src);
                 if (n != 0 || !src.hasRemaining()) {
                     return n;
                 }
-                writing.await(hub, handle, deadline, timeout, this);
+                writing.await(hub, handle, deadline, SOCKET_TIMEOUT, t, this);
             }
         } finally {
             writing.exit();
@@ -218,13 +288,16 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
         writeAll(ByteBuffer.wrap(b));
     }
 
-    /** Half-close: the peer reads end-of-stream and may still send. */
+    /**
+     * Half-close: the peer reads end-of-stream and may still send; a later write here throws
+     * {@link java.net.SocketException} "Socket output is shutdown". Quiet if the peer has gone.
+     */
     public void shutdownOutput() throws IOException {
         ensureOpen(writing);
         handle.shutdownOutput();
     }
 
-    /** Stops reading: later reads return -1. */
+    /** Stops reading: later reads return -1. Quiet if the peer has gone. */
     public void shutdownInput() throws IOException {
         ensureOpen(reading);
         handle.shutdownInput();
@@ -250,12 +323,17 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
 
     // ---------------------------------------------------------------- settings and state
 
-    /** A limit for every blocking call on this socket; null or zero for none (the default). */
+    /**
+     * A limit for every blocking call on this socket, as Python's {@code settimeout}: {@code null}
+     * for none (the default); zero or negative: do not wait (a call that would block throws {@link
+     * SocketTimeoutException} at once); any positive duration, however long. See the Durations
+     * section of the {@code dev.weft.fibers} package docs.
+     */
     public void setTimeout(Duration timeout) {
-        this.timeout = timeout == null || timeout.isZero() ? null : timeout;
+        this.timeout = timeout;
     }
 
-    /** The per-call limit, or null. */
+    /** The per-call limit as set, or null for none. */
     public Duration timeout() {
         return timeout;
     }

@@ -1,12 +1,13 @@
 package dev.weft.sockets;
 
+import dev.weft.fibers.Deadlines;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.hub.DatagramHandle;
 import dev.weft.hub.Ops;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -15,9 +16,15 @@ import java.time.Duration;
 /**
  * A UDP socket for fibers, connected or not: {@code receive} parks the calling fiber until a
  * datagram arrives. Thread rule: fibers of the hub that opened it; one receiver and one sender at a
- * time. Timeouts and closing behave as for {@link TcpSocket}.
+ * time. Timeouts (the one rule for durations), the cooperative budget and closing behave as for
+ * {@link TcpSocket}.
+ *
+ * <p>Connected to a peer that has no socket on its port, the next {@code receive} (or {@code send})
+ * after the ICMP error arrives throws {@link PortUnreachableException} naming the peer, on every
+ * backend (as a connected JDK {@code DatagramChannel} does on Linux); the socket stays usable.
  */
 public final class UdpSocket implements AutoCloseable, ClosedBy {
+    private static final String SOCKET_TIMEOUT = "the socket's timeout";
     private final Hub hub;
     private final DatagramHandle handle;
     private final SocketSide receiving = new SocketSide(Ops.READ);
@@ -32,14 +39,22 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
 
     /**
      * Opens a UDP socket bound to {@code host:port} (host null: every interface; port 0: a free one).
+     * A host name is resolved off the hub ({@link Resolver}); the calling fiber parks meanwhile.
      *
+     * @throws java.net.BindException if the address is taken ("Address already in use: 127.0.0.1:PORT")
+     * @throws java.net.UnknownHostException if {@code host} does not resolve
      * @throws dev.weft.fibers.NotInFiberException outside a fiber
      */
     public static UdpSocket bind(String host, int port) throws IOException {
         Fiber.current();
         Hub hub = Hub.current();
         InetSocketAddress at = host == null ? new InetSocketAddress(port)
-                : new InetSocketAddress(InetAddress.getByName(host), port);
+                : new InetSocketAddress(Resolver.resolve(host, null).get(0), port);
+        return bind(hub, at);
+    }
+
+    /** Opens a UDP socket bound to the resolved address {@code at}. */
+    static UdpSocket bind(Hub hub, InetSocketAddress at) throws IOException {
         DatagramHandle h = hub.loop().poller().openDatagram(at.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
@@ -56,17 +71,23 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
         handle.connect(remote);
     }
 
-    /** Sends one datagram to {@code target}; waits while the send buffer is full. */
+    /**
+     * Sends one datagram to {@code target}; waits while the send buffer is full.
+     *
+     * @throws SocketTimeoutException if the socket's timeout passes first
+     */
     public int send(ByteBuffer src, InetSocketAddress target) throws IOException {
         sending.enter(this);
         try {
-            long deadline = SocketSide.deadline(timeout);
+            Duration t = timeout;
+            long deadline = Deadlines.after(t);
+            hub.spendBudget(); // before the attempt: a yield that throws has sent nothing
             while (true) {
                 int n = handle.send(src, target);
                 if (n > 0 || !src.hasRemaining()) {
                     return n;
                 }
-                sending.await(hub, handle, deadline, timeout, this);
+                sending.await(hub, handle, deadline, SOCKET_TIMEOUT, t, this);
             }
         } finally {
             sending.exit();
@@ -82,27 +103,39 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
      * Waits for one datagram and puts it into {@code dst} (the part that does not fit is dropped).
      *
      * @return the sender
-     * @throws SocketTimeoutException if the socket's timeout passes first
+     * @throws SocketTimeoutException   if the socket's timeout passes first
+     * @throws PortUnreachableException if connected and an earlier datagram found no socket at the peer
      */
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
         receiving.enter(this);
         try {
-            long deadline = SocketSide.deadline(timeout);
+            Duration t = timeout;
+            long deadline = Deadlines.after(t);
+            hub.spendBudget(); // before the attempt: a yield that throws has taken no datagram
             while (true) {
                 InetSocketAddress from = handle.receive(dst);
                 if (from != null) {
                     return from;
                 }
-                receiving.await(hub, handle, deadline, timeout, this);
+                receiving.await(hub, handle, deadline, SOCKET_TIMEOUT, t, this);
             }
         } finally {
             receiving.exit();
         }
     }
 
-    /** A limit for every blocking call; null or zero for none. */
+    /**
+     * A limit for every blocking call: {@code null} for none (the default); zero or negative: do not
+     * wait; any positive duration, however long. See the Durations section of the {@code
+     * dev.weft.fibers} package docs.
+     */
     public void setTimeout(Duration timeout) {
-        this.timeout = timeout == null || timeout.isZero() ? null : timeout;
+        this.timeout = timeout;
+    }
+
+    /** The per-call limit as set, or null for none. */
+    public Duration timeout() {
+        return timeout;
     }
 
     /** The bound address. */
@@ -117,6 +150,10 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
             closedBy = SocketSide.closer();
             handle.close();
         }
+    }
+
+    boolean isOpen() {
+        return handle.isOpen();
     }
 
     @Override

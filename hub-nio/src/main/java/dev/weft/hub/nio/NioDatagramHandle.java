@@ -1,13 +1,19 @@
 package dev.weft.hub.nio;
 
 import dev.weft.hub.DatagramHandle;
+import dev.weft.hub.SocketErrors;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 
-/** A UDP socket over a non-blocking {@link DatagramChannel}. Loop thread only. */
+/**
+ * A UDP socket over a non-blocking {@link DatagramChannel}. Connected, an ICMP port-unreachable
+ * error for an earlier datagram is a {@link PortUnreachableException} naming the peer (from the
+ * next receive or send), as on every backend. Loop thread only.
+ */
 final class NioDatagramHandle extends NioHandle implements DatagramHandle {
     private final DatagramChannel channel;
 
@@ -33,15 +39,27 @@ final class NioDatagramHandle extends NioHandle implements DatagramHandle {
             if (!channel.isConnected()) {
                 throw new IllegalStateException("send without a target needs a connected datagram socket; call connect first");
             }
-            return channel.write(src);
+            try {
+                return channel.write(src);
+            } catch (PortUnreachableException e) {
+                throw SocketErrors.portUnreachable(channel.getRemoteAddress(), e);
+            }
         }
-        return channel.send(src, target);
+        try {
+            return channel.send(src, target);
+        } catch (PortUnreachableException e) {
+            throw SocketErrors.portUnreachable(channel.isConnected() ? channel.getRemoteAddress() : target, e);
+        }
     }
 
     @Override
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
         ensureOpen("DatagramHandle.receive");
-        return (InetSocketAddress) channel.receive(dst);
+        try {
+            return (InetSocketAddress) channel.receive(dst);
+        } catch (PortUnreachableException e) {
+            throw SocketErrors.portUnreachable(channel.getRemoteAddress(), e);
+        }
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.weft.hub.nio;
 import dev.weft.hub.IoHandle;
 import dev.weft.hub.Ops;
 import dev.weft.hub.ReadinessCallbacks;
+import dev.weft.hub.SocketErrors;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.nio.channels.ClosedChannelException;
@@ -94,7 +96,11 @@ abstract class NioHandle implements IoHandle {
     @Override
     public void bind(SocketAddress local) throws IOException {
         ensureOpen("IoHandle.bind");
-        network().bind(local);
+        try {
+            network().bind(local);
+        } catch (BindException e) {
+            throw SocketErrors.bindFailed(e.getMessage(), local, e);
+        }
     }
 
     @Override
@@ -146,6 +152,10 @@ abstract class NioHandle implements IoHandle {
         } catch (IOException ignored) {
             // the fd is released even when close reports an error
         }
+        // The JDK closes a registered channel's descriptor only when its cancelled key leaves the
+        // selector, at the next select: until then a listener still completes handshakes and a port
+        // stays taken. Deregister now, so that "closed" means closed when close() returns.
+        poller.deregisterCancelled();
         callbacks.fire(true, true);
     }
 }

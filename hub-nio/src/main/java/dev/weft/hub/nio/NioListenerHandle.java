@@ -1,9 +1,12 @@
 package dev.weft.hub.nio;
 
 import dev.weft.hub.ListenerHandle;
+import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -30,13 +33,24 @@ final class NioListenerHandle extends NioHandle implements ListenerHandle {
     @Override
     public void bind(SocketAddress local, int backlog) throws IOException {
         ensureOpen("ListenerHandle.bind");
-        channel.bind(local, Math.max(0, backlog));
+        try {
+            channel.bind(local, Math.max(0, backlog));
+        } catch (BindException e) {
+            throw SocketErrors.bindFailed(e.getMessage(), local, e);
+        }
     }
 
     @Override
     public StreamHandle accept() throws IOException {
         ensureOpen("ListenerHandle.accept");
-        SocketChannel ch = channel.accept();
+        SocketChannel ch;
+        try {
+            ch = channel.accept();
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw SocketErrors.acceptFailed(e.getMessage(), channel.getLocalAddress(), e);
+        }
         return ch == null ? null : new NioStreamHandle(poller, ch, true);
     }
 }

@@ -36,6 +36,8 @@ final class NioPoller implements Poller {
     final Thread thread;
     private final Consumer<SelectionKey> dispatch = NioPoller::dispatch;
     private int callbacks;
+    /** Inside a select or {@link #close()}: a cancelled key is deregistered when that ends. */
+    private boolean selecting;
 
     NioPoller(Selector selector) {
         this.selector = selector;
@@ -51,6 +53,7 @@ final class NioPoller implements Poller {
     public int poll(long timeoutNanos) {
         checkThread("Poller.poll");
         callbacks = 0;
+        selecting = true;
         try {
             if (timeoutNanos == 0) {
                 selector.selectNow(dispatch);
@@ -62,8 +65,29 @@ final class NioPoller implements Poller {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Selector.select failed on the hub thread: " + e.getMessage(), e);
+        } finally {
+            selecting = false;
         }
         return callbacks;
+    }
+
+    /**
+     * Makes the selector drop cancelled keys now (a non-blocking select), which lets the JDK close
+     * their channels' descriptors; readiness it finds meanwhile runs its callbacks as a poll would.
+     * Skipped inside a select, whose end deregisters them anyway.
+     */
+    void deregisterCancelled() {
+        if (selecting || !selector.isOpen()) {
+            return;
+        }
+        selecting = true;
+        try {
+            selector.selectNow(dispatch);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Selector.selectNow failed on the hub thread: " + e.getMessage(), e);
+        } finally {
+            selecting = false;
+        }
     }
 
     private static void dispatch(SelectionKey key) {
@@ -115,6 +139,7 @@ final class NioPoller implements Poller {
         for (SelectionKey k : selector.keys()) {
             open.add((NioHandle) k.attachment());
         }
+        selecting = true; // closing the selector deregisters them all at once
         for (NioHandle h : open) {
             h.close();
         }

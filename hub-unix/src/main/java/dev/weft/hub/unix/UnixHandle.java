@@ -3,6 +3,7 @@ package dev.weft.hub.unix;
 import dev.weft.hub.IoHandle;
 import dev.weft.hub.Ops;
 import dev.weft.hub.ReadinessCallbacks;
+import dev.weft.hub.SocketErrors;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -158,7 +159,11 @@ public abstract class UnixHandle implements IoHandle {
     @Override
     public void bind(SocketAddress local) throws IOException {
         ensureOpen("IoHandle.bind");
-        socket.bind(local);
+        try {
+            socket.bind(local);
+        } catch (IOException e) {
+            throw SocketErrors.bindFailed(UnixErrors.reason(e), local, e);
+        }
     }
 
     @Override

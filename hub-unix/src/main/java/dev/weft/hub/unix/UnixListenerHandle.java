@@ -1,6 +1,7 @@
 package dev.weft.hub.unix;
 
 import dev.weft.hub.ListenerHandle;
+import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
 import io.netty.channel.unix.Socket;
 import io.netty.util.NetUtil;
@@ -26,14 +27,19 @@ final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
     public void bind(SocketAddress local, int backlog) throws IOException {
         ensureOpen("ListenerHandle.bind");
         socket.setReuseAddress(true);
-        socket.bind(local);
+        super.bind(local);
         socket.listen(backlog > 0 ? backlog : NetUtil.SOMAXCONN);
     }
 
     @Override
     public StreamHandle accept() throws IOException {
         ensureOpen("ListenerHandle.accept");
-        int fd = socket.accept(acceptedAddress);
+        int fd;
+        try {
+            fd = socket.accept(acceptedAddress);
+        } catch (IOException e) {
+            throw SocketErrors.acceptFailed(UnixErrors.reason(e), socket.localAddress(), e);
+        }
         if (fd < 0) {
             return null;
         }
