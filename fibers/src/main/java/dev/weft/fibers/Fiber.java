@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public final class Fiber<T> {
+public final class Fiber<T> implements Waitable {
     static final int KILL = 1;
     static final int TIMEOUT = 2;
     static final int STALL = 4;
@@ -609,5 +609,26 @@ public final class Fiber<T> {
             }
         }
         return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- issue 14 (gevent API): Waitable, removable on-exit
+
+    /** Whether this fiber has ended ({@link #isDone()}): a {@link Waitable} wait on it returns. */
+    @Override
+    public boolean isReady() {
+        return isDone();
+    }
+
+    /**
+     * Unregisters a callback given to {@link #onExit} that has not run yet; false if it was not
+     * registered (or already ran). Hub thread.
+     */
+    boolean removeOnExit(Consumer<? super Fiber<T>> callback) {
+        hub.checkThread("Fiber.removeOnExit");
+        if (exitCallbacks == callback) {
+            exitCallbacks = null;
+            return true;
+        }
+        return exitCallbacks instanceof ArrayList<?> list && list.remove(callback);
     }
 }

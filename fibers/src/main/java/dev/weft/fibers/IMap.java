@@ -42,6 +42,8 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
     /** Ordered mode: results that finished before their turn, by index. */
     private final Map<Long, Done> early = new HashMap<>();
     private final Set<Fiber<?>> workers = new LinkedHashSet<>();
+    private final Fiber<?> consumer;
+    private final java.util.function.Consumer<Fiber<?>> onConsumerExit = f -> close();
     private long started;
     private long taken;
     private Done next;
@@ -57,8 +59,8 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
         this.source = Objects.requireNonNull(items, "items").iterator();
         this.maxInFlight = maxInFlight;
         this.ordered = ordered;
-        Fiber<?> consumer = group.hub.runningFiber(ordered ? "Group.imap" : "Group.imapUnordered");
-        consumer.onExit(f -> close()); // killing (or ending) the consumer ends the workers
+        this.consumer = group.hub.runningFiber(ordered ? "Group.imap" : "Group.imapUnordered");
+        consumer.onExit(onConsumerExit); // killing (or ending) the consumer ends the workers
     }
 
     /**
@@ -79,7 +81,7 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
         try {
             startWorkers();
             if (started == taken) {
-                over = true;
+                close(); // nothing left to kill; forgets the consumer
                 return false;
             }
             next = ordered ? nextInOrder() : finished.get();
@@ -120,6 +122,7 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
     public void close() {
         over = true;
         next = null;
+        consumer.removeOnExit(onConsumerExit);
         for (Fiber<?> w : workers.toArray(new Fiber<?>[0])) {
             if (w != group.hub.current) {
                 w.kill();
