@@ -582,4 +582,14 @@ public final class Hub implements AutoCloseable {
         }
         return (Exception) t;
     }
+
+    // ---------------------------------------------------------------- issue 14 (gevent API)
+
+    /** A fiber that waits for {@link Fiber#start()}; see {@link Fiber#create}. Hub thread. */
+    <T> Fiber<T> createUnstarted(String name, Object task) {
+        checkThread("Fiber.create");
+        Fiber<T> f = newFiber(name, task);
+        f.markUnstarted();
+        return f;
+    }
 }
