@@ -366,6 +366,7 @@ public final class Fiber<T> implements Waitable {
             state = FiberState.WAITING;
             blocker = waitingOn;
         }
+        long waitTimed = reschedule ? 0 : WaitTiming.started(this); // issue 14: 0 unless dump waits or JFR are on
         hub.current = null;
         try {
             FiberContinuation.suspend(cont);
@@ -374,9 +375,15 @@ public final class Fiber<T> implements Waitable {
                 hub.unschedule(cont);
             }
             resumed();
+            if (waitTimed != 0) {
+                WaitTiming.ended(this, waitingOn);
+            }
             throw e;
         }
         resumed();
+        if (waitTimed != 0) {
+            WaitTiming.ended(this, waitingOn);
+        }
         if (interrupts != 0) {
             throwInterrupt();
         }
@@ -794,5 +801,26 @@ public final class Fiber<T> implements Waitable {
         }
         blocker = null;
         return hub;
+    }
+
+    // ---------------------------------------------------------------- issue 14: for the dump
+
+    /** The id of the fiber that spawned this one (0: the hub), read from its label {@code #ID 'name'}. */
+    long parentId() {
+        String l = parentLabel;
+        if (l == null || !l.startsWith("#")) {
+            return 0;
+        }
+        int end = l.indexOf(' ');
+        try {
+            return Long.parseLong(end < 0 ? l.substring(1) : l.substring(1, end));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** How the spawning fiber is named, or "the hub". */
+    String parentLabel() {
+        return parentDescription();
     }
 }
