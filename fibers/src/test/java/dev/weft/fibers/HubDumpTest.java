@@ -73,6 +73,7 @@ class HubDumpTest {
     void dumpAllAsksEachHubOnItsThreadAndDescribesABlockedHubByItsThreadStack() throws Exception {
         CompletableFuture<String> whileIdle = new CompletableFuture<>();
         CompletableFuture<String> whileBlocked = new CompletableFuture<>();
+        String me = Thread.currentThread().getName();
         try (WatchdogLog log = new WatchdogLog()) {
             Hub.run(() -> {
                 Fiber.spawn("idle-waiter", () -> Fiber.sleep(10_000));
@@ -84,18 +85,28 @@ class HubDumpTest {
                 done.get(Duration.ofSeconds(10));
                 Thread second = new Thread(() -> whileBlocked.complete(Hub.dumpAll()));
                 second.start();
-                Thread.sleep(1500); // blocks the hub thread on purpose: the dump cannot run here
-                second.join();
+                second.join(); // blocks the hub thread on purpose until the dump is done: it cannot run here
                 asker.join();
                 relay.join();
             });
         }
-        String idle = whileIdle.get(10, TimeUnit.SECONDS);
-        assertTrue(idle.startsWith("Weft fiber dump: "), idle);
+        String all = whileIdle.get(10, TimeUnit.SECONDS);
+        assertTrue(all.startsWith("Weft fiber dump: "), all);
+        String idle = section(all, me);
         assertTrue(idle.contains("'idle-waiter' WAITING on sleep"), idle);
-        String blocked = whileBlocked.get(10, TimeUnit.SECONDS);
-        assertTrue(blocked.contains("did not answer within 1 s; its thread is TIMED_WAITING"), blocked);
-        assertTrue(blocked.contains("at java.base/java.lang.Thread.sleep"), blocked);
+        // other tests of this JVM may have left hubs behind (one blocked for good): look at ours only
+        String blocked = section(whileBlocked.get(10, TimeUnit.SECONDS), me);
+        assertTrue(blocked.contains("did not answer within 1 s; its thread is WAITING"), blocked);
+        assertTrue(blocked.contains("at java.base/java.lang.Thread.join"), blocked);
+    }
+
+    /** The part of a JVM-wide dump about the hub on thread {@code thread}. */
+    private static String section(String dumpAll, String thread) {
+        String start = "Weft hub on thread '" + thread + "'";
+        int from = dumpAll.indexOf(start);
+        assertTrue(from >= 0, "no section for " + thread + " in " + dumpAll);
+        int to = dumpAll.indexOf("Weft hub on thread '", from + start.length());
+        return dumpAll.substring(from, to < 0 ? dumpAll.length() : to);
     }
 
     /** The child JVM of {@link #aSignalWritesTheDumpOfEveryHubToTheNamedFile}. */

@@ -48,7 +48,7 @@ class JfrEventsTest {
         List<RecordedEvent> waits = events.stream().filter(e -> e.getEventType().getName().equals("weft.FiberWait")).toList();
         assertTrue(waits.stream().anyMatch(e -> e.getString("fiber").contains("long-waiter")
                 && e.getString("waitedOn").equals("sleep") && e.getDuration().toMillis() >= 59), "waits: " + waits);
-        assertTrue(waits.stream().noneMatch(e -> e.getString("fiber").contains("short-waiter")), "under the threshold: " + waits);
+        assertTrue(waits.stream().allMatch(e -> e.getDuration().toMillis() >= 20), "only waits over the threshold: " + waits);
 
         List<RecordedEvent> blocked = events.stream().filter(e -> e.getEventType().getName().equals("weft.HubBlocked")).toList();
         assertEquals(1, blocked.size(), "one report per episode: " + blocked);
@@ -61,7 +61,8 @@ class JfrEventsTest {
         assertEquals(1, stalls.size(), stalls.toString());
         assertTrue(stalls.get(0).getString("report").contains("'stuck' WAITING on Event(clear"), stalls.toString());
 
-        List<RecordedEvent> counts = events.stream().filter(e -> e.getEventType().getName().equals("weft.FiberCounts")).toList();
+        List<RecordedEvent> counts = events.stream().filter(e -> e.getEventType().getName().equals("weft.FiberCounts")
+                && e.getString("hubThread").equals(Thread.currentThread().getName())).toList(); // ours, not other tests' hubs
         assertTrue(!counts.isEmpty(), "fiber counts at every watchdog period");
         RecordedEvent last = counts.get(counts.size() - 1);
         assertTrue(last.getLong("spawned") >= 5 && last.getLong("ended") == last.getLong("spawned") - last.getLong("live"),
