@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * @param <T> the value type
  */
-public final class AsyncResult<T> {
+public final class AsyncResult<T> implements Waitable {
     private final Hub hub;
     /** Claimed by the first completion, from any thread: later completions fail. */
     private final AtomicBoolean claimed = new AtomicBoolean();
@@ -180,5 +180,31 @@ public final class AsyncResult<T> {
     @Override
     public String toString() {
         return "AsyncResult(" + (done ? (error == null ? "value" : "failed: " + error) : "pending") + ")";
+    }
+
+    // ---------------------------------------------------------------- issue 14 (gevent API): Waitable
+
+    /** Whether the outcome is in ({@link #isDone()}): a {@link Waitable} wait on it returns. */
+    @Override
+    public boolean isReady() {
+        return done;
+    }
+
+    Hub hub() {
+        return hub;
+    }
+
+    /**
+     * Adds a fiber woken (and dropped) when the outcome is published, and holds a keep-alive (another
+     * thread may complete it) until {@link #removeWaiter}; for {@link WaitMany}. Calls come in pairs.
+     */
+    void addWaiter(Fiber<?> f) {
+        waiters.addLast(f);
+        hub.loop.ref();
+    }
+
+    void removeWaiter(Fiber<?> f) {
+        waiters.remove(f);
+        hub.loop.unref();
     }
 }

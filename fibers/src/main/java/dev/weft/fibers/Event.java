@@ -14,7 +14,7 @@ import java.util.ArrayDeque;
  * <p>Thread rule: the hub thread of the hub that created it ({@link dev.weft.hub.WrongThreadException}
  * otherwise). Other threads signal a fiber with {@link AsyncResult} or {@link Hub#execute}.
  */
-public final class Event {
+public final class Event implements Waitable {
     private final Hub hub;
     private boolean set;
     /** Counts calls to {@link #set()} that found the flag clear; a waiter returns once it changes. */
@@ -95,5 +95,31 @@ public final class Event {
     @Override
     public String toString() {
         return "Event(" + (set ? "set" : "clear") + ", " + waiters.size() + " waiting)";
+    }
+
+    // ---------------------------------------------------------------- issue 14 (gevent API): Waitable
+
+    /** Whether the flag is set: a {@link Waitable} wait on it returns. Hub thread. */
+    @Override
+    public boolean isReady() {
+        return set;
+    }
+
+    /** Counts sets that found the flag clear; a multi-object wait compares it to see "set since". */
+    long generation() {
+        return generation;
+    }
+
+    Hub hub() {
+        return hub;
+    }
+
+    /** Adds a fiber woken (and dropped) by the next {@link #set()}; for {@link WaitMany}. */
+    void addWaiter(Fiber<?> f) {
+        waiters.addLast(f);
+    }
+
+    void removeWaiter(Fiber<?> f) {
+        waiters.remove(f);
     }
 }

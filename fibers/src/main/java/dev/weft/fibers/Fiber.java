@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the result type
  */
-public final class Fiber<T> {
+public final class Fiber<T> implements Waitable {
     static final int KILL = 1;
     static final int TIMEOUT = 2;
     static final int STALL = 4;
@@ -436,6 +436,7 @@ public final class Fiber<T> {
             state = FiberState.WAITING;
             blocker = waitingOn;
         }
+        long waitTimed = reschedule ? 0 : WaitTiming.started(this); // issue 14: 0 unless dump waits or JFR are on
         hub.current = null;
         try {
             FiberContinuation.suspend(cont);
@@ -449,9 +450,15 @@ public final class Fiber<T> {
             state = FiberState.RUNNING;
             blocker = null;
             staleInReadyQueue = reschedule;
+            if (waitTimed != 0) {
+                WaitTiming.ended(this, waitingOn);
+            }
             throw couldNotSwitch;
         }
         resumed();
+        if (waitTimed != 0) {
+            WaitTiming.ended(this, waitingOn);
+        }
         if (interrupts != 0) {
             throwInterrupt();
         }
@@ -521,7 +528,7 @@ public final class Fiber<T> {
         if ((interrupts & KILL) != 0) {
             interrupts &= ~(KILL | REDELIVER);
             hub.killsDelivered(this);
-            throw new FiberKilledError("fiber " + this + " was killed");
+            throwKill(); // FiberKilledError, or what kill(Throwable) gave
         }
         if ((interrupts & STALL) != 0) {
             interrupts &= ~STALL;
@@ -703,5 +710,211 @@ public final class Fiber<T> {
             }
         }
         return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- issue 14 (gevent API): Waitable, removable on-exit
+
+    /** Whether this fiber has ended ({@link #isDone()}): a {@link Waitable} wait on it returns. */
+    @Override
+    public boolean isReady() {
+        return isDone();
+    }
+
+    /**
+     * Unregisters a callback given to {@link #onExit} that has not run yet; false if it was not
+     * registered (or already ran). Hub thread.
+     */
+    boolean removeOnExit(Consumer<? super Fiber<T>> callback) {
+        hub.checkThread("Fiber.removeOnExit");
+        if (exitCallbacks == callback) {
+            exitCallbacks = null;
+            return true;
+        }
+        return exitCallbacks instanceof ArrayList<?> list && list.remove(callback);
+    }
+
+    // ---------------------------------------------------------------- issue 14 (gevent API): kill(Throwable), link, create/start
+
+    /** Marks a fiber made by {@link #create} and not {@linkplain #start() started} yet (kept in {@link #blocker}). */
+    private static final Object UNSTARTED = new Object() {
+        @Override
+        public String toString() {
+            return "start() (created, not started)";
+        }
+    };
+    /** What the next kill delivery throws instead of {@link FiberKilledError}; set by {@link #kill(Throwable)}. */
+    private Throwable killWith;
+    /** The callbacks given to {@link #link} and their on-exit wrappers, for {@link #unlink}. */
+    private java.util.Map<Consumer<?>, Consumer<Fiber<T>>> links;
+
+    private void throwKill() {
+        Throwable t = killWith;
+        killWith = null;
+        if (t instanceof RuntimeException re) {
+            throw re;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new FiberKilledError("fiber " + this + " was killed");
+    }
+
+    /**
+     * Kills this fiber with {@code exception} instead of {@link FiberKilledError} (gevent's
+     * {@code kill(exception)}): its current or next blocking call throws it, as {@link #kill()}
+     * describes. Unless the fiber catches it, it ends {@link FiberState#FAILED} with that exception
+     * (reported as any failure: to whoever gets it, else to the uncaught handler) — or
+     * {@link FiberState#KILLED} if it is a {@link FiberKilledError}. A fiber not started yet never
+     * runs and ends KILLED. On the current fiber it throws {@code exception} at once. Hub thread.
+     *
+     * @throws IllegalArgumentException for a checked exception (a blocking call that does not
+     *                                  declare it cannot throw it); wrap it in an unchecked one
+     */
+    public void kill(Throwable exception) {
+        hub.checkThread("Fiber.kill");
+        Objects.requireNonNull(exception, "exception");
+        if (!(exception instanceof RuntimeException) && !(exception instanceof Error)) {
+            throw new IllegalArgumentException("kill(" + exception + "): a checked exception cannot be thrown from a"
+                    + " blocking call that does not declare it; wrap it in an unchecked exception");
+        }
+        if (isDone()) {
+            return;
+        }
+        if (state == FiberState.RUNNING) {
+            killWith = exception;
+            throwKill();
+        }
+        if (state != FiberState.NEW) {
+            killWith = exception;
+        }
+        kill();
+    }
+
+    /**
+     * Runs {@code callback} with this fiber once it has ended (at once if it has), in a new fiber
+     * of this hub, so the callback may block (gevent's {@code link}). Unlike {@link #onExit}, a link
+     * counts as observing a failure: while one is registered, a failure does not go to the hub's
+     * uncaught handler (the callback sees it through {@link #failure()} or {@link #get()}). What the
+     * callback throws goes to the uncaught handler. Hub thread.
+     */
+    public void link(Consumer<? super Fiber<T>> callback) {
+        linkIf(callback, null);
+    }
+
+    /** {@link #link} for a successful end only; does not count as observing a failure (gevent's {@code link_value}). */
+    public void linkValue(Consumer<? super Fiber<T>> callback) {
+        linkIf(callback, FiberState.SUCCEEDED);
+    }
+
+    /** {@link #link} for a failure only (gevent's {@code link_exception}); counts as observing it. */
+    public void linkException(Consumer<? super Fiber<T>> callback) {
+        linkIf(callback, FiberState.FAILED);
+    }
+
+    private void linkIf(Consumer<? super Fiber<T>> callback, FiberState only) {
+        hub.checkThread("Fiber.link");
+        Objects.requireNonNull(callback, "callback");
+        if (links == null) {
+            links = new java.util.LinkedHashMap<>();
+        }
+        if (links.containsKey(callback)) {
+            return;
+        }
+        Consumer<Fiber<T>> wrapper = f -> {
+            if (only == null || f.state == only) {
+                hub.spawn("link of " + f, () -> {
+                    callback.accept(f);
+                    return null;
+                });
+            }
+        };
+        links.put(callback, wrapper);
+        if (only != FiberState.SUCCEEDED) {
+            observed = true;
+        }
+        onExit(wrapper);
+    }
+
+    /** Removes a callback given to {@link #link}, {@link #linkValue} or {@link #linkException}; false if it was not linked. Hub thread. */
+    public boolean unlink(Consumer<? super Fiber<T>> callback) {
+        hub.checkThread("Fiber.unlink");
+        Consumer<Fiber<T>> wrapper = links == null ? null : links.remove(callback);
+        if (wrapper == null) {
+            return false;
+        }
+        removeOnExit(wrapper);
+        if (!isDone() && links.isEmpty()) {
+            observed = false;
+        }
+        return true;
+    }
+
+    /**
+     * Creates a fiber on the current hub that does not start until {@link #start()} (gevent's
+     * {@code Greenlet(fn)} then {@code start()}). Until then it is NEW; a kill means it never runs;
+     * a hub that closes first kills it. Hub thread.
+     */
+    public static <T> Fiber<T> create(String name, Callable<T> task) {
+        return Hub.current().createUnstarted(name, task);
+    }
+
+    /** {@link #create(String, Callable)} for a body without a result. */
+    public static Fiber<Void> create(String name, VoidTask task) {
+        return Hub.current().createUnstarted(name, task);
+    }
+
+    /** Marks a fiber made by {@link Hub#createUnstarted}. */
+    void markUnstarted() {
+        blocker = UNSTARTED;
+    }
+
+    /**
+     * Starts a fiber made by {@link #create}: it runs after the caller blocks or yields. Hub thread.
+     *
+     * @throws IllegalStateException if it was started (or spawned) already, or killed
+     */
+    public void start() {
+        claimStart("start").loop.callSoon(cont);
+    }
+
+    /** Starts a fiber made by {@link #create} once {@code delay} has passed (gevent's {@code start_later}). Hub thread. */
+    public void startLater(Duration delay) {
+        claimStart("startLater");
+        blocker = hub.loop.schedule(Math.max(0, delay.toNanos()), () -> {
+            blocker = null;
+            hub.loop.callSoon(cont);
+        });
+    }
+
+    private Hub claimStart(String what) {
+        hub.checkThread("Fiber." + what);
+        if (state != FiberState.NEW || blocker != UNSTARTED) {
+            throw new IllegalStateException(what + "() of fiber " + this + ", which is " + state
+                    + (state == FiberState.NEW ? " and already started" : "") + "; only a fiber made by Fiber.create,"
+                    + " not started yet, can be started");
+        }
+        blocker = null;
+        return hub;
+    }
+
+    // ---------------------------------------------------------------- issue 14: for the dump
+
+    /** The id of the fiber that spawned this one (0: the hub), read from its label {@code #ID 'name'}. */
+    long parentId() {
+        String l = parentLabel;
+        if (l == null || !l.startsWith("#")) {
+            return 0;
+        }
+        int end = l.indexOf(' ');
+        try {
+            return Long.parseLong(end < 0 ? l.substring(1) : l.substring(1, end));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** How the spawning fiber is named, or "the hub". */
+    String parentLabel() {
+        return parentDescription();
     }
 }

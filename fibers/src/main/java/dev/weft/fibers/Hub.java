@@ -77,6 +77,8 @@ public final class Hub implements AutoCloseable {
         this.thread = Thread.currentThread();
         loop.onStall(this::onStall);
         loop.onError(t -> reportUncaught(current, t));
+        HubDump.register(this); // issue 14: Hub.dumpAll, JFR
+        JfrEvents.refresh();
     }
 
     /**
@@ -195,6 +197,7 @@ public final class Hub implements AutoCloseable {
                     runCallback(closeCallbacks.get(i));
                 }
             } finally {
+                HubDump.unregister(this); // issue 14
                 loop.close();
                 CURRENT.remove();
             }
@@ -544,6 +547,7 @@ public final class Hub implements AutoCloseable {
 
     /** Nothing can wake any waiting fiber: fail every one of them with a report. */
     private void onStall() {
+        stallEvent(); // issue 14: JFR
         StringBuilder report = new StringBuilder("This fiber would wait forever: no fiber is runnable and no timer,"
                 + " I/O wait, cross-thread task or keep-alive can wake any of them. Live fibers on hub thread '")
                 .append(thread.getName()).append("':");
@@ -693,5 +697,69 @@ public final class Hub implements AutoCloseable {
             throw e;
         }
         return (Exception) t;
+    }
+
+    // ---------------------------------------------------------------- issue 14 (gevent API)
+
+    /** A fiber that waits for {@link Fiber#start()}; see {@link Fiber#create}. Hub thread. */
+    <T> Fiber<T> createUnstarted(String name, Object task) {
+        checkThread("Fiber.create");
+        Fiber<T> f = newFiber(name, task);
+        f.markUnstarted();
+        return f;
+    }
+
+    // ---------------------------------------------------------------- issue 14: dumps and JFR
+
+    /** While wait timing is on (see {@link WaitTiming}): the fibers waiting now and since when; null until first used. */
+    private java.util.IdentityHashMap<Fiber<?>, WaitTiming.Mark> waitMarks;
+
+    java.util.IdentityHashMap<Fiber<?>, WaitTiming.Mark> waitMarks() {
+        if (waitMarks == null) {
+            waitMarks = new java.util.IdentityHashMap<>();
+        }
+        return waitMarks;
+    }
+
+    java.util.IdentityHashMap<Fiber<?>, WaitTiming.Mark> waitSinceMap() {
+        return waitMarks;
+    }
+
+    /**
+     * Every live fiber of this hub as a tree (parent above children) with its state, what it waits
+     * on (for a socket, the peer), for how long (while wait timing is on), and its stack; gevent's
+     * {@code print_run_info}. See {@link HubDump} for the JVM-wide dump and the signal. Hub thread.
+     */
+    public String dump() {
+        return HubDump.dump(this);
+    }
+
+    /**
+     * {@link #dump()} of every hub of the JVM. Any thread: each hub answers on its own thread; one
+     * whose thread is blocked is shown by that thread's stack instead (after waiting 1 s for it).
+     * Also on a signal: {@code -Dweft.dump.signal=USR2}, then {@code kill -USR2 <pid>}.
+     */
+    public static String dumpAll() {
+        return HubDump.dumpAll();
+    }
+
+    /** Fibers spawned since the hub opened (racy outside the hub thread, for JFR). */
+    long spawnedCount() {
+        return nextId - 1;
+    }
+
+    /** Live fibers (racy outside the hub thread, for JFR). */
+    int liveCountRacy() {
+        return liveCount;
+    }
+
+    private void stallEvent() {
+        if (JfrEvents.active && JfrEvents.stalledEnabled()) {
+            StringBuilder report = new StringBuilder();
+            for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
+                report.append(f.describe()).append('\n');
+            }
+            JfrEvents.hubStalled(thread.getName(), liveCount, report.toString());
+        }
     }
 }

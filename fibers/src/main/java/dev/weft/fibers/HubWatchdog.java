@@ -59,6 +59,10 @@ final class HubWatchdog {
             for (Hub hub : HUBS) {
                 check(hub, now);
             }
+            JfrEvents.refresh(); // issue 14: a recording started since, and the periodic fiber counts
+            if (JfrEvents.active) {
+                JfrEvents.fiberCounts(HubDump.hubs());
+            }
         }
     }
 
@@ -91,9 +95,14 @@ final class HubWatchdog {
             sb.append(" A fiber runs without blocking; long computations should call Fiber.yield() now and then"
                     + " or move to a thread pool.");
         }
+        StringBuilder stack = new StringBuilder();
         for (StackTraceElement e : t.getStackTrace()) {
-            sb.append("\n\tat ").append(e);
+            stack.append("\n\tat ").append(e);
         }
+        sb.append(stack);
         LOG.log(System.Logger.Level.WARNING, sb.toString());
+        if (JfrEvents.active) {
+            JfrEvents.hubBlocked(t.getName(), hub.runningFiberName(), blockedMs, state.name(), stack.toString());
+        }
     }
 }

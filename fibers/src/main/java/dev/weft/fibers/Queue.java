@@ -2,6 +2,8 @@ package dev.weft.fibers;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -22,9 +24,13 @@ import java.util.Objects;
  * ({@link dev.weft.hub.WrongThreadException} otherwise). Other threads hand items over through
  * {@link Hub#execute}. Null items are not allowed.
  *
+ * <p>The family: {@link LifoQueue} (newest first), {@link PriorityQueue} (smallest first),
+ * {@link JoinableQueue} (with {@code taskDone}/{@code join}) share this class's waiting and hand-off
+ * logic, so the guarantees above hold for each; {@link Channel} is the rendezvous form.
+ *
  * @param <T> the item type
  */
-public final class Queue<T> {
+public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQueue, JoinableQueue {
     /* Implementation notes.
      *
      * Items never leave `items` except in take(), which runs in the fiber that returns the item.
@@ -38,11 +44,19 @@ public final class Queue<T> {
      *     the next waiting getter. The item itself never moved, so nothing is lost.
      * Putters mirror this with free slots: reservedSlots counts signalled putters, and a putter
      * adds its item only when it resumes, so a putter that times out or is killed added nothing.
+     * Only the store knows which item comes out next; the counting above never depends on it.
+     *
+     * Capacity 0 (Channel, rendezvous): a free slot exists only while getters wait that no item or
+     * signalled putter covers yet (demand = waiting + signalled getters, supply = items + signalled
+     * putters). A getter that starts waiting therefore signals a putter. A signalled putter that
+     * resumes after the demand vanished (its getter timed out) does not add; it waits again at the
+     * head of the line. A signalled getter that leaves passes its item on; if no getter is left, the
+     * item stays for the next get: nothing is lost, though the channel then briefly holds an item.
      */
 
     private final Hub hub;
     private final int capacity;
-    private final ArrayDeque<T> items = new ArrayDeque<>();
+    private final QueueStore<T> items;
     private final ArrayDeque<Waiting> getters = new ArrayDeque<>();
     private final ArrayDeque<Waiting> putters = new ArrayDeque<>();
     private int reservedItems;
@@ -70,11 +84,21 @@ public final class Queue<T> {
      * @throws IllegalArgumentException if {@code capacity < 1}
      */
     public Queue(int capacity) {
+        this(checkCapacity(capacity), QueueStore.fifo());
+    }
+
+    /** The family's constructor: {@code capacity} 0 is a rendezvous channel. Hub thread. */
+    Queue(int capacity, QueueStore<T> store) {
+        this.hub = Hub.current();
+        this.capacity = capacity;
+        this.items = store;
+    }
+
+    static int checkCapacity(int capacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, not " + capacity);
         }
-        this.hub = Hub.current();
-        this.capacity = capacity;
+        return capacity;
     }
 
     // ---------------------------------------------------------------- put side
@@ -135,6 +159,10 @@ public final class Queue<T> {
                     w.signalled = false;
                     reservedSlots--;
                     ensureOpen();
+                    if (capacity == 0 && !hasFreeSlot()) {
+                        putters.addFirst(w); // rendezvous: the getter it was signalled for left; wait again
+                        continue;
+                    }
                     add(item);
                     added = true;
                     return true;
@@ -152,12 +180,17 @@ public final class Queue<T> {
     }
 
     private boolean hasFreeSlot() {
+        if (capacity == 0) {
+            return items.size() + reservedSlots < getters.size() + reservedItems;
+        }
         return capacity == Integer.MAX_VALUE || items.size() + reservedSlots < capacity;
     }
 
     private void add(T item) {
-        items.addLast(item);
+        items.add(item);
+        added();
         signalGetterIfItemFree();
+        wakePeekers();
     }
 
     // ---------------------------------------------------------------- get side
@@ -199,6 +232,9 @@ public final class Queue<T> {
         Fiber<?> me = hub.runningFiber(what);
         Waiting w = new Waiting(me);
         getters.addLast(w);
+        if (capacity == 0) {
+            signalPutterIfSlotFree(); // rendezvous: a waiting getter is what lets a putter in
+        }
         boolean took = false;
         try {
             while (true) {
@@ -224,7 +260,7 @@ public final class Queue<T> {
     }
 
     private T take() {
-        T item = items.pollFirst();
+        T item = items.poll();
         signalPutterIfSlotFree();
         return item;
     }
@@ -293,6 +329,7 @@ public final class Queue<T> {
         for (Waiting g : getters) {
             g.fiber.unpark();
         }
+        wakePeekers();
     }
 
     private void ensureOpen() {
@@ -313,18 +350,170 @@ public final class Queue<T> {
 
     /** Whether no item is in the queue. */
     public boolean isEmpty() {
-        return items.isEmpty();
+        return items.size() == 0;
     }
 
-    /** The capacity; {@link Integer#MAX_VALUE} for an unbounded queue. */
+    /** The capacity; {@link Integer#MAX_VALUE} for an unbounded queue, 0 for a {@link Channel}. */
     public int capacity() {
         return capacity;
     }
 
     @Override
     public String toString() {
-        return "Queue(size " + items.size() + (capacity == Integer.MAX_VALUE ? "" : " of " + capacity)
+        return getClass().getSimpleName() + "(size " + items.size() + (capacity == Integer.MAX_VALUE ? "" : " of " + capacity)
                 + (closed ? ", closed" : "") + ", " + getters.size() + " getters and " + putters.size()
                 + " putters waiting)";
+    }
+
+    // ---------------------------------------------------------------- the family's additions (gevent names)
+
+    /** Fibers waiting in {@link #peek}; all of them wake at every add and at close. */
+    private final ArrayDeque<Fiber<?>> peekers = new ArrayDeque<>();
+
+    /** Called after every item is added, before any getter is signalled; {@link JoinableQueue} counts tasks. */
+    void added() {
+    }
+
+    private void wakePeekers() {
+        Fiber<?> f;
+        while ((f = peekers.pollFirst()) != null) {
+            f.unpark();
+        }
+    }
+
+    /**
+     * Returns the item a get would return next, without taking it, waiting while the queue is empty
+     * (gevent's {@code peek}). Blocks the calling fiber until one of these happens: an item is in the
+     * queue, the queue is closed and empty ({@link QueueClosedException}), the fiber is killed
+     * ({@link FiberKilledError}), an enclosing {@link Timeout} expires ({@link FiberTimeoutException}),
+     * or nothing could ever put an item ({@link BlockedForeverException}). It never takes anything,
+     * so nothing is lost however it ends; another fiber may take the item before the caller acts.
+     */
+    public T peek() {
+        return peekUntil(Long.MAX_VALUE, true);
+    }
+
+    /**
+     * {@link #peek()} for at most {@code timeout}.
+     *
+     * @return the next item, or null if the timeout passed first (or the queue is closed and empty)
+     */
+    public T peek(Duration timeout) {
+        return peekUntil(Deadlines.after(timeout), false);
+    }
+
+    /**
+     * The next item without taking it, never blocking (gevent's {@code peek_nowait}).
+     *
+     * @throws NoSuchElementException if the queue is empty
+     */
+    public T peekNowait() {
+        hub.checkThread("Queue.peekNowait");
+        T item = items.peek();
+        if (item == null) {
+            throw new NoSuchElementException("peekNowait on an empty " + getClass().getSimpleName()
+                    + "; use peek() to wait for an item or peek(Duration) to wait a while");
+        }
+        return item;
+    }
+
+    private T peekUntil(long deadline, boolean throwIfClosed) {
+        hub.checkThread("Queue.peek");
+        if (items.size() > 0) {
+            return items.peek();
+        }
+        if (closed) {
+            return closedAndEmpty(throwIfClosed);
+        }
+        Fiber<?> me = hub.runningFiber("Queue.peek");
+        try {
+            while (items.size() == 0) {
+                if (closed) {
+                    return closedAndEmpty(throwIfClosed);
+                }
+                peekers.addLast(me);
+                if (!me.parkUntil(this, deadline) && items.size() == 0) {
+                    return closed ? closedAndEmpty(throwIfClosed) : null;
+                }
+            }
+            return items.peek();
+        } finally {
+            peekers.remove(me);
+        }
+    }
+
+    /**
+     * Takes the next item if one is free now (gevent's {@code get_nowait}); never blocks.
+     *
+     * @throws NoSuchElementException if there is none (the queue is empty, or its items are promised
+     *                                to fibers already waiting)
+     * @throws QueueClosedException if the queue is closed and empty
+     */
+    public T getNowait() {
+        T item = poll();
+        if (item == null) {
+            if (closed && items.size() == 0) {
+                closedAndEmpty(true);
+            }
+            throw new NoSuchElementException("getNowait found no free item in " + this
+                    + "; use get() to wait for one or poll() to get null instead");
+        }
+        return item;
+    }
+
+    /**
+     * Adds {@code item} if there is room now (gevent's {@code put_nowait}); never blocks.
+     *
+     * @throws IllegalStateException if the queue is full (a {@link Channel}: no getter waits), as
+     *                               {@link java.util.Queue#add} does; the item was not added
+     * @throws QueueClosedException if the queue is closed
+     */
+    public void putNowait(T item) {
+        if (!offer(item)) {
+            throw new IllegalStateException("putNowait: " + this + " has no room; the item was not added."
+                    + " Use put() to wait for room or offer() to get false instead");
+        }
+    }
+
+    /**
+     * Iterates until the queue is closed: {@code hasNext()} {@linkplain #get() gets} the next item,
+     * waiting as get does, and returns false once the queue is closed and drained (gevent's
+     * {@code for item in queue}, which ends at {@code StopIteration}). {@code hasNext()} takes the
+     * item it announces: call {@code next()} after it. It throws what get throws (a kill, a Timeout);
+     * then it has taken nothing. From a fiber of this queue's hub.
+     */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private T next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == null) {
+                    next = getUntil(Long.MAX_VALUE, false, "Queue iteration");
+                }
+                return next != null;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("the queue is closed and drained");
+                }
+                T item = next;
+                next = null;
+                return item;
+            }
+        };
+    }
+
+    /** Fibers waiting in get (or iteration) now. */
+    public int getters() {
+        return getters.size();
+    }
+
+    /** Fibers waiting in put now. */
+    public int putters() {
+        return putters.size();
     }
 }

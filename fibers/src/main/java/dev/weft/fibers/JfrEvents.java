@@ -1,0 +1,94 @@
+package dev.weft.fibers;
+
+import jdk.jfr.FlightRecorder;
+
+/**
+ * Where Weft emits its JFR events ({@link FiberWaitEvent}, {@link HubBlockedEvent},
+ * {@link HubStalledEvent}, {@link FiberCountsEvent}), and the switch that keeps them free when JFR
+ * is not in use.
+ *
+ * <p>Implementation notes: loading or instantiating a {@code jdk.jfr.Event} subclass initializes
+ * JFR (measured here: about 1–2.7 s and 17 MB for a JVM that records nothing), so no event class
+ * is touched until {@link FlightRecorder#isInitialized()} says JFR is up ({@code
+ * -XX:StartFlightRecording}, {@code jcmd <pid> JFR.start}, or a {@code Recording} started in code).
+ * That check costs about 0.2 ms once and nothing afterwards; it runs when a hub opens and at every
+ * watchdog period, so a recording started later is noticed within a period. Callers check
+ * {@link #active} (a volatile read) before calling anything else here, and pass only plain types,
+ * so that their own classes never refer to an event class.
+ */
+final class JfrEvents {
+    /** Whether JFR is initialized in this JVM (it never goes back once it is). */
+    static volatile boolean active;
+
+    private JfrEvents() {
+    }
+
+    /** Notices a JFR that started since the last call. Any thread. */
+    static void refresh() {
+        if (!active && FlightRecorder.isInitialized()) {
+            active = true;
+        }
+    }
+
+    /** A begun wait event if weft.FiberWait is enabled, else null. Hub thread. */
+    static Object beginWait() {
+        FiberWaitEvent e = new FiberWaitEvent();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.begin();
+        return e;
+    }
+
+    /** Ends a wait event from {@link #beginWait}; commits it if it lasted the threshold. Hub thread. */
+    static void endWait(Object event, Fiber<?> fiber, Object blocker) {
+        FiberWaitEvent e = (FiberWaitEvent) event;
+        e.end();
+        if (e.shouldCommit()) {
+            e.fiber = fiber.toString();
+            e.waitedOn = blocker instanceof Fiber<?> j ? "join of fiber " + j : String.valueOf(blocker);
+            e.commit();
+        }
+    }
+
+    /** The watchdog's report, as an event. Watchdog thread. */
+    static void hubBlocked(String hubThread, String fiber, long blockedMillis, String threadState, String stack) {
+        HubBlockedEvent e = new HubBlockedEvent();
+        if (e.isEnabled()) {
+            e.hubThread = hubThread;
+            e.fiber = fiber;
+            e.blockedMillis = blockedMillis;
+            e.threadState = threadState;
+            e.stack = stack;
+            e.commit();
+        }
+    }
+
+    /** Whether weft.HubStalled is being recorded (the caller builds the report only then). Hub thread. */
+    static boolean stalledEnabled() {
+        return new HubStalledEvent().isEnabled();
+    }
+
+    static void hubStalled(String hubThread, int liveFibers, String report) {
+        HubStalledEvent e = new HubStalledEvent();
+        e.hubThread = hubThread;
+        e.liveFibers = liveFibers;
+        e.report = report;
+        e.commit();
+    }
+
+    /** One weft.FiberCounts event per open hub. Watchdog thread. */
+    static void fiberCounts(Iterable<Hub> hubs) {
+        if (!new FiberCountsEvent().isEnabled()) {
+            return;
+        }
+        for (Hub hub : hubs) {
+            FiberCountsEvent e = new FiberCountsEvent();
+            e.hubThread = hub.thread().getName();
+            e.live = hub.liveCountRacy();
+            e.spawned = hub.spawnedCount();
+            e.ended = e.spawned - e.live;
+            e.commit();
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.weft.fibers;
+
+import java.util.IdentityHashMap;
+
+/**
+ * How long fibers wait, for {@link Hub#dump()} and the {@code weft.FiberWait} JFR event. Off by
+ * default, at the cost of two static reads per park; on with {@code -Dweft.dump.waits=true} or
+ * once JFR is up (see {@link JfrEvents}): then each park reads the clock and notes the fiber in its
+ * hub's map until it resumes.
+ */
+final class WaitTiming {
+    static final boolean DUMP_WAITS = Boolean.getBoolean("weft.dump.waits");
+    /** A park in progress: when it began, and its JFR event (an Object: see JfrEvents) if one is being recorded. */
+    record Mark(long start, Object event) {
+    }
+
+    private WaitTiming() {
+    }
+
+    /** Called by a fiber about to wait on {@code blocker}: 0 when timing is off, else a token for {@link #ended}. */
+    static long started(Fiber<?> f) {
+        boolean jfr = JfrEvents.active;
+        if (!DUMP_WAITS && !jfr) {
+            return 0;
+        }
+        Object event = jfr ? JfrEvents.beginWait() : null;
+        long start = System.nanoTime();
+        IdentityHashMap<Fiber<?>, Mark> map = f.hub.waitMarks();
+        map.put(f, new Mark(start, event));
+        return start == 0 ? 1 : start;
+    }
+
+    /** Called by the fiber once it runs again. */
+    static void ended(Fiber<?> f, Object blocker) {
+        IdentityHashMap<Fiber<?>, Mark> map = f.hub.waitSinceMap();
+        Mark m = map == null ? null : map.remove(f);
+        if (m == null || m.event() == null) {
+            return;
+        }
+        JfrEvents.endWait(m.event(), f, blocker);
+    }
+}
