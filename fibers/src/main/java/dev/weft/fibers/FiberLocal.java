@@ -101,6 +101,13 @@ public final class FiberLocal<T> {
         s[at + 1] = value;
     }
 
+    /** Indexes in use now (for tests). */
+    static int indexesInUse() {
+        synchronized (USED) {
+            return USED.cardinality();
+        }
+    }
+
     /** Slots one fiber's array has room for (for tests). */
     static int capacity(Fiber<?> f) {
         return f.locals == null ? 0 : f.locals.length / 2;
