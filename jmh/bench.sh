@@ -5,6 +5,7 @@
 #   ./weft bench --backend all       ... on every backend this machine has (nio and epoll here)
 #   ./weft bench --full              longer warm-up and measurement, 2 forks
 #   ./weft bench --ci                one short iteration of one fiber benchmark and the raw baseline
+#                                    (a smoke test that the benchmarks build and run: not a measurement)
 #   ./weft bench echo [ARGS]         the echo comparison (see dev.weft.jmh.echo.EchoBench)
 #   -Dweft.hub=NAME is honoured too (as --backend NAME).
 # Called by ./weft with JAVA_HOME set to a JDK >= 21.
@@ -14,9 +15,12 @@ cd "$here"
 jar=jmh/target/benchmarks.jar
 if [ ! -f "$jar" ] || [ -n "$(find pom.xml */pom.xml */src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
   echo "weft bench: building $jar ..."
-  mvn -B -ntp -q -DskipTests -pl jmh -am package
+  ${WEFT_MVN:-mvn -B -ntp} -q -DskipTests -pl jmh -am package
 fi
 jvm=(--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED --enable-native-access=ALL-UNNAMED)
+# JMH 1.37 calls sun.misc.Unsafe, which JDK 24+ warns about (the option exists from JDK 23 on).
+major=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null || true)
+if [ "${major:-0}" -ge 23 ]; then jvm+=(--sun-misc-unsafe-memory-access=allow); fi
 args=()
 for a in "$@"; do
   case "$a" in

@@ -35,7 +35,7 @@ import java.util.Set;
  * disconnected, its rooms are told ("* bob was disconnected: not reading"), the server logs it, and
  * the senders go on. Nothing is dropped silently.
  *
- * <pre>./weft example chat [PORT]</pre>
+ * <pre>./weft example chat [--backend nio|epoll|kqueue] [--port N]</pre>
  */
 public final class ChatServer {
     private static final System.Logger LOG = System.getLogger(ChatServer.class.getName());
@@ -232,11 +232,7 @@ public final class ChatServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 7789;
-        Hub.run(() -> {
-            StreamServer server = start(port);
-            System.out.println("chat on " + server.address() + " (try: nc 127.0.0.1 " + server.port() + ")");
-            server.serveForever();
-        });
+        ExampleOptions options = Examples.options("chat", "[--port N]", args, 7789, Set.of(), false);
+        Examples.serveUntilSignal(options, ChatServer::start, "chat (try: nc 127.0.0.1 PORT, then NICK, JOIN, SAY)");
     }
 }

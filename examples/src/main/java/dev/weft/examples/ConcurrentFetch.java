@@ -13,7 +13,7 @@ import java.util.List;
  * it. Against a local server whose pages each take 300 ms, five pages take about 1.5 s one after the
  * other and about 0.3 s at once.
  *
- * <pre>./weft example fetch [URL...]</pre>
+ * <pre>./weft example fetch [--backend nio|epoll|kqueue] [URL...]</pre>
  * Without URLs it starts a local {@link SlowFastHttpServer} and fetches five of its pages.
  */
 public final class ConcurrentFetch {
@@ -47,17 +47,23 @@ public final class ConcurrentFetch {
     }
 
     public static void main(String[] args) throws Exception {
-        Hub.run(() -> {
+        ExampleOptions options = Examples.options("fetch", "[URL...]", args, -1, java.util.Set.of(), true);
+        Examples.runHub(options, () -> {
             StreamServer local = null;
             List<URI> urls = new ArrayList<>();
-            if (args.length == 0) {
+            if (options.positional().isEmpty()) {
                 local = SlowFastHttpServer.start(0, SlowFastHttpServer.SLOW);
                 for (int i = 0; i < 5; i++) {
                     urls.add(URI.create("http://127.0.0.1:" + local.port() + "/sleep?ms=300"));
                 }
             } else {
-                for (String a : args) {
-                    urls.add(URI.create(a));
+                for (String a : options.positional()) {
+                    URI u = URI.create(a);
+                    if (!"http".equals(u.getScheme())) {
+                        System.err.println("fetch: only http:// URLs are fetched here (no TLS), not " + a);
+                        System.exit(2);
+                    }
+                    urls.add(u);
                 }
             }
             Timed seq = sequential(urls);

@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.Set;
 
 /**
  * Seed program 1: the echo server on port 7788, one fiber per connection (gevent's {@code
@@ -16,7 +17,8 @@ import java.nio.ByteBuffer;
  * protocol with a platform thread per connection, the way it is done without fibers: compare how
  * many connections each holds and what each costs.
  *
- * <pre>./weft example echo [--threads] [PORT]</pre>
+ * <pre>./weft example echo [--backend nio|epoll|kqueue] [--threads] [--port N]</pre>
+ * SIGINT (Ctrl-C) or SIGTERM stops it cleanly.
  */
 public final class EchoServer {
     static final int PORT = 7788;
@@ -57,17 +59,22 @@ public final class EchoServer {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean threads = args.length > 0 && args[0].equals("--threads");
-        int port = args.length > (threads ? 1 : 0) ? Integer.parseInt(args[threads ? 1 : 0]) : PORT;
-        if (threads) {
-            ServerSocket server = startThreadPerConnection(port);
-            System.out.println("echo (a thread per connection) on 127.0.0.1:" + server.getLocalPort());
+        ExampleOptions options = Examples.options("echo", "[--threads] [--port N]", args, PORT, Set.of("--threads"), false);
+        if (options.flags().contains("--threads")) {
+            ServerSocket server = startThreadPerConnection(options.port());
+            System.out.println("echo (a thread per connection) on 127.0.0.1:" + server.getLocalPort()
+                    + ". Ctrl-C or SIGTERM stops it.");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (IOException ignored) {
+                    // closing is all that is left to do
+                }
+                System.out.println("stopped; nothing listens on 127.0.0.1:" + server.getLocalPort() + " any more");
+                Runtime.getRuntime().halt(0);
+            }));
             Thread.currentThread().join();
         }
-        Hub.run(() -> {
-            StreamServer server = start(port);
-            System.out.println("echo (a fiber per connection, " + Hub.current().backendName() + ") on " + server.address());
-            server.serveForever();
-        });
+        Examples.serveUntilSignal(options, EchoServer::start, "echo (a fiber per connection)");
     }
 }

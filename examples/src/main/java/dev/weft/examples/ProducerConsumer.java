@@ -58,6 +58,7 @@ public final class ProducerConsumer {
     }
 
     public static void main(String[] args) throws Exception {
-        Hub.run(() -> run(10, 2, 3).forEach(System.out::println));
+        ExampleOptions options = Examples.options("producer-consumer", "", args, -1, java.util.Set.of(), false);
+        Examples.runHub(options, () -> run(10, 2, 3).forEach(System.out::println));
     }
 }

@@ -17,7 +17,7 @@ import java.time.Duration;
  * <p>A deliberately minimal HTTP/1.1: GET only, one request per connection ({@code Connection:
  * close}), plain-text bodies.
  *
- * <pre>./weft example http [PORT]</pre>
+ * <pre>./weft example http [--backend nio|epoll|kqueue] [--port N]</pre>
  */
 public final class SlowFastHttpServer {
     static final Duration SLOW = Duration.ofSeconds(4);
@@ -73,12 +73,8 @@ public final class SlowFastHttpServer {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;
-        Hub.run(() -> {
-            StreamServer server = start(port, SLOW);
-            System.out.println("try: curl " + "http://127.0.0.1:" + server.port() + "/slow & curl http://127.0.0.1:"
-                    + server.port() + "/fast");
-            server.serveForever();
-        });
+        ExampleOptions options = Examples.options("http", "[--port N]", args, 8000, java.util.Set.of(), false);
+        Examples.serveUntilSignal(options, port -> start(port, SLOW),
+                "slow/fast HTTP (try: curl http://127.0.0.1:PORT/slow & curl http://127.0.0.1:PORT/fast)");
     }
 }

@@ -389,6 +389,14 @@ public final class Fiber<T> implements Waitable {
         }
     }
 
+    /**
+     * Marks this fiber's failure as observed by someone who will be handed it, so that it does not
+     * also go to the uncaught handler: {@link Hub#call} throws the main fiber's failure to its caller.
+     */
+    void observedByCaller() {
+        observed = true;
+    }
+
     @Override
     public String toString() {
         String l = label;

@@ -150,6 +150,7 @@ public final class Hub implements AutoCloseable {
         }
         inCall = true;
         Fiber<T> fiber = spawn("main", main);
+        fiber.observedByCaller(); // its failure is thrown from here: reported once, not also logged as unjoined
         // The main fiber's end must end the loop iteration at once, not after a poll that may
         // wait for a far timer.
         fiber.onExit(f -> loop.skipWait());

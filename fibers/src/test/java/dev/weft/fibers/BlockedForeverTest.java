@@ -13,10 +13,14 @@ class BlockedForeverTest {
 
     @Test
     void aWaitNothingCanEndFailsWithAReportInsteadOfHanging() {
+        java.util.List<String> unjoined = new java.util.concurrent.CopyOnWriteArrayList<>();
         BlockedForeverException e = assertThrows(BlockedForeverException.class, () -> Hub.run(() -> {
+            // the worker's failure reaches the uncaught handler (nobody joins it): asserted, not logged
+            Hub.current().setUncaughtExceptionHandler((f, t) -> unjoined.add(f.name() + ": " + t.getClass().getSimpleName()));
             Fiber.spawn("idle-worker", () -> new Waiter<String>().get());
             return new Waiter<String>().get();
         }));
+        assertTrue(unjoined.contains("idle-worker: BlockedForeverException"), unjoined.toString());
         String m = e.getMessage();
         assertTrue(m.contains("would wait forever"), m);
         assertTrue(m.contains("#1 'main' WAITING"), m);

@@ -53,6 +53,23 @@ class HubTest {
         assertTrue(e.getMessage().contains("runs no Weft hub") && e.getMessage().contains("Hub.run"), e.getMessage());
     }
 
+    /** Issue 13: the main fiber's failure is thrown by Hub.run, once, and not also reported as unjoined. */
+    @Test
+    void theMainFibersFailureIsThrownAndNotAlsoReportedAsUnjoined() {
+        java.util.List<String> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> reported.add(f + ": " + t));
+            Fiber.spawn("orphan", () -> {
+                throw new IllegalArgumentException("nobody joins me");
+            });
+            Fiber.yield();
+            throw new IllegalStateException("main failed");
+        }));
+        assertEquals("main failed", e.getMessage());
+        assertEquals(1, reported.size(), reported.toString());
+        assertTrue(reported.get(0).contains("'orphan'") && reported.get(0).contains("nobody joins me"), reported.toString());
+    }
+
     @Test
     void blockingInAnOnExitCallbackIsRefused() throws Exception {
         AtomicReference<Throwable> seen = new AtomicReference<>();

@@ -36,6 +36,7 @@ class HubWatchdogTest {
         Logger logger = Logger.getLogger(HubWatchdog.class.getName());
         Handler handler = recorder(messages);
         logger.addHandler(handler);
+        logger.setUseParentHandlers(false); // captured and asserted, not printed
         try {
             long threshold = HubWatchdog.THRESHOLD_MS;
             Hub.run(() -> {
@@ -49,6 +50,7 @@ class HubWatchdogTest {
             });
         } finally {
             logger.removeHandler(handler);
+            logger.setUseParentHandlers(true);
         }
         String all = String.join("\n---\n", messages);
         assertTrue(all.contains("hub blocked for"), all);
@@ -71,6 +73,7 @@ class HubWatchdogTest {
         Logger logger = Logger.getLogger(HubWatchdog.class.getName());
         Handler handler = recorder(messages);
         logger.addHandler(handler);
+        logger.setUseParentHandlers(false); // captured and asserted, not printed
         try {
             Thread hubThread = new Thread(() -> {
                 try {
@@ -100,6 +103,7 @@ class HubWatchdogTest {
             assertTrue(hubThread.getState() == Thread.State.BLOCKED, "hub thread state " + hubThread.getState());
         } finally {
             logger.removeHandler(handler);
+            logger.setUseParentHandlers(true);
         }
         String all = String.join("\n---\n", messages);
         assertTrue(all.contains("'doomed-hub' is BLOCKED") && all.contains("'second'")

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Finds backends with {@link ServiceLoader} and picks one: the one named by the system property
@@ -13,7 +14,11 @@ import java.util.ServiceLoader;
  * the available backend with the highest {@link HubBackend#priority()} (epoll, then kqueue, then nio).
  *
  * <p>A named backend that is unknown, absent or unable to run here is an error, never a silent
- * fallback. Thread rule: any thread.
+ * fallback. The first default choice in a JVM is logged once (logger {@code dev.weft.hub.Backends}):
+ * at INFO, naming the backend and why each better one was skipped; at WARNING when a better
+ * backend made for this system was on the class path but could not run (a native library that
+ * failed to load), since the fallback then costs timer resolution and speed. A named choice is
+ * logged at DEBUG. Thread rule: any thread.
  */
 public final class Backends {
 
@@ -21,6 +26,9 @@ public final class Backends {
     public static final String PROPERTY = "weft.hub";
 
     private static final List<String> KNOWN = List.of("epoll", "kqueue", "nio");
+    private static final System.Logger LOG = System.getLogger(Backends.class.getName());
+    /** Set by the first default choice in this JVM, which is the one that is logged. */
+    private static final AtomicBoolean DEFAULT_CHOICE_LOGGED = new AtomicBoolean();
 
     private Backends() {
     }
@@ -61,14 +69,16 @@ public final class Backends {
     public static HubBackend select(String name) {
         List<HubBackend> all = all();
         if (name == null || name.isBlank()) {
-            for (HubBackend b : all) {
-                if (b.availability().available()) {
-                    return b;
-                }
+            DefaultChoice choice = DefaultChoice.of(all);
+            if (choice == null) {
+                throw new BackendUnavailableException(
+                        "No Weft backend can run here. " + report(all)
+                                + " Add dev.weft:hub-nio (works everywhere) or the native backend for your OS.", null);
             }
-            throw new BackendUnavailableException(
-                    "No Weft backend can run here. " + report(all)
-                            + " Add dev.weft:hub-nio (works everywhere) or the native backend for your OS.", null);
+            if (DEFAULT_CHOICE_LOGGED.compareAndSet(false, true)) {
+                LOG.log(choice.level(), choice.message());
+            }
+            return choice.backend();
         }
         String wanted = name.trim().toLowerCase(Locale.ROOT);
         for (HubBackend b : all) {
@@ -80,6 +90,7 @@ public final class Backends {
                             + ". Weft does not fall back silently; pick another with -D" + PROPERTY
                             + "=NAME or unset it. " + report(all), a.cause());
                 }
+                LOG.log(System.Logger.Level.DEBUG, () -> "Weft hub backend: " + wanted + " (chosen by -D" + PROPERTY + ")");
                 return b;
             }
         }

@@ -71,6 +71,7 @@ public final class Bench {
         Files.createDirectories(result.toAbsolutePath().getParent());
 
         ChainedOptionsBuilder options = new OptionsBuilder()
+                .jvmArgs(forkJvmArgs())
                 .param("backend", backends.toArray(String[]::new))
                 .resultFormat(ResultFormatType.JSON)
                 .result(result.toString());
@@ -106,11 +107,34 @@ public final class Bench {
             memory.add(ParkedMemory.virtualThreads());
         }
         String table = ResultTable.render(runs, memory);
+        if (profile.equals("ci")) {
+            table = "--ci: ONE 200 ms iteration after ONE 200 ms warm-up, to check that the benchmarks build and run."
+                    + "\nThese figures and ratios are NOT measurements; run ./weft bench (or --full) for those.\n\n" + table;
+        }
         System.out.println();
         System.out.println(table);
         Path tableFile = result.resolveSibling("jmh-table.txt");
         Files.writeString(tableFile, table);
         System.out.println("JMH JSON: " + result + "   table: " + tableFile);
+    }
+
+    /**
+     * The JVM options of every fork: this JVM's own (so that {@code -D} options given to {@code ./weft
+     * bench} reach the forks) without the flags each benchmark's {@code @Fork(jvmArgsAppend)} adds
+     * anyway, which JMH would otherwise list and pass twice; plus, on JDK 23+, permission for JMH's own
+     * {@code sun.misc.Unsafe} calls, which JDK 24+ warns about.
+     */
+    private static String[] forkJvmArgs() {
+        List<String> args = new ArrayList<>();
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.equals(JvmArgs.EXPORTS) && !a.equals(JvmArgs.NATIVE) && !a.startsWith("--sun-misc-unsafe-memory-access")) {
+                args.add(a);
+            }
+        }
+        if (Runtime.version().feature() >= 23) {
+            args.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return args.toArray(String[]::new);
     }
 
     private static List<String> backends(String arg) {

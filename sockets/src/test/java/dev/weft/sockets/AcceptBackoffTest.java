@@ -3,6 +3,7 @@ package dev.weft.sockets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -47,9 +48,9 @@ class AcceptBackoffTest {
                 for (int i = 0; i < 300; i++) { // more than the server can hold: the kernel queues the rest
                     clients.add(TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5)));
                 }
-                Thread.sleep(300); // let it run into the limit
+                Fiber.sleep(Duration.ofMillis(300)); // let it run into the limit
                 long before = cpuMillis(server);
-                Thread.sleep(1_000); // blocking the test's own hub is fine here: nothing else runs on it
+                Fiber.sleep(Duration.ofSeconds(1)); // (Thread.sleep here made the hub watchdog warn)
                 cpuWhileStuckMillis[0] = cpuMillis(server) - before;
                 for (TcpSocket c : clients) {
                     c.close();

@@ -36,8 +36,8 @@ public final class EpollBackend implements HubBackend {
     public Availability availability() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (!os.contains("linux")) {
-            return Availability.no("epoll exists only on Linux (this is " + System.getProperty("os.name")
-                    + "); use hub-kqueue on macOS/BSD or hub-nio elsewhere", null);
+            return Availability.otherSystem("epoll exists only on Linux (this is " + System.getProperty("os.name")
+                    + "); use hub-kqueue on macOS/BSD or hub-nio elsewhere");
         }
         try {
             if (Epoll.isAvailable()) {

@@ -1,5 +1,6 @@
 package dev.weft.hub.epoll;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.hub.Availability;
 import dev.weft.hub.BackendUnavailableException;
 import dev.weft.hub.Backends;
+import dev.weft.hub.testing.LogCapture;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -40,5 +43,22 @@ class EpollWithoutNativeLibraryTest {
         assertTrue(e.getMessage().contains(EpollBackend.classifier()), e.getMessage());
         assertTrue(e.getMessage().contains("-Dweft.hub=nio"), e.getMessage());
         assertThrows(BackendUnavailableException.class, () -> new EpollBackend().open());
+    }
+
+    /** Issue 13: with weft.hub unset, the fall-back to nio is said once, at WARNING, with epoll's failure. */
+    @Test
+    void theDefaultFallsBackToNioWithOneWarningThatNamesEpollsFailure() {
+        try (LogCapture log = LogCapture.of(Backends.class)) {
+            assertEquals("nio", Backends.select(null).name());
+            assertEquals("nio", Backends.select(null).name());
+            assertEquals(1, log.records().size(), "logged once per JVM: " + log);
+            assertEquals(1, log.messages(Level.WARNING).size(), log.toString());
+            String warning = log.messages(Level.WARNING).get(0);
+            assertTrue(warning.startsWith("Weft hub backend: nio, NOT the better backend: epoll (dev.weft:hub-epoll) failed: "
+                    + "Netty's native epoll library could not be loaded"), warning);
+            assertTrue(warning.contains("noNative"), "Netty's cause: " + warning);
+            assertTrue(warning.contains(EpollBackend.classifier()), warning);
+            assertTrue(warning.contains("-Dweft.hub=nio"), warning);
+        }
     }
 }

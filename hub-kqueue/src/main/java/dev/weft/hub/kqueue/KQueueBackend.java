@@ -40,8 +40,8 @@ public final class KQueueBackend implements HubBackend {
     public Availability availability() {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (!(os.contains("mac") || os.contains("darwin") || os.contains("bsd"))) {
-            return Availability.no("kqueue is not available on this OS (" + System.getProperty("os.name")
-                    + "): it exists only on macOS and the BSDs; use hub-epoll on Linux or hub-nio elsewhere", null);
+            return Availability.otherSystem("kqueue is not available on this OS (" + System.getProperty("os.name")
+                    + "): it exists only on macOS and the BSDs; use hub-epoll on Linux or hub-nio elsewhere");
         }
         try {
             if (KQueue.isAvailable()) {

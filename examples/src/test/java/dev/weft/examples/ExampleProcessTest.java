@@ -1,0 +1,190 @@
+package dev.weft.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * The examples as a user runs them: a JVM of their own (what {@code ./weft example NAME} execs),
+ * stopped with a real SIGTERM or SIGINT, and given bad arguments. The child runs on the backend under
+ * test ({@code -Dweft.hub} is passed on).
+ */
+@DisabledOnOs(value = OS.WINDOWS, disabledReason = "signals are sent with kill(1)")
+@org.junit.jupiter.api.Timeout(60)
+class ExampleProcessTest {
+
+    /** A started example: its process and what it printed so far. */
+    private record Child(Process process, StringBuffer out, StringBuffer err, long startedNanos) {
+        String waitForLine(String text, long timeoutMillis) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (System.nanoTime() < end) {
+                if (out.indexOf(text) >= 0) {
+                    return out.toString();
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                Thread.sleep(10);
+            }
+            throw new AssertionError("no '" + text + "' within " + timeoutMillis + " ms; stdout: " + out + " stderr: " + err);
+        }
+
+        int waitForExit() throws InterruptedException {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("did not exit within 30 s; stdout: " + out + " stderr: " + err);
+            }
+            return process.exitValue();
+        }
+
+        void signal(String name) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            assertEquals(0, kill.waitFor(), "kill -" + name);
+        }
+    }
+
+    private static Child start(String mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n"));
+        String hub = System.getProperty("weft.hub");
+        if (hub != null) {
+            command.add("-Dweft.hub=" + hub);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.weft.examples." + mainClass));
+        command.addAll(List.of(args));
+        long started = System.nanoTime();
+        Process p = new ProcessBuilder(command).start();
+        StringBuffer out = new StringBuffer();
+        StringBuffer err = new StringBuffer();
+        pump(p.getInputStream(), out);
+        pump(p.getErrorStream(), err);
+        return new Child(p, out, err, started);
+    }
+
+    private static void pump(InputStream in, StringBuffer into) {
+        Thread.ofPlatform().daemon().start(() -> {
+            byte[] buf = new byte[4096];
+            try (in) {
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    into.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+        });
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** True if nothing listens on the port any more: a new listener can bind it. */
+    private static boolean portIsFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void sigtermStopsTheEchoServerWithGraceAndExitZeroAndThePortIsFree() throws Exception {
+        int port = freePort();
+        Child echo = start("EchoServer", "--port", Integer.toString(port));
+        String banner = echo.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
+        long startupMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - echo.startedNanos());
+        assertTrue(banner.contains("on 127.0.0.1:" + port), banner);
+        // A connection that stays open through the stop: it gets the grace, then is closed.
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            OutputStream out = client.getOutputStream();
+            out.write("ping".getBytes(StandardCharsets.US_ASCII));
+            byte[] back = client.getInputStream().readNBytes(4);
+            assertEquals("ping", new String(back, StandardCharsets.US_ASCII));
+            long signalled = System.nanoTime();
+            echo.signal("TERM");
+            assertEquals(-1, client.getInputStream().read(), "the server closes the connection after the grace");
+            long closedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
+            assertTrue(closedAfter >= Examples.GRACE.toMillis() - 100, "closed after the grace, not before: " + closedAfter + " ms");
+        }
+        assertEquals(0, echo.waitForExit(), "stdout: " + echo.out() + " stderr: " + echo.err());
+        String out = echo.out().toString();
+        assertTrue(out.contains("stopping: closing 127.0.0.1:" + port + ", 1 open connection(s) get 2 s to finish"), out);
+        assertTrue(out.contains("stopped (1 connection(s) outlived the grace and were closed); nothing listens on 127.0.0.1:"
+                + port + " any more"), out);
+        assertFalse(echo.err().toString().contains("Exception"), echo.err().toString());
+        assertTrue(portIsFree(port), "port " + port + " is free after the stop");
+        // Loose: the machine is shared; the launcher's own figure is measured by hand (README).
+        assertTrue(startupMillis < 15_000, "startup took " + startupMillis + " ms");
+    }
+
+    @Test
+    void sigintStopsTheHttpServerAtOnceWhenNoConnectionIsOpen() throws Exception {
+        int port = freePort();
+        Child http = start("SlowFastHttpServer", "--port", Integer.toString(port));
+        http.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
+        long signalled = System.nanoTime();
+        http.signal("INT");
+        assertEquals(0, http.waitForExit(), "stdout: " + http.out() + " stderr: " + http.err());
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
+        assertTrue(tookMillis < Examples.GRACE.toMillis(), "nothing to wait for, yet the stop took " + tookMillis + " ms");
+        assertTrue(http.out().toString().contains("stopped; nothing listens on 127.0.0.1:" + port + " any more"), http.out().toString());
+        assertTrue(portIsFree(port));
+    }
+
+    @Test
+    void aBadPortGetsTheProblemAndTheUsageLineAndStatusTwo() throws Exception {
+        Child echo = start("EchoServer", "--port", "seven");
+        assertEquals(2, echo.waitForExit());
+        assertEquals("echo: a port is a number from 0 to 65535 (0 = any free port), not 'seven'\n"
+                + "usage: ./weft example echo [--help] [--backend nio|epoll|kqueue] [--threads] [--port N]\n",
+                echo.err().toString());
+        assertEquals("", echo.out().toString());
+    }
+
+    @Test
+    void helpPrintsTheUsageAndStatusZero() throws Exception {
+        Child chat = start("ChatServer", "--help");
+        assertEquals(0, chat.waitForExit());
+        assertEquals("usage: ./weft example chat [--help] [--backend nio|epoll|kqueue] [--port N]\n", chat.out().toString());
+        assertEquals("", chat.err().toString());
+    }
+
+    @Test
+    @org.junit.jupiter.api.condition.EnabledOnOs(OS.LINUX)
+    void aBackendThatCannotRunHereIsOneSentenceAndStatusOneNotAStackTrace() throws Exception {
+        Child pc = start("ProducerConsumer", "--backend", "kqueue");
+        assertEquals(1, pc.waitForExit());
+        String err = pc.err().toString();
+        assertTrue(err.startsWith("weft: -Dweft.hub=kqueue selects the kqueue backend, but it cannot run here: "
+                + "kqueue is not available on this OS"), err);
+        assertFalse(err.contains("\tat "), err);
+    }
+
+    @Test
+    void producerConsumerRunsToItsEndAndExitsZero() throws Exception {
+        Child pc = start("ProducerConsumer", "--backend", "nio");
+        assertEquals(0, pc.waitForExit(), pc.err().toString());
+        assertTrue(pc.out().toString().endsWith("total consumed 10\n"), pc.out().toString());
+    }
+}
