@@ -3,6 +3,7 @@ package dev.weft.tls;
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.FiberTimeoutException;
+import dev.weft.fibers.Hub;
 import dev.weft.fibers.Lock;
 import dev.weft.fibers.Timeout;
 import dev.weft.sockets.SocketClosedException;
@@ -58,6 +59,7 @@ public final class TlsSocket implements ByteChannel {
     static final long CLOSE_NOTIFY_MILLIS = 1000;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+    private final Hub hub;
     private final TcpSocket tcp;
     private final SSLEngine engine;
     private final Duration handshakeTimeout;
@@ -85,6 +87,7 @@ public final class TlsSocket implements ByteChannel {
     private OutputStream out;
 
     TlsSocket(TcpSocket tcp, SSLEngine engine, ByteBuffer alreadyRead, Duration handshakeTimeout, DelegatedTasks tasks) {
+        this.hub = Hub.current();
         this.tcp = tcp;
         this.engine = engine;
         this.handshakeTimeout = handshakeTimeout;
@@ -146,6 +149,13 @@ public final class TlsSocket implements ByteChannel {
             try {
                 engine.beginHandshake();
                 driveHandshake();
+                if (inboundDone || engine.isInboundDone() || engine.isOutboundDone()
+                        || "SSL_NULL_WITH_NULL_NULL".equals(engine.getSession().getCipherSuite())) {
+                    // The engine reports NOT_HANDSHAKING once closed, e.g. by the peer's alert.
+                    throw new SSLHandshakeException("the peer " + peer() + " ended the TLS handshake before it completed"
+                            + " (an alert or close_notify): it may have refused our certificate (not trusted, or"
+                            + " issued for another host name than the one it asked for)");
+                }
                 handshakeDone = true;
                 ok = true;
             } catch (FiberTimeoutException e) {
@@ -269,6 +279,9 @@ public final class TlsSocket implements ByteChannel {
             if (!dst.hasRemaining()) {
                 return 0;
             }
+            // Before taking anything (a kill here loses nothing): a peer that always has data must not
+            // starve the hub's other fibers (the cooperative budget; yields every 128 calls that did not park).
+            hub.spendBudget();
             try (Lock.Held i = inbound.lock()) {
                 while (true) {
                     if (appIn.hasRemaining()) {
@@ -365,6 +378,7 @@ public final class TlsSocket implements ByteChannel {
             if (!src.hasRemaining()) {
                 return 0;
             }
+            hub.spendBudget(); // before taking anything, as in read
             while (true) {
                 boolean needUnwrap;
                 int consumed;
