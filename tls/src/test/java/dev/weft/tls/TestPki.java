@@ -24,6 +24,14 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class TestPki {
     static final String PASSWORD = "weft-test";
+
+    static {
+        // TLS 1.3 key updates every 1 MiB instead of every 2^37 bytes, so that the large transfers in
+        // these tests make the peer (and the JDK) send KeyUpdate messages mid-stream: the reader must
+        // answer them through the writer's side while a writer fiber is sending.
+        java.security.Security.setProperty("jdk.tls.keyLimits",
+                "AES/GCM/NoPadding KeyUpdate 2^20, ChaCha20-Poly1305 KeyUpdate 2^20");
+    }
     private static TestPki instance;
 
     final Path dir;
