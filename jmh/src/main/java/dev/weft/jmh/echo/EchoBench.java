@@ -26,9 +26,16 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code WEFT_ECHO_SERVER_OPTS} adds JVM options to the server JVMs only (a profiler agent, GC
  * logging).
  *
+ * <p>{@code --tls}: the same over TLS (JDK provider everywhere; a fresh EC P-256 key made by keytool):
+ * Weft's {@code TlsServer} against Netty's {@code SslHandler} with one event loop, the load generator
+ * a Netty client with {@code SslHandler}. {@code --message} sets the message size (default 64 bytes).
+ * {@code --handshakes}: every connection does one handshake and one round trip, closes, and is
+ * replaced; "rt/s" is then handshakes/s and the CPU column is server CPU per handshake.
+ *
  * <pre>
  * EchoBench [--servers weft-epoll,weft-nio,netty-epoll,netty-nio,vthreads] [--connections 100,1000]
  *           [--warmup SECONDS] [--measure SECONDS] [--result FILE]
+ *           [--tls] [--message BYTES] [--handshakes]
  * </pre>
  */
 public final class EchoBench {
@@ -41,16 +48,28 @@ public final class EchoBench {
     private EchoBench() {
     }
 
+    private static boolean tls;
+    private static boolean handshakes;
+    private static int message = EchoLoad.MESSAGE;
+    private static Path keyStore;
+
     public static void main(String[] args) throws Exception {
         List<String> servers = defaultServers();
         List<Integer> connections = List.of(100, 1000);
         int warmup = 3;
         int measure = 5;
         Path result = Path.of("jmh/target/echo-result.json");
+        boolean serversGiven = false;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--servers" -> servers = List.of(need(v, args[i++]).split(","));
+                case "--servers" -> {
+                    servers = List.of(need(v, args[i++]).split(","));
+                    serversGiven = true;
+                }
+                case "--tls" -> tls = true;
+                case "--handshakes" -> handshakes = true;
+                case "--message" -> message = Integer.parseInt(need(v, args[i++]));
                 case "--connections" -> connections = List.of(need(v, args[i++]).split(",")).stream()
                         .map(Integer::parseInt).toList();
                 case "--warmup" -> warmup = Integer.parseInt(need(v, args[i++]));
@@ -62,10 +81,25 @@ public final class EchoBench {
                 }
             }
         }
+        if (tls) {
+            keyStore = TlsKeys.generate();
+            if (!serversGiven) {
+                servers = new ArrayList<>();
+                for (HubBackend b : Backends.available()) {
+                    servers.add("weft-tls-" + b.name());
+                }
+                servers.add(io.netty.channel.epoll.Epoll.isAvailable() ? "netty-tls-epoll" : "netty-tls-nio");
+            }
+        } else if (handshakes) {
+            System.err.println("echo: --handshakes needs --tls");
+            System.exit(2);
+        }
         // bench.sh pins this JVM to CPU 1 (so availableProcessors() here says 1) and sets WEFT_ECHO_PIN.
         boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && onPath("taskset");
-        System.out.printf("weft bench echo: servers %s, connections %s, warm-up %d s, measured %d s, 64-byte messages%n",
-                servers, connections, warmup, measure);
+        System.out.printf("weft bench echo: servers %s, connections %s, warm-up %d s, measured %d s, %d-byte messages%s%n",
+                servers, connections, warmup, measure, message, tls ? (handshakes
+                        ? ", TLS (JDK provider), a new connection and handshake per round trip: rt/s = handshakes/s"
+                        : ", TLS (JDK provider)") : "");
         System.out.println(pin ? "pinning: each server JVM to CPU 0 (taskset -c 0); load generator: CPUs "
                 + allowedCpus() : "not pinned (fewer than 2 CPUs or no taskset): server and load generator share CPUs");
 
@@ -113,6 +147,9 @@ public final class EchoBench {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
+        if (keyStore != null) {
+            cmd.add("-D" + TlsKeys.PROPERTY + "=" + keyStore);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(), server));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try {
@@ -125,7 +162,7 @@ public final class EchoBench {
                 throw new IllegalStateException("echo server " + server + " did not start (said: " + line + ")");
             }
             int port = Integer.parseInt(line.substring(5).trim());
-            try (EchoLoad load = new EchoLoad()) {
+            try (EchoLoad load = new EchoLoad(message, keyStore == null ? null : TlsKeys.nettyClient(keyStore), handshakes)) {
                 load.connect(port, connections);
                 Thread.sleep(warmup * 1000L);
                 long cpuBefore = cpu(p);

@@ -45,6 +45,13 @@ final class EchoLoad implements AutoCloseable {
         }
     }
 
+    private final int message;
+    /** Null for plaintext; else each connection starts with a client SslHandler. */
+    private final io.netty.handler.ssl.SslContext ssl;
+    /** Handshake mode: each connection does one round trip, closes, and a new one replaces it. */
+    private final boolean reconnect;
+    private Bootstrap bootstrap;
+    private volatile boolean closing;
     private final EventLoopGroup group;
     private final boolean epoll = Epoll.isAvailable();
     private final List<Channel> channels = new ArrayList<>();
@@ -56,19 +63,51 @@ final class EchoLoad implements AutoCloseable {
     private int sampleCount;
 
     EchoLoad() {
+        this(MESSAGE, null, false);
+    }
+
+    EchoLoad(int message, io.netty.handler.ssl.SslContext ssl, boolean reconnect) {
+        this.message = message;
+        this.ssl = ssl;
+        this.reconnect = reconnect;
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
     /** Opens {@code connections} connections to 127.0.0.1:{@code port} and starts the ping loops. */
     void connect(int port, int connections) throws InterruptedException {
-        Bootstrap b = new Bootstrap().group(group)
+        bootstrap = new Bootstrap().group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
+                .remoteAddress(InetAddress.getLoopbackAddress(), port)
                 .handler(new ChannelInboundHandlerAdapter());
         for (int i = 0; i < connections; i++) {
-            Channel ch = b.clone().handler(new Pinger(i)).connect(InetAddress.getLoopbackAddress(), port).sync().channel();
-            channels.add(ch);
+            channels.add(open(i).sync().channel());
         }
+    }
+
+    private io.netty.channel.ChannelFuture open(int id) {
+        Pinger pinger = new Pinger(id);
+        io.netty.channel.ChannelFuture f = bootstrap.clone().handler(new io.netty.channel.ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                if (ssl != null) {
+                    ch.pipeline().addLast(ssl.newHandler(ch.alloc(), "localhost", port(ch)));
+                }
+                ch.pipeline().addLast(pinger);
+            }
+        }).connect();
+        if (reconnect) {
+            f.channel().closeFuture().addListener(done -> {
+                if (!closing) {
+                    open(id);
+                }
+            });
+        }
+        return f;
+    }
+
+    private static int port(Channel ch) {
+        return ch.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getPort() : 443;
     }
 
     /** Runs {@code warmupMillis} unmeasured, then measures for {@code measureMillis}. Blocks the caller. */
@@ -92,6 +131,7 @@ final class EchoLoad implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closing = true;
         for (Channel ch : channels) {
             ch.close().await(1, TimeUnit.SECONDS);
         }
@@ -111,7 +151,7 @@ final class EchoLoad implements AutoCloseable {
 
     /** One connection: write a message, collect its echo, check it, repeat. */
     private final class Pinger extends ChannelInboundHandlerAdapter {
-        private final byte[] expected = new byte[MESSAGE];
+        private final byte[] expected = new byte[message];
         private long sequence;
         private int received;
         private long sentAt;
@@ -120,9 +160,26 @@ final class EchoLoad implements AutoCloseable {
             Arrays.fill(expected, (byte) id);
         }
 
+        private long openedAt;
+
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            send(ctx);
+            openedAt = System.nanoTime();
+            if (ssl == null) {
+                send(ctx);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent e) {
+                if (e.isSuccess()) {
+                    send(ctx);
+                } else {
+                    errors++;
+                    ctx.close();
+                }
+            }
         }
 
         private void send(ChannelHandlerContext ctx) {
@@ -140,7 +197,7 @@ final class EchoLoad implements AutoCloseable {
             ByteBuf in = (ByteBuf) msg;
             try {
                 while (in.isReadable()) {
-                    if (received >= MESSAGE || in.readByte() != expected[received]) {
+                    if (received >= message || in.readByte() != expected[received]) {
                         errors++;
                         ctx.close();
                         return;
@@ -150,14 +207,22 @@ final class EchoLoad implements AutoCloseable {
             } finally {
                 in.release();
             }
-            if (received == MESSAGE) {
-                record(System.nanoTime() - sentAt);
-                send(ctx);
+            if (received == message) {
+                if (reconnect) {
+                    record(System.nanoTime() - openedAt); // connect, handshake, one round trip
+                    ctx.close();
+                } else {
+                    record(System.nanoTime() - sentAt);
+                    send(ctx);
+                }
             }
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!measuring && closing) {
+                return;
+            }
             errors++;
             ctx.close();
         }

@@ -11,7 +11,9 @@ import java.net.Socket;
 /**
  * The echo servers the echo benchmark compares, each started by name in its own JVM by
  * {@link EchoServerMain}: {@code weft-<backend>} (one hub thread), {@code netty-epoll} and {@code
- * netty-nio} (Netty 4.2, one event-loop thread), {@code vthreads} (a virtual thread per connection).
+ * netty-nio} (Netty 4.2, one event-loop thread), {@code vthreads} (a virtual thread per connection);
+ * with TLS (JDK provider on both): {@code weft-tls-<backend>} (Weft's TlsServer) and {@code
+ * netty-tls-epoll}/{@code netty-tls-nio} (Netty's SslHandler).
  * Every server echoes whatever it reads and binds 127.0.0.1 on a free port.
  */
 final class EchoServers {
@@ -20,15 +22,21 @@ final class EchoServers {
 
     /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
     static int start(String kind) throws Exception {
+        if (kind.startsWith("weft-tls-")) {
+            return WeftEchoServer.startTls(kind.substring("weft-tls-".length()), TlsKeys.fromProperty());
+        }
         if (kind.startsWith("weft-")) {
             return WeftEchoServer.start(kind.substring("weft-".length()));
         }
         return switch (kind) {
             case "netty-epoll" -> NettyEchoServer.start(true);
             case "netty-nio" -> NettyEchoServer.start(false);
+            case "netty-tls-epoll" -> NettyEchoServer.start(true, TlsKeys.nettyServer(TlsKeys.fromProperty()));
+            case "netty-tls-nio" -> NettyEchoServer.start(false, TlsKeys.nettyServer(TlsKeys.fromProperty()));
             case "vthreads" -> startVirtualThreadPerConnection();
             default -> throw new IllegalArgumentException("unknown echo server '" + kind
-                    + "'; known: weft-nio, weft-epoll, netty-epoll, netty-nio, vthreads");
+                    + "'; known: weft-nio, weft-epoll, netty-epoll, netty-nio, vthreads, and with TLS: weft-tls-epoll,"
+                    + " weft-tls-nio, netty-tls-epoll, netty-tls-nio");
         };
     }
 

@@ -44,6 +44,11 @@ final class NettyEchoServer {
     }
 
     static int start(boolean epoll) throws InterruptedException {
+        return start(epoll, null);
+    }
+
+    /** With {@code ssl} non-null, an {@code SslHandler} goes first in each connection's pipeline. */
+    static int start(boolean epoll, io.netty.handler.ssl.SslContext ssl) throws InterruptedException {
         if (epoll && !Epoll.isAvailable()) {
             throw new IllegalStateException("netty-epoll: epoll is not available here", Epoll.unavailabilityCause());
         }
@@ -55,7 +60,12 @@ final class NettyEchoServer {
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new Echo())
+                .childHandler(ssl == null ? new Echo() : new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.Channel ch) {
+                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new Echo());
+                    }
+                })
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .sync()
                 .channel();

@@ -16,17 +16,40 @@ final class WeftEchoServer {
 
     /** Starts the server on a new hub thread on {@code backend}; returns its port. */
     static int start(String backend) throws Exception {
+        return start(backend, null);
+    }
+
+    /**
+     * The same echo loop over {@link dev.weft.tls.TlsSocket}s: {@link dev.weft.tls.TlsServer#handler}
+     * around it. {@code -Dweft.echo.tasks=INLINE|OFFLOAD|ADAPTIVE} picks where handshake tasks run.
+     */
+    static int startTls(String backend, java.nio.file.Path keyStore) throws Exception {
+        dev.weft.tls.TlsServer tls = dev.weft.tls.TlsServer.builder(TlsKeys.serverContext(keyStore))
+                .handshakeTasks(dev.weft.tls.HandshakeTasks.valueOf(System.getProperty("weft.echo.tasks", "ADAPTIVE")))
+                .build();
+        return start(backend, tls);
+    }
+
+    private static int start(String backend, dev.weft.tls.TlsServer tls) throws Exception {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread.ofPlatform().name("weft-echo-hub").start(() -> {
             try {
                 Hub.run(backend, () -> {
-                    StreamServer server = StreamServer.builder(socket -> {
+                    dev.weft.sockets.ConnectionHandler plain = socket -> {
                         socket.setNoDelay(true);
                         ByteBuffer buf = ByteBuffer.allocateDirect(4096);
                         while (socket.read(buf.clear()) > 0) {
                             socket.writeAll(buf.flip());
                         }
-                    }).bind("127.0.0.1", 0).backlog(4096).start();
+                    };
+                    dev.weft.sockets.ConnectionHandler handler = tls == null ? plain : tls.handler(socket -> {
+                        socket.tcp().setNoDelay(true);
+                        ByteBuffer buf = ByteBuffer.allocate(4096);
+                        while (socket.read(buf.clear()) > 0) {
+                            socket.writeAll(buf.flip());
+                        }
+                    });
+                    StreamServer server = StreamServer.builder(handler).bind("127.0.0.1", 0).backlog(4096).start();
                     port.complete(server.port());
                     server.serveForever();
                     return null;

@@ -1,0 +1,83 @@
+package dev.weft.jmh.echo;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The TLS echo benchmark's key: a self-signed EC P-256 certificate for localhost made by the JDK's
+ * keytool in a temp directory (never committed), handed to the server JVMs with {@code
+ * -Dweft.echo.keystore}. Both servers and the load generator use the JDK's TLS provider.
+ */
+final class TlsKeys {
+    static final String PASSWORD = "weft-bench";
+    static final String PROPERTY = "weft.echo.keystore";
+
+    private TlsKeys() {
+    }
+
+    /** Makes a key store in a new temp directory; returns its path. */
+    static Path generate() throws Exception {
+        Path dir = Files.createTempDirectory("weft-echo-tls");
+        Path p12 = dir.resolve("localhost.p12");
+        Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "localhost", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", p12.toString(), "-storetype",
+                "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD)).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("keytool failed: " + said);
+        }
+        p12.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        return p12;
+    }
+
+    static KeyStore load(Path p12) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p12)) {
+            ks.load(in, PASSWORD.toCharArray());
+        }
+        return ks;
+    }
+
+    static KeyManagerFactory keyManagers(Path p12) throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+        kmf.init(load(p12), PASSWORD.toCharArray());
+        return kmf;
+    }
+
+    /** The server side for Weft: a JDK context presenting the key. */
+    static SSLContext serverContext(Path p12) throws Exception {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(keyManagers(p12).getKeyManagers(), null, null);
+        return ctx;
+    }
+
+    /** The server side for Netty: SslHandler over the JDK provider (not OpenSSL/BoringSSL). */
+    static SslContext nettyServer(Path p12) throws Exception {
+        return SslContextBuilder.forServer(keyManagers(p12)).sslProvider(SslProvider.JDK).build();
+    }
+
+    /** The load generator: Netty SslHandler, JDK provider, trusting the certificate. */
+    static SslContext nettyClient(Path p12) throws Exception {
+        java.security.cert.X509Certificate cert = (java.security.cert.X509Certificate) load(p12).getCertificate("localhost");
+        return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(cert).build();
+    }
+
+    static Path fromProperty() {
+        String p = System.getProperty(PROPERTY);
+        if (p == null) {
+            throw new IllegalStateException("TLS echo servers need -D" + PROPERTY + "=<PKCS12 key store> (EchoBench passes it)");
+        }
+        return Path.of(p);
+    }
+}

@@ -1,0 +1,336 @@
+package dev.weft.tls;
+
+import dev.weft.fibers.FiberTimeoutException;
+import dev.weft.fibers.Timeout;
+import dev.weft.sockets.ConnectionHandler;
+import dev.weft.sockets.TcpSocket;
+import dev.weft.tls.internal.ClientHello;
+import dev.weft.tls.internal.DelegatedTasks;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * Settings for the server side of TLS connections, and the way to serve them with a {@link
+ * dev.weft.sockets.StreamServer}:
+ *
+ * <pre>{@code
+ * TlsServer tls = TlsServer.builder(defaultContext)
+ *         .serverName("api.example.org", apiContext)   // SNI: a context per name
+ *         .applicationProtocols("http/1.1")            // ALPN
+ *         .build();
+ * StreamServer.builder(tls.handler(socket -> { ... socket.read(...) ... })).bind("0.0.0.0", 443).start();
+ * // or, inside any handler that has a TcpSocket:  TlsSocket s = tls.accept(tcp);
+ * }</pre>
+ *
+ * <p>Each connection: the server reads the ClientHello first, picks the {@link SSLContext} for the
+ * name the client asked for (SNI; exact names, then {@code *.domain} wildcards, then the default
+ * context), builds the engine, applies the settings and the per-connection {@link Customizer}, then
+ * completes the handshake, all within the handshake timeout (default 10 s). A client that sends
+ * plaintext is refused with a clear error (an HTTP client gets a {@code 400} saying the port
+ * speaks TLS); the server is unharmed. TLS 1.3 sessions are resumed with the JDK's stateless
+ * tickets, TLS 1.2 ones from the context's session cache.
+ *
+ * <p>Thread rule: a built {@code TlsServer} is immutable and may be shared by hubs; {@link #accept}
+ * and the handlers run in fibers.
+ */
+public final class TlsServer {
+    private static final System.Logger LOG = System.getLogger(TlsServer.class.getName());
+
+    /** Adjusts one connection's {@link SSLParameters} once its ClientHello is known. */
+    @FunctionalInterface
+    public interface Customizer {
+        /**
+         * @param parameters the connection's parameters, after the builder's settings
+         * @param serverName the SNI name the client asked for (lower case), or null
+         * @param peer       the client's address
+         */
+        void customize(SSLParameters parameters, String serverName, InetSocketAddress peer);
+    }
+
+    private final SSLContext defaultContext;
+    private final Map<String, SSLContext> byName;
+    private final List<String> protocols;
+    private final List<String> cipherSuites;
+    private final List<String> applicationProtocols;
+    private final Duration handshakeTimeout;
+    private final Customizer customizer;
+    private final BiConsumer<InetSocketAddress, IOException> onHandshakeFailure;
+    private final DelegatedTasks tasks;
+
+    private TlsServer(Builder b) {
+        this.defaultContext = b.defaultContext;
+        this.byName = Map.copyOf(b.byName);
+        this.protocols = b.protocols;
+        this.cipherSuites = b.cipherSuites;
+        this.applicationProtocols = b.applicationProtocols;
+        this.handshakeTimeout = b.handshakeTimeout;
+        this.customizer = b.customizer;
+        this.onHandshakeFailure = b.onHandshakeFailure;
+        this.tasks = new DelegatedTasks(b.handshakeTasks);
+    }
+
+    /** A server with the defaults over {@code context} (which holds the key and certificate chain). */
+    public static TlsServer of(SSLContext context) {
+        return builder(context).build();
+    }
+
+    /** Settings whose default context is {@code context} (used when no {@link Builder#serverName} matches). */
+    public static Builder builder(SSLContext context) {
+        return new Builder(context);
+    }
+
+    /**
+     * Performs the server side of the TLS handshake on an accepted socket and returns the TLS
+     * socket, which owns {@code tcp} (closing it closes {@code tcp}). On any failure {@code tcp} is
+     * closed. Blocks the calling fiber for at most the handshake timeout.
+     *
+     * @throws SSLHandshakeException  if the client is not speaking TLS, or the handshake fails (the
+     *                                message says why)
+     * @throws SocketTimeoutException if the client did not finish the handshake in time
+     */
+    public TlsSocket accept(TcpSocket tcp) throws IOException {
+        Timeout limit = handshakeTimeout == null ? null : Timeout.after(handshakeTimeout);
+        boolean ok = false;
+        try {
+            ByteBuffer hello = ByteBuffer.allocate(2048);
+            ClientHello.Hello parsed;
+            try {
+                parsed = readClientHello(tcp, hello);
+            } catch (FiberTimeoutException e) {
+                if (limit == null || !e.is(limit)) {
+                    throw e;
+                }
+                throw new SocketTimeoutException("TLS handshake with " + peer(tcp) + " did not finish within "
+                        + handshakeTimeout.toMillis() + " ms (the handshake timeout): no complete ClientHello after "
+                        + hello.position() + " bytes; the connection was closed");
+            }
+            SSLEngine engine = engineFor(parsed.serverName(), tcp);
+            TlsSocket s = new TlsSocket(tcp, engine, hello.flip(), handshakeTimeout, tasks);
+            s.handshakeWithin(limit);
+            ok = true;
+            return s;
+        } finally {
+            if (limit != null) {
+                limit.close();
+            }
+            if (!ok) {
+                tcp.close();
+            }
+        }
+    }
+
+    /**
+     * A {@link dev.weft.sockets.StreamServer} handler that performs the handshake and then runs
+     * {@code handler} with the TLS socket, closing it (with close_notify) afterwards. A failed
+     * handshake (a plaintext client, a timeout, a refused certificate) is not the handler's business:
+     * it goes to {@link Builder#onHandshakeFailure} (default: logged at DEBUG) and the connection is
+     * closed.
+     */
+    public ConnectionHandler handler(TlsConnectionHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return tcp -> {
+            TlsSocket tls;
+            try {
+                tls = accept(tcp);
+            } catch (IOException e) {
+                onHandshakeFailure.accept(peerAddress(tcp), e);
+                return;
+            }
+            try (tls) {
+                handler.handle(tls);
+            }
+        };
+    }
+
+    private ClientHello.Hello readClientHello(TcpSocket tcp, ByteBuffer hello) throws IOException {
+        while (true) {
+            ClientHello.Result r = ClientHello.parse(hello.duplicate().flip());
+            if (r instanceof ClientHello.Hello h) {
+                return h;
+            }
+            if (r instanceof ClientHello.NotTls not) {
+                if (not.http()) {
+                    refuseHttp(tcp);
+                }
+                throw new SSLHandshakeException("the client " + peer(tcp) + " is not speaking TLS: it sent " + not.reason()
+                        + (not.http() ? "; it was answered '400 Bad Request: this port speaks TLS, use https://'" : ""));
+            }
+            if (!hello.hasRemaining()) {
+                hello = growInto(hello);
+            }
+            if (tcp.read(hello) < 0) {
+                throw new SSLHandshakeException("the client " + peer(tcp) + " closed the connection before sending a"
+                        + " complete ClientHello (" + hello.position() + " bytes)");
+            }
+        }
+    }
+
+    private static ByteBuffer growInto(ByteBuffer full) throws SSLHandshakeException {
+        throw new SSLHandshakeException("ClientHello larger than " + full.capacity() + " bytes");
+    }
+
+    /** What Go's net/http does: tell an HTTP client in words it shows that it used the wrong scheme. */
+    private static void refuseHttp(TcpSocket tcp) {
+        String body = "Client sent an HTTP request to an HTTPS server.\n";
+        String response = "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+        try (Timeout t = Timeout.after(Duration.ofSeconds(1))) {
+            tcp.writeAll(response.getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: the client is told by the closed connection anyway
+        }
+    }
+
+    private SSLEngine engineFor(String serverName, TcpSocket tcp) throws IOException {
+        SSLContext context = contextFor(serverName);
+        InetSocketAddress peer = tcp.remoteAddress();
+        SSLEngine engine = context.createSSLEngine(peer.getHostString(), peer.getPort());
+        engine.setUseClientMode(false);
+        SSLParameters p = engine.getSSLParameters();
+        if (protocols != null) {
+            p.setProtocols(protocols.toArray(String[]::new));
+        }
+        if (cipherSuites != null) {
+            p.setCipherSuites(cipherSuites.toArray(String[]::new));
+        }
+        if (applicationProtocols != null) {
+            p.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+        }
+        if (customizer != null) {
+            customizer.customize(p, serverName, peer);
+        }
+        engine.setSSLParameters(p);
+        return engine;
+    }
+
+    /** The context for an SNI name: the exact name, then {@code *.parent}, then the default. */
+    SSLContext contextFor(String serverName) {
+        if (serverName == null || byName.isEmpty()) {
+            return defaultContext;
+        }
+        SSLContext exact = byName.get(serverName);
+        if (exact != null) {
+            return exact;
+        }
+        int dot = serverName.indexOf('.');
+        if (dot > 0) {
+            SSLContext wildcard = byName.get("*" + serverName.substring(dot));
+            if (wildcard != null) {
+                return wildcard;
+            }
+        }
+        return defaultContext;
+    }
+
+    /** Where the delegated tasks ran, for measurements. */
+    DelegatedTasks tasks() {
+        return tasks;
+    }
+
+    private static String peer(TcpSocket tcp) {
+        return String.valueOf(peerAddress(tcp));
+    }
+
+    private static InetSocketAddress peerAddress(TcpSocket tcp) {
+        try {
+            return tcp.remoteAddress();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void logFailure(InetSocketAddress peer, IOException e) {
+        LOG.log(System.Logger.Level.DEBUG, () -> "TLS handshake with " + peer + " failed: " + e.getMessage());
+    }
+
+    /** Settings for a {@link TlsServer}. Not thread-safe; {@link #build()} makes an immutable server. */
+    public static final class Builder {
+        private final SSLContext defaultContext;
+        private final Map<String, SSLContext> byName = new LinkedHashMap<>();
+        private List<String> protocols;
+        private List<String> cipherSuites;
+        private List<String> applicationProtocols;
+        private Duration handshakeTimeout = TlsClient.DEFAULT_HANDSHAKE_TIMEOUT;
+        private Customizer customizer;
+        private BiConsumer<InetSocketAddress, IOException> onHandshakeFailure = TlsServer::logFailure;
+        private HandshakeTasks handshakeTasks = HandshakeTasks.ADAPTIVE;
+
+        private Builder(SSLContext context) {
+            this.defaultContext = Objects.requireNonNull(context, "context");
+        }
+
+        /**
+         * SNI: connections whose ClientHello asks for {@code name} use {@code context} (its own key
+         * and certificate). {@code name} is a host name, or {@code *.domain} for any one label under
+         * {@code domain}; case does not matter.
+         */
+        public Builder serverName(String name, SSLContext context) {
+            byName.put(name.toLowerCase(Locale.ROOT), Objects.requireNonNull(context, "context"));
+            return this;
+        }
+
+        /** The TLS versions to accept, e.g. {@code "TLSv1.3"} (default: the context's, TLS 1.3 and 1.2). */
+        public Builder protocols(String... protocols) {
+            this.protocols = List.of(protocols);
+            return this;
+        }
+
+        /** The cipher suites to accept (default: the context's). */
+        public Builder cipherSuites(String... suites) {
+            this.cipherSuites = List.of(suites);
+            return this;
+        }
+
+        /**
+         * ALPN: the application protocols this server speaks, most preferred first. A client that
+         * offers ALPN but none of these is refused (RFC 7301's no_application_protocol); a client
+         * that offers none gets no ALPN.
+         */
+        public Builder applicationProtocols(String... protocols) {
+            this.applicationProtocols = List.of(protocols);
+            return this;
+        }
+
+        /** The limit for reading the ClientHello and completing the handshake (default 10 s); null for none. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /** Where the handshake's delegated tasks run (default {@link HandshakeTasks#ADAPTIVE}). */
+        public Builder handshakeTasks(HandshakeTasks where) {
+            this.handshakeTasks = Objects.requireNonNull(where, "where");
+            return this;
+        }
+
+        /** Per-connection {@link SSLParameters} (client authentication for one name, say). */
+        public Builder parameters(Customizer customizer) {
+            this.customizer = customizer;
+            return this;
+        }
+
+        /** Told of each handshake that failed in a {@link #handler}; runs in the connection's fiber. Default: DEBUG log. */
+        public Builder onHandshakeFailure(BiConsumer<InetSocketAddress, IOException> observer) {
+            this.onHandshakeFailure = Objects.requireNonNull(observer, "observer");
+            return this;
+        }
+
+        public TlsServer build() {
+            return new TlsServer(this);
+        }
+    }
+}

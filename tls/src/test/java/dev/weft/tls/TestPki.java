@@ -1,0 +1,226 @@
+package dev.weft.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A throw-away PKI made by the JDK's keytool in a temp directory, once per test JVM: a CA, a
+ * certificate for {@code localhost} and 127.0.0.1, one for {@code other.test}, each signed by the CA
+ * (EC P-256). Nothing is committed; the directory is deleted when the JVM exits.
+ */
+final class TestPki {
+    static final String PASSWORD = "weft-test";
+
+    static {
+        // TLS 1.3 key updates every 1 MiB instead of every 2^37 bytes, so that the large transfers in
+        // these tests make the peer (and the JDK) send KeyUpdate messages mid-stream: the reader must
+        // answer them through the writer's side while a writer fiber is sending.
+        java.security.Security.setProperty("jdk.tls.keyLimits",
+                "AES/GCM/NoPadding KeyUpdate 2^20, ChaCha20-Poly1305 KeyUpdate 2^20");
+    }
+    private static TestPki instance;
+
+    final Path dir;
+    /** The CA certificate (PEM), for curl --cacert and openssl -CAfile. */
+    final Path caPem;
+    final Path localhostP12;
+    final Path otherP12;
+
+    private TestPki(Path dir) throws Exception {
+        this.dir = dir;
+        this.caPem = dir.resolve("ca.pem");
+        Path ca = dir.resolve("ca.p12");
+        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Weft Test CA",
+                "-ext", "bc:c", "-validity", "3", "-keystore", ca.toString());
+        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caPem.toString());
+        this.localhostP12 = leaf(ca, "localhost", "SAN=dns:localhost,ip:127.0.0.1");
+        this.otherP12 = leaf(ca, "other.test", "SAN=dns:other.test");
+    }
+
+    static synchronized TestPki get() throws Exception {
+        if (instance == null) {
+            Path dir = Files.createTempDirectory("weft-tls-pki");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            java.io.PrintStream out = System.out;
+            java.io.PrintStream err = System.err;
+            java.io.ByteArrayOutputStream chatter = new java.io.ByteArrayOutputStream();
+            try {
+                System.setOut(new java.io.PrintStream(chatter, true, StandardCharsets.UTF_8)); // keytool talks
+                System.setErr(System.out);
+                instance = new TestPki(dir);
+            } catch (Exception e) {
+                throw new IOException(e + "; keytool said: " + chatter.toString(StandardCharsets.UTF_8), e);
+            } finally {
+                System.setOut(out);
+                System.setErr(err);
+            }
+            instance.warmUp();
+        }
+        return instance;
+    }
+
+    private Path leaf(Path ca, String cn, String san) throws Exception {
+        Path p12 = dir.resolve(cn + ".p12");
+        Path csr = dir.resolve(cn + ".csr");
+        Path pem = dir.resolve(cn + ".pem");
+        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + cn,
+                "-validity", "3", "-keystore", p12.toString());
+        keytool("-certreq", "-alias", "leaf", "-keystore", p12.toString(), "-file", csr.toString());
+        keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-infile", csr.toString(), "-outfile",
+                pem.toString(), "-rfc", "-ext", san, "-ext", "KU=digitalSignature", "-ext", "EKU=serverAuth",
+                "-validity", "3");
+        keytool("-importcert", "-alias", "ca", "-file", caPem.toString(), "-keystore", p12.toString(), "-noprompt");
+        keytool("-importcert", "-alias", "leaf", "-file", pem.toString(), "-keystore", p12.toString(), "-noprompt");
+        return p12;
+    }
+
+    /** A context that presents {@code keyStore}'s key and trusts the test CA. */
+    SSLContext context(Path keyStore) throws Exception {
+        KeyManagerFactory kmf = null;
+        if (keyStore != null) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            try (InputStream in = Files.newInputStream(keyStore)) {
+                ks.load(in, PASSWORD.toCharArray());
+            }
+            kmf = KeyManagerFactory.getInstance("PKIX");
+            kmf.init(ks, PASSWORD.toCharArray());
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(caPem)) {
+            Certificate caCert = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            trust.setCertificateEntry("ca", caCert);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    SSLContext serverContext() throws Exception {
+        return context(localhostP12);
+    }
+
+    SSLContext otherContext() throws Exception {
+        return context(otherP12);
+    }
+
+    SSLContext clientContext() throws Exception {
+        return context(null);
+    }
+
+    /** Key and chain of {@code p12} as one PEM file (for openssl s_server -cert/-key), made by openssl. */
+    Path pem(Path p12) throws Exception {
+        Path out = dir.resolve(p12.getFileName() + ".all.pem");
+        if (!Files.exists(out)) {
+            run(List.of("openssl", "pkcs12", "-in", p12.toString(), "-passin", "pass:" + PASSWORD, "-nodes", "-out",
+                    out.toString()));
+        }
+        return out;
+    }
+
+    /**
+     * One handshake between two engines in memory, off any hub: the JDK loads and initialises its
+     * TLS stack (about a second on a loaded machine) here, not inside the first test's hub, where
+     * the watchdog would rightly report the hub blocked.
+     */
+    private void warmUp() throws Exception {
+        javax.net.ssl.SSLEngine c = clientContext().createSSLEngine("localhost", 1);
+        c.setUseClientMode(true);
+        javax.net.ssl.SSLEngine s = serverContext().createSSLEngine();
+        s.setUseClientMode(false);
+        int size = 64 * 1024;
+        java.nio.ByteBuffer c2s = java.nio.ByteBuffer.allocate(size);
+        java.nio.ByteBuffer s2c = java.nio.ByteBuffer.allocate(size);
+        java.nio.ByteBuffer app = java.nio.ByteBuffer.allocate(size);
+        java.nio.ByteBuffer none = java.nio.ByteBuffer.allocate(0);
+        c.beginHandshake();
+        s.beginHandshake();
+        for (int i = 0; i < 100 && !(done(c) && done(s)); i++) {
+            c.wrap(none, c2s);
+            s.wrap(none, s2c);
+            c2s.flip();
+            s2c.flip();
+            s.unwrap(c2s, app.clear());
+            c.unwrap(s2c, app.clear());
+            c2s.compact();
+            s2c.compact();
+            for (javax.net.ssl.SSLEngine e : List.of(c, s)) {
+                for (Runnable t; (t = e.getDelegatedTask()) != null; ) {
+                    t.run();
+                }
+            }
+        }
+    }
+
+    private static boolean done(javax.net.ssl.SSLEngine e) {
+        return e.getHandshakeStatus() == javax.net.ssl.SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING;
+    }
+
+    /** The first flight of a JDK TLS client (a ClientHello for localhost), as sent on the wire. */
+    static byte[] clientHello() throws Exception {
+        javax.net.ssl.SSLEngine e = get().clientContext().createSSLEngine("localhost", 443);
+        e.setUseClientMode(true);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(e.getSession().getPacketBufferSize());
+        e.wrap(java.nio.ByteBuffer.allocate(0), out);
+        byte[] b = new byte[out.flip().remaining()];
+        out.get(b);
+        return b;
+    }
+
+    private static void keytool(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("-storepass", PASSWORD, "-keypass", PASSWORD, "-storetype", "PKCS12"));
+        try {
+            Class<?> main = Class.forName("sun.security.tools.keytool.Main");
+            Object tool = main.getConstructor().newInstance();
+            java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+            main.getMethod("run", String[].class, java.io.PrintStream.class)
+                    .invoke(tool, all.toArray(String[]::new), new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
+            return;
+        } catch (ReflectiveOperationException | IllegalAccessError notExported) {
+            if (notExported instanceof java.lang.reflect.InvocationTargetException ite) {
+                throw new IOException("keytool " + String.join(" ", args) + " failed: " + ite.getCause(), ite.getCause());
+            }
+            // no --add-exports for keytool: run the tool itself (slower)
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("-storepass", PASSWORD, "-keypass", PASSWORD, "-storetype", "PKCS12"));
+        run(cmd);
+    }
+
+    static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir
+        }
+    }
+}
