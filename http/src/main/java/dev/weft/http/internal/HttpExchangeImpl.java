@@ -201,8 +201,8 @@ final class HttpExchangeImpl extends HttpExchange {
         connection.writeHead(rCode, responseHeaders);
         responseCode = rCode;
         responseBody.start(mode, length);
-        if (mode == ResponseBody.Mode.NONE) {
-            responseBody.close();
+        if (mode == ResponseBody.Mode.NONE || mode == ResponseBody.Mode.HEAD) {
+            connection.responseEnded(); // complete already; closing the stream stays the handler's to do
         }
     }
 
