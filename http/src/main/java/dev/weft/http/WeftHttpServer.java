@@ -53,7 +53,9 @@ import java.util.concurrent.Executor;
  * <p><b>Stopping.</b> {@link #stop(int)} closes the listening socket, closes idle keep-alive
  * connections at once, lets exchanges in flight finish (their connections close afterwards) for up
  * to {@code delay} seconds, then kills what is left (their {@code finally} blocks run) and returns.
- * It blocks the calling thread, or only the calling fiber on the server's own hub.
+ * It blocks the calling thread, or only the calling fiber on the server's own hub. Called from one of
+ * the server's own handlers, it does not wait for that handler's exchange, which finishes normally
+ * (its connection then closes).
  *
  * <p>HTTP/1.1 details, limits and what is refused: see {@link HttpLimits}. HTTPS is not available
  * yet ({@link WeftHttpServerProvider#createHttpsServer}).
@@ -175,6 +177,8 @@ public final class WeftHttpServer extends HttpServer {
                     }
                     ready.complete(null);
                     stopped.await();
+                    service.awaitNoConnections(); // a handler that called stop() finishes its exchange
+
                 });
             } catch (Throwable e) {
                 if (!ready.completeExceptionally(e)) {

@@ -379,6 +379,34 @@ class HttpServerTest {
     }
 
     @Test
+    void aHandlerMayStopItsOwnServerAndStillFinishesItsExchange() throws Exception {
+        HttpServer server = WeftHttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/stop", ex -> {
+            ex.getHttpContext().getServer().stop(5);
+            byte[] b = "stopped".getBytes(StandardCharsets.US_ASCII);
+            Fiber.sleep(100); // still alive after stop returned
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        server.start();
+        int port = server.getAddress().getPort();
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stop")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("stopped", r.body());
+        server.stop(0); // a second stop returns at once
+        for (int i = 0; i < 100; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                Thread.sleep(20); // the listener closes as stop begins; the hub thread ends after the exchange
+            } catch (java.net.ConnectException refused) {
+                return;
+            }
+        }
+        throw new AssertionError("the server still accepts connections after stop");
+    }
+
+    @Test
     void filtersAuthenticatorAttributesAndPrincipal() throws Exception {
         serve(server -> {
             var ctx = server.createContext("/secret", ex -> {

@@ -19,6 +19,7 @@ public final class HttpService {
     private final Contexts contexts;
     private final Set<HttpConnection> connections = new LinkedHashSet<>();
     private final Event started = new Event();
+    private final Event noConnections = new Event();
     private boolean stopping;
 
     public HttpService(HttpLimits limits, Contexts contexts) {
@@ -51,10 +52,14 @@ public final class HttpService {
         }
         HttpConnection c = new HttpConnection(this, transport);
         connections.add(c);
+        noConnections.clear();
         try {
             c.run();
         } finally {
             connections.remove(c);
+            if (connections.isEmpty()) {
+                noConnections.set();
+            }
         }
     }
 
@@ -69,6 +74,13 @@ public final class HttpService {
         started.set();
         for (HttpConnection c : new ArrayList<>(connections)) {
             c.requestStop();
+        }
+    }
+
+    /** Blocks the calling fiber until no connection is open. */
+    public void awaitNoConnections() {
+        if (!connections.isEmpty()) {
+            noConnections.await();
         }
     }
 
