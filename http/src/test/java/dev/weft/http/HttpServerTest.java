@@ -518,6 +518,61 @@ class HttpServerTest {
     }
 
     @Test
+    void aTimeoutMidBodyAndAClientVanishingMidResponseCostOnlyTheirOwnConnections() throws Exception {
+        try (CapturedLog log = new CapturedLog()) {
+            serve(server -> {
+                boolean[] timedOut = {false};
+                server.createContext("/impatient", ex -> {
+                    try (dev.weft.fibers.Timeout t = dev.weft.fibers.Timeout.after(Duration.ofMillis(200))) {
+                        ex.getRequestBody().readAllBytes();
+                    } catch (dev.weft.fibers.FiberTimeoutException e) {
+                        timedOut[0] = true;
+                        ex.sendResponseHeaders(408, -1);
+                    }
+                });
+                int[] writeFailures = {0};
+                server.createContext("/big", ex -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    ex.sendResponseHeaders(200, 0);
+                    try (OutputStream out = ex.getResponseBody()) {
+                        for (int i = 0; i < 1_000; i++) {
+                            out.write(chunk);
+                        }
+                    } catch (IOException gone) {
+                        writeFailures[0]++;
+                        throw gone;
+                    }
+                });
+                try (TcpSocket s = connect(server)) {
+                    RawResponse.Reader r = new RawResponse.Reader(s);
+                    send(s, "POST /impatient HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+                    RawResponse resp = r.next();
+                    assertEquals(408, resp.status());
+                    assertTrue(timedOut[0]);
+                    long start = System.nanoTime();
+                    assertTrue(r.closedByServer(), "the rest of the body never came: the connection closes");
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    assertTrue(ms >= 700 && ms < 3_000, "closed after draining for " + ms + " ms");
+                }
+                try (TcpSocket s = connect(server)) {
+                    send(s, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+                    s.readFully(java.nio.ByteBuffer.allocate(1000));
+                    s.setLinger(0);
+                } // reset while the server still writes 64 MB
+                for (int i = 0; i < 100 && writeFailures[0] == 0; i++) {
+                    Fiber.sleep(20);
+                }
+                assertEquals(1, writeFailures[0], "the handler saw the client go");
+                try (TcpSocket s = connect(server)) {
+                    send(s, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+                    assertEquals("hello", new RawResponse.Reader(s).next().body(), "the server goes on serving");
+                }
+            });
+            assertEquals(List.of(), log.warnings(), "a client that goes away is not a handler bug worth a warning");
+        }
+    }
+
+    @Test
     void readingTheRequestBodyStreamWorksByteByByteAndInBulk() throws Exception {
         serve(server -> {
             server.createContext("/bytes", ex -> {

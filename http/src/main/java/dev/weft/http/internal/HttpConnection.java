@@ -23,8 +23,9 @@ import java.util.Map;
  * <p>When the connection closes: the client asked for it ({@code Connection: close}, or HTTP/1.0
  * without {@code keep-alive}); the handler set {@code Connection: close}; a response body of unknown
  * length on HTTP/1.0; a request it refused ({@link HttpError}); a handler that threw; a response body
- * shorter than its declared length; more than {@value #DRAIN_LIMIT} unread request-body bytes, or an
- * unread body whose client still waits for {@code 100 Continue}; the server stopping; the idle
+ * shorter than its declared length; more than {@value #DRAIN_LIMIT} unread request-body bytes, or
+ * unread bytes that do not arrive within {@link #DRAIN_TIME}, or an unread body whose client still
+ * waits for {@code 100 Continue}; the server stopping; the idle
  * timeout between requests. After a refused request or an undrained body it closes gracefully
  * (half-close, then read and drop what the client still sends, up to one second), so that the
  * client reads the answer instead of a reset.
@@ -35,6 +36,8 @@ final class HttpConnection {
     private static final System.Logger LOG = System.getLogger("dev.weft.http");
     /** Unread request-body bytes read and dropped to keep a connection; beyond this it closes. */
     static final int DRAIN_LIMIT = 64 * 1024;
+    /** The longest the server waits for unread request-body bytes to keep a connection. */
+    static final Duration DRAIN_TIME = Duration.ofSeconds(1);
     private static final Duration LINGER = Duration.ofSeconds(1);
     private static final int LINGER_BYTES = 1 << 20;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -209,11 +212,26 @@ final class HttpConnection {
             linger = !body.isComplete();
             return false;
         }
-        if (!body.drain(DRAIN_LIMIT)) {
+        if (!body.isComplete() && !drainWithin(body, DRAIN_TIME)) {
             linger = true;
             return false;
         }
         return true;
+    }
+
+    /** Drains the rest of the body for at most {@code limit} (a slow client is not waited for). */
+    private static boolean drainWithin(RequestBody body, Duration limit) {
+        Timeout t = Timeout.after(limit);
+        try {
+            return body.drain(DRAIN_LIMIT);
+        } catch (FiberTimeoutException e) {
+            if (e.is(t)) {
+                return false;
+            }
+            throw e;
+        } finally {
+            t.close();
+        }
     }
 
     private void respondPlain(HttpExchangeImpl ex, int status, String text) throws IOException {

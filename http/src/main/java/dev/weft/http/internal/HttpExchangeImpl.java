@@ -27,6 +27,12 @@ import java.util.Map;
  * <p>Attributes are per exchange; {@link #getAttribute} falls back to the context's attributes.
  */
 final class HttpExchangeImpl extends HttpExchange {
+    // Header names as com.sun.net.httpserver.Headers normalizes them (first letter upper case, the
+    // rest lower case), so that its lookups do not allocate a normalized copy on every response.
+    private static final String CONTENT_LENGTH = "Content-length";
+    private static final String TRANSFER_ENCODING = "Transfer-encoding";
+    private static final String CONNECTION = "Connection";
+    private static final String DATE = "Date";
     private final HttpConnection connection;
     private final RequestHead head;
     private final HttpContextImpl context;
@@ -177,26 +183,26 @@ final class HttpExchangeImpl extends HttpExchange {
             chunkedHeader = true;
         }
         boolean keepAlive = connection.mayKeepAlive(this) && mode != ResponseBody.Mode.UNTIL_CLOSE
-                && !hasToken(responseHeaders.get("Connection"), "close");
-        responseHeaders.remove("Transfer-Encoding");
+                && !hasToken(responseHeaders.get(CONNECTION), "close");
+        responseHeaders.remove(TRANSFER_ENCODING);
         boolean handlerMayDeclareLength = rCode == 304 || (isHead && contentLength == null);
         if (!handlerMayDeclareLength) {
-            responseHeaders.remove("Content-Length");
+            responseHeaders.remove(CONTENT_LENGTH);
         }
         if (contentLength != null) {
-            responseHeaders.set("Content-Length", contentLength);
+            responseHeaders.set(CONTENT_LENGTH, contentLength);
         }
         if (chunkedHeader) {
-            responseHeaders.set("Transfer-Encoding", "chunked");
+            responseHeaders.set(TRANSFER_ENCODING, "chunked");
         }
         if (!keepAlive) {
-            responseHeaders.set("Connection", "close");
+            responseHeaders.set(CONNECTION, "close");
             connection.closeAfterExchange();
         } else if (head.minorVersion() == 0) {
-            responseHeaders.set("Connection", "keep-alive");
+            responseHeaders.set(CONNECTION, "keep-alive");
         }
-        if (!responseHeaders.containsKey("Date")) {
-            responseHeaders.set("Date", HttpDate.now());
+        if (!responseHeaders.containsKey(DATE)) {
+            responseHeaders.set(DATE, HttpDate.now());
         }
         connection.writeHead(rCode, responseHeaders);
         responseCode = rCode;
