@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * {@code ./weft bench http}: wrk against a hello-world handler on each server in turn, at 10, 100
  * and 1,000 connections. Each server runs in its own JVM pinned to CPU 0 (when the machine has two
  * or more CPUs and {@code taskset} exists; {@code bench.sh} decides, sets {@code WEFT_ECHO_PIN=1}
- * and pins this JVM, hence wrk, to CPU 1). Per run: a warm-up wrk run, then a measured one; it
+ * and pins this JVM, hence wrk, to CPU 1). Per server JVM: one warm-up wrk run (15 s by default),
+ * then for each connection count a 2 s settling run and a measured run (5 s); it
  * reports wrk's requests/s and p99 latency, and the server's CPU time per request, from {@code
  * /proc/<pid>/stat} (utime + stime) read before and after the measured run.
  *
@@ -42,7 +43,7 @@ public final class HttpBench {
     public static void main(String[] args) throws Exception {
         List<String> servers = defaultServers();
         List<Integer> connections = List.of(10, 100, 1000);
-        int warmup = 3;
+        int warmup = 15;
         int measure = 5;
         int pipeline = 1;
         Path result = Path.of("jmh/target/http-result.json");
@@ -80,15 +81,15 @@ public final class HttpBench {
         System.out.println(pin ? "pinning: each server JVM to CPU 0 (taskset -c 0); wrk: CPU 1"
                 : "not pinned (fewer than 2 CPUs or no taskset): servers and wrk share CPUs");
         List<Row> rows = new ArrayList<>();
-        for (int c : connections) {
-            for (String server : servers) {
-                Row row = measure(server, c, warmup, measure, pin, script);
+        for (String server : servers) {
+            for (Row row : measure(server, connections, warmup, measure, pin, script)) {
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "  %-13s C=%-5d %,10.0f req/s  p99 %9.1f µs  server CPU %6.2f µs/req%s%n",
-                        server, c, row.requestsPerSecond(), row.p99Micros(), row.cpuMicrosPerRequest(),
-                        row.errors().isEmpty() ? "" : "  " + row.errors());
+                        row.server(), row.connections(), row.requestsPerSecond(), row.p99Micros(),
+                        row.cpuMicrosPerRequest(), row.errors().isEmpty() ? "" : "  " + row.errors());
             }
         }
+        rows.sort(java.util.Comparator.comparingInt(Row::connections));
         String table = table(rows);
         System.out.println();
         System.out.println(table);
@@ -107,8 +108,13 @@ public final class HttpBench {
         return servers;
     }
 
-    private static Row measure(String server, int connections, int warmup, int measure, boolean pin, Path script)
-            throws Exception {
+    /**
+     * One server JVM for every connection count: a warm-up of {@code warmup} seconds at the first
+     * count (the JIT compiles the server's path once, not once per count), then per count a 2 s
+     * settling run and the measured run.
+     */
+    private static List<Row> measure(String server, List<Integer> connectionCounts, int warmup, int measure, boolean pin,
+                                     Path script) throws Exception {
         List<String> cmd = new ArrayList<>();
         if (pin) {
             cmd.addAll(List.of("taskset", "-c", "0"));
@@ -131,24 +137,13 @@ public final class HttpBench {
                 throw new IllegalStateException("HTTP server " + server + " did not start");
             }
             String url = "http://127.0.0.1:" + Integer.parseInt(line.substring(5).trim()) + "/";
-            wrk(url, connections, warmup, script);
-            long before = cpuTicks(p.pid());
-            String report = wrk(url, connections, measure, script);
-            long after = cpuTicks(p.pid());
-            long requests = Long.parseLong(find(report, "(\\d+) requests in"));
-            double rps = Double.parseDouble(find(report, "Requests/sec:\\s+([\\d.]+)"));
-            double p99 = micros(find(report, "\\s99%\\s+([\\d.]+\\w+)"));
-            double cpuMicros = (after - before) * (1e6 / clockTicksPerSecond());
-            StringBuilder errors = new StringBuilder();
-            Matcher se = Pattern.compile("Socket errors: (.*)").matcher(report);
-            if (se.find()) {
-                errors.append("socket errors: ").append(se.group(1).trim());
+            wrk(url, connectionCounts.get(0), warmup, script);
+            List<Row> rows = new ArrayList<>();
+            for (int connections : connectionCounts) {
+                wrk(url, connections, 2, script);
+                rows.add(measureOnce(p, server, url, connections, measure, script));
             }
-            Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(report);
-            if (non2xx.find()) {
-                errors.append(errors.isEmpty() ? "" : "; ").append("non-2xx: ").append(non2xx.group(1));
-            }
-            return new Row(server, connections, rps, requests, p99, cpuMicros / Math.max(1, requests), errors.toString());
+            return rows;
         } finally {
             try (PrintStream in = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
                 in.println("stop");
@@ -159,6 +154,27 @@ public final class HttpBench {
                 p.destroyForcibly();
             }
         }
+    }
+
+    private static Row measureOnce(Process p, String server, String url, int connections, int measure, Path script)
+            throws Exception {
+        long before = cpuTicks(p.pid());
+        String report = wrk(url, connections, measure, script);
+        long after = cpuTicks(p.pid());
+        long requests = Long.parseLong(find(report, "(\\d+) requests in"));
+        double rps = Double.parseDouble(find(report, "Requests/sec:\\s+([\\d.]+)"));
+        double p99 = micros(find(report, "\\s99%\\s+([\\d.]+\\w+)"));
+        double cpuMicros = (after - before) * (1e6 / clockTicksPerSecond());
+        StringBuilder errors = new StringBuilder();
+        Matcher se = Pattern.compile("Socket errors: (.*)").matcher(report);
+        if (se.find()) {
+            errors.append("socket errors: ").append(se.group(1).trim());
+        }
+        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(report);
+        if (non2xx.find()) {
+            errors.append(errors.isEmpty() ? "" : "; ").append("non-2xx: ").append(non2xx.group(1));
+        }
+        return new Row(server, connections, rps, requests, p99, cpuMicros / Math.max(1, requests), errors.toString());
     }
 
     private static String wrk(String url, int connections, int seconds, Path script) throws Exception {
