@@ -112,6 +112,25 @@ class HttpServerTest {
     }
 
     @Test
+    void aPipelinedResponseIsNotHeldBackByTheNextRequestsSlowHandler() throws Exception {
+        serve(server -> {
+            server.createContext("/slow", ex -> {
+                Fiber.sleep(1_000);
+                ex.sendResponseHeaders(200, -1);
+            });
+            try (TcpSocket s = connect(server)) {
+                RawResponse.Reader r = new RawResponse.Reader(s);
+                long start = System.nanoTime();
+                send(s, "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertEquals("hello", r.next().body());
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(ms < 500, "the first response waited " + ms + " ms for the second handler");
+                assertEquals(200, r.next().status());
+            }
+        });
+    }
+
+    @Test
     void chunkedRequestBodiesAreDecodedAndLengthZeroMeansAChunkedResponse() throws Exception {
         serve(server -> {
             server.createContext("/stream", ex -> {

@@ -364,11 +364,13 @@ final class HttpConnection {
         closeAfter = true;
     }
 
-    /** The response body ended: send it now unless more pipelined requests are already buffered. */
+    /**
+     * The response body ended: send it now. (Holding it back while more pipelined requests are
+     * buffered would save write calls, but the next handler may block, and this response would wait
+     * for it.)
+     */
     void responseEnded() throws IOException {
-        if (in.buffered() == 0) {
-            out.flush();
-        }
+        out.flush();
     }
 
     InetSocketAddress remoteAddress() {

@@ -7,7 +7,7 @@ import java.io.InputStream;
  * The read side of a connection: a buffer over the transport's input that the request parser scans
  * in place and the body streams read from. Before every read that may block it flushes the
  * connection's pending output, so that a response is never held back while the server waits for
- * the next request (pipelined responses are written together when the requests came together).
+ * the next request.
  *
  * <p>Thread rule: the connection's fiber only.
  */

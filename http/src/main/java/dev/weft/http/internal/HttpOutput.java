@@ -5,9 +5,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The write side of a connection: response heads and small body writes gather in a buffer and go
- * out in one write when it fills, when the exchange ends with no further request already buffered,
- * or before the connection waits for input. Large writes go straight through.
+ * The write side of a connection: a response head and small body writes gather in a buffer and go
+ * out in one write when it fills, when the response ends, or before the connection waits for input.
+ * Large writes go straight through.
  *
  * <p>Thread rule: the connection's fiber only.
  */
