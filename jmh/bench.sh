@@ -7,6 +7,7 @@
 #   ./weft bench --ci                one short iteration of one fiber benchmark and the raw baseline
 #                                    (a smoke test that the benchmarks build and run: not a measurement)
 #   ./weft bench echo [ARGS]         the echo comparison (see dev.weft.jmh.echo.EchoBench)
+#   ./weft bench http [ARGS]         wrk against hello-world HTTP servers (see dev.weft.jmh.http.HttpBench)
 #   -Dweft.hub=NAME is honoured too (as --backend NAME).
 # Called by ./weft with JAVA_HOME set to a JDK >= 21.
 set -euo pipefail
@@ -34,5 +35,11 @@ if [ "${args[0]:-}" = echo ]; then
   pin=()
   if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
   exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.echo.EchoBench "${args[@]:1}"
+fi
+if [ "${args[0]:-}" = http ]; then
+  # Same pinning as echo: wrk (a child of this JVM) on CPU 1, each server JVM on CPU 0.
+  pin=()
+  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
+  exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.http.HttpBench "${args[@]:1}"
 fi
 exec "$JAVA_HOME/bin/java" "${jvm[@]}" -jar "$jar" "${args[@]}"

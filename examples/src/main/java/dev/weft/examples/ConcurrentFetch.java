@@ -2,7 +2,8 @@ package dev.weft.examples;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
-import dev.weft.sockets.StreamServer;
+import dev.weft.http.WeftHttpServer;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,12 +50,12 @@ public final class ConcurrentFetch {
     public static void main(String[] args) throws Exception {
         ExampleOptions options = Examples.options("fetch", "[URL...]", args, -1, java.util.Set.of(), true);
         Examples.runHub(options, () -> {
-            StreamServer local = null;
+            WeftHttpServer local = null;
             List<URI> urls = new ArrayList<>();
             if (options.positional().isEmpty()) {
-                local = SlowFastHttpServer.start(0, SlowFastHttpServer.SLOW);
+                local = SlowFastHttpServer.start(new InetSocketAddress("127.0.0.1", 0), SlowFastHttpServer.SLOW);
                 for (int i = 0; i < 5; i++) {
-                    urls.add(URI.create("http://127.0.0.1:" + local.port() + "/sleep?ms=300"));
+                    urls.add(URI.create("http://127.0.0.1:" + local.getAddress().getPort() + "/sleep?ms=300"));
                 }
             } else {
                 for (String a : options.positional()) {
@@ -71,7 +72,7 @@ public final class ConcurrentFetch {
             System.out.printf("%d URLs: sequential %d ms, concurrent %d ms%n", urls.size(), seq.elapsed().toMillis(),
                     con.elapsed().toMillis());
             if (local != null) {
-                local.stop(Duration.ZERO);
+                local.stop(0);
             }
         });
     }

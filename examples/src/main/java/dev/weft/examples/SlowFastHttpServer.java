@@ -1,23 +1,22 @@
 package dev.weft.examples;
 
+import com.sun.net.httpserver.HttpExchange;
 import dev.weft.fibers.Fiber;
-import dev.weft.fibers.Hub;
-import dev.weft.sockets.StreamServer;
-import dev.weft.sockets.TcpSocket;
+import dev.weft.http.WeftHttpServer;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Seed program 5: the gunicorn {@code -k gevent} demonstration. {@code GET /slow} takes 4 seconds
- * (it sleeps, as a handler waiting on a slow database would); {@code GET /fast} answers at once and
- * is not delayed by slow requests in flight, because each request is a fiber and sleeping parks only
- * that fiber. {@code GET /sleep?ms=N} sleeps N ms (for the concurrent-fetch example).
+ * Seed program 5, {@code gunicorn -k gevent} for Java: ordinary {@code com.sun.net.httpserver}
+ * handlers, served by fibers. {@code GET /for} takes 4 seconds (it sleeps, as a handler waiting on
+ * a slow database would); {@code GET /bar} answers at once and is not delayed by any number of
+ * {@code /for} requests in flight, because each exchange is a fiber and sleeping parks only that
+ * fiber. {@code GET /sleep?ms=N} sleeps N ms (for the concurrent-fetch example).
  *
- * <p>A deliberately minimal HTTP/1.1: GET only, one request per connection ({@code Connection:
- * close}), plain-text bodies.
- *
- * <pre>./weft example http [--backend nio|epoll|kqueue] [--port N]</pre>
+ * <pre>./weft example http [--backend nio|epoll|kqueue] [--port N]     (port 8000 by default, as gunicorn's)</pre>
  */
 public final class SlowFastHttpServer {
     static final Duration SLOW = Duration.ofSeconds(4);
@@ -25,56 +24,64 @@ public final class SlowFastHttpServer {
     private SlowFastHttpServer() {
     }
 
-    /** Starts the server on the current hub; {@code slow} is how long {@code /slow} takes. */
-    static StreamServer start(int port, Duration slow) throws IOException {
-        return StreamServer.builder(socket -> serve(socket, slow)).bind("127.0.0.1", port).start();
-    }
-
-    private static void serve(TcpSocket socket, Duration slow) throws IOException {
-        LineReader in = new LineReader(socket);
-        String requestLine = in.readLine();
-        if (requestLine == null) {
-            return;
-        }
-        for (String header = in.readLine(); header != null && !header.isEmpty(); header = in.readLine()) {
-            // headers are not needed here
-        }
-        String[] parts = requestLine.split(" ");
-        if (parts.length != 3 || !parts[0].equals("GET")) {
-            respond(socket, 400, "only GET is served here\n");
-            return;
-        }
-        String path = parts[1];
-        if (path.equals("/fast")) {
-            respond(socket, 200, "fast\n");
-        } else if (path.equals("/slow")) {
+    /**
+     * Starts the server on {@code address}: on the current hub when called in a fiber, else on a hub
+     * thread of its own. {@code slow} is how long {@code /for} takes.
+     */
+    static WeftHttpServer start(InetSocketAddress address, Duration slow) throws IOException {
+        WeftHttpServer server = WeftHttpServer.create(address, 0);
+        server.createContext("/for", ex -> {
             Fiber.sleep(slow);
-            respond(socket, 200, "slow\n");
-        } else if (path.startsWith("/sleep?ms=")) {
-            long ms = Long.parseLong(path.substring("/sleep?ms=".length()));
+            respond(ex, 200, "for\n");
+        });
+        server.createContext("/bar", ex -> respond(ex, 200, "bar\n"));
+        server.createContext("/sleep", ex -> {
+            String query = ex.getRequestURI().getQuery();
+            long ms;
+            try {
+                ms = Long.parseLong(query == null ? "" : query.replaceFirst("^ms=", ""));
+            } catch (NumberFormatException e) {
+                respond(ex, 400, "use /sleep?ms=N\n");
+                return;
+            }
             Fiber.sleep(Duration.ofMillis(ms));
-            respond(socket, 200, "slept " + ms + " ms\n");
-        } else {
-            respond(socket, 404, "no route " + path + "\n");
-        }
+            respond(ex, 200, "slept " + ms + " ms\n");
+        });
+        server.createContext("/", ex -> respond(ex, 404, "no route " + ex.getRequestURI().getPath() + "\n"));
+        server.start();
+        return server;
     }
 
-    private static void respond(TcpSocket socket, int status, String body) throws IOException {
+    private static void respond(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        String reason = switch (status) {
-            case 200 -> "OK";
-            case 400 -> "Bad Request";
-            default -> "Not Found";
-        };
-        String head = "HTTP/1.1 " + status + " " + reason + "\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n";
-        socket.writeAll(head.getBytes(StandardCharsets.US_ASCII));
-        socket.writeAll(bytes);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     public static void main(String[] args) throws Exception {
         ExampleOptions options = Examples.options("http", "[--port N]", args, 8000, java.util.Set.of(), false);
-        Examples.serveUntilSignal(options, port -> start(port, SLOW),
-                "slow/fast HTTP (try: curl http://127.0.0.1:PORT/slow & curl http://127.0.0.1:PORT/fast)");
+        if (options.backend() != null) {
+            System.setProperty("weft.hub", options.backend()); // the server's own hub thread picks it
+        }
+        // Bound on this (ordinary) thread, the server runs on a hub thread of its own until stopped.
+        WeftHttpServer server;
+        try {
+            server = start(new InetSocketAddress("127.0.0.1", options.port()), SLOW);
+        } catch (java.net.BindException inUse) {
+            System.err.println("http: " + inUse.getMessage() + " (try --port N)");
+            System.exit(1);
+            return;
+        }
+        int actual = server.getAddress().getPort();
+        System.out.println("slow/fast HTTP on http://127.0.0.1:" + actual + "/ (try: curl http://127.0.0.1:" + actual
+                + "/for & curl http://127.0.0.1:" + actual + "/bar). Ctrl-C or SIGTERM stops it.");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping: exchanges in flight get 2 s to finish");
+            server.stop(2);
+            System.out.println("stopped");
+        }, "http-example-stop"));
     }
 }

@@ -8,7 +8,15 @@ import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.http.WeftHttpServer;
 import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -24,6 +32,7 @@ import org.junit.jupiter.api.Test;
 /** Runs each seed program against real sockets on 127.0.0.1, on the backend under test. */
 @org.junit.jupiter.api.Timeout(60)
 class ExamplesTest {
+    private static final InetSocketAddress LOCAL = new InetSocketAddress("127.0.0.1", 0);
 
     private static String echoOnce(int port, String text) throws Exception {
         try (TcpSocket s = TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5))) {
@@ -100,10 +109,10 @@ class ExamplesTest {
     @Test
     void concurrentFetchTakesAboutOnePageTimeAndSequentialTheSum() throws Exception {
         Hub.run(() -> {
-            StreamServer server = SlowFastHttpServer.start(0, SlowFastHttpServer.SLOW);
+            WeftHttpServer server = SlowFastHttpServer.start(LOCAL, SlowFastHttpServer.SLOW);
             List<URI> urls = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                urls.add(URI.create("http://127.0.0.1:" + server.port() + "/sleep?ms=300"));
+                urls.add(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/sleep?ms=300"));
             }
             ConcurrentFetch.Timed seq = ConcurrentFetch.sequential(urls);
             ConcurrentFetch.Timed con = ConcurrentFetch.concurrent(urls);
@@ -111,7 +120,7 @@ class ExamplesTest {
             assertEquals(new HttpGet.Response(200, "slept 300 ms\n"), con.responses().get(0));
             assertTrue(seq.elapsed().toMillis() >= 1_500, "sequential: " + seq.elapsed());
             assertTrue(con.elapsed().toMillis() >= 300 && con.elapsed().toMillis() < 1_200, "concurrent: " + con.elapsed());
-            server.stop(Duration.ZERO);
+            server.stop(0);
             return null;
         });
     }
@@ -303,22 +312,82 @@ class ExamplesTest {
     @Test
     void aFastRequestIsNotDelayedByASlowOneInFlight() throws Exception {
         Hub.run(() -> {
-            StreamServer server = SlowFastHttpServer.start(0, SlowFastHttpServer.SLOW);
-            URI slowUri = URI.create("http://127.0.0.1:" + server.port() + "/slow");
-            URI fastUri = URI.create("http://127.0.0.1:" + server.port() + "/fast");
+            WeftHttpServer server = SlowFastHttpServer.start(LOCAL, SlowFastHttpServer.SLOW);
+            URI slowUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/for");
+            URI fastUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/bar");
             long start = System.nanoTime();
             Fiber<HttpGet.Response> slow = Fiber.spawn("slow", () -> HttpGet.get(slowUri, Duration.ofSeconds(10)));
             Fiber.sleep(Duration.ofMillis(50)); // the slow request is in flight
             HttpGet.Response fast = HttpGet.get(fastUri, Duration.ofSeconds(10));
             long fastDoneMillis = (System.nanoTime() - start) / 1_000_000;
-            assertEquals(new HttpGet.Response(200, "fast\n"), fast);
+            assertEquals(new HttpGet.Response(200, "bar\n"), fast);
             assertFalse(slow.isDone(), "the slow one is still sleeping");
             assertTrue(fastDoneMillis < 2_000, "fast answered after " + fastDoneMillis + " ms");
-            assertEquals(new HttpGet.Response(200, "slow\n"), slow.get());
+            assertEquals(new HttpGet.Response(200, "for\n"), slow.get());
             long slowMillis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(slowMillis >= 4_000, "slow took its 4 s: " + slowMillis + " ms");
-            server.stop(Duration.ZERO);
+            server.stop(0);
             return null;
         });
+    }
+
+    /**
+     * The seed's check with clients nobody here wrote: the JDK's HttpClient keeps 100 {@code /for}
+     * requests in flight (100 connections), and curl's own timer says {@code /bar} still answers in
+     * under 50 ms. The server runs on a hub thread of its own, as {@code ./weft example http} does.
+     */
+    @Test
+    void barAnswersWithinFiftyMillisecondsWhileAHundredForRequestsAreInFlight() throws Exception {
+        Assumptions.assumeTrue(onPath("curl"), "SKIPPED: curl is not installed; install the Debian package 'curl'");
+        WeftHttpServer server = SlowFastHttpServer.start(LOCAL, SlowFastHttpServer.SLOW);
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            curlSeconds(base + "/bar"); // warm-up: class loading and JIT of the /bar path
+            long start = System.nanoTime();
+            List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                slow.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + "/for")).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            Thread.sleep(500); // all 100 reach the server and sleep
+            List<Double> barMillis = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                barMillis.add(curlSeconds(base + "/bar") * 1_000);
+            }
+            long sentAll = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(sentAll < 3_500, "the /bar requests were made while every /for was in flight (" + sentAll + " ms)");
+            assertTrue(slow.stream().noneMatch(CompletableFuture::isDone), "no /for finished early");
+            for (double ms : barMillis) {
+                assertTrue(ms < 50, "/bar took " + ms + " ms with 100 /for in flight: " + barMillis);
+            }
+            for (CompletableFuture<HttpResponse<String>> f : slow) {
+                HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode());
+                assertEquals("for\n", r.body());
+            }
+            long allMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(allMillis >= 4_000 && allMillis < 8_000, "100 × 4 s of sleeping took " + allMillis + " ms in all");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    private static double curlSeconds(String url) throws Exception {
+        Process p = new ProcessBuilder("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", url)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        String[] parts = out.trim().split(" ");
+        assertEquals("200", parts[0], out);
+        return Double.parseDouble(parts[1]);
+    }
+
+    private static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,0 +1,352 @@
+package dev.weft.http;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.weft.fibers.Event;
+import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Hub;
+import dev.weft.fibers.NotInFiberException;
+import dev.weft.http.internal.Contexts;
+import dev.weft.http.internal.HttpService;
+import dev.weft.sockets.StreamServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+
+/**
+ * The JDK's {@link HttpServer} served by fibers: every connection is a fiber on one hub, and every
+ * exchange runs the context's filters and handler in that fiber, so a handler may block
+ * cooperatively ({@link Fiber#sleep}, Weft sockets, {@code ThreadPool.offload}) without holding up
+ * the other exchanges.
+ *
+ * <pre>{@code
+ * HttpServer server = HttpServer.create(new InetSocketAddress(8000), 0);   // with the Weft provider chosen
+ * server.createContext("/", exchange -> { ... });
+ * server.start();                                                          // serves on a hub thread of its own
+ * }</pre>
+ *
+ * <p><b>Which hub.</b> A server bound inside a fiber ({@code WeftHttpServer.create} or {@code
+ * HttpServer.create} called in {@code Hub.run}) belongs to that hub: its accept fiber and its
+ * connections run there, next to the caller's other fibers. A server bound on an ordinary thread
+ * starts a hub thread of its own ({@code weft-http <address>}, default backend) that lives until
+ * {@link #stop}; {@link #start()} then also starts a non-daemon thread that keeps the JVM alive while
+ * the server runs, as the JDK's own dispatcher thread does.
+ *
+ * <p><b>Binding and starting.</b> As with the JDK's server, binding (in {@code create(address, …)}
+ * or {@link #bind}) opens the listening socket at once, so {@link #getAddress()} tells the port when
+ * bound to port 0; connections that arrive before {@link #start()} wait and are served once it is
+ * called.
+ *
+ * <p><b>Executor.</b> {@link #setExecutor} is accepted for compatibility and remembered ({@link
+ * #getExecutor()} returns it) but not used: handlers always run as fibers on the server's hub. A
+ * handler that must call truly blocking code (JDBC on plain sockets, file I/O) hands it to {@code
+ * dev.weft.sockets.ThreadPool.offload}.
+ *
+ * <p><b>Stopping.</b> {@link #stop(int)} closes the listening socket, closes idle keep-alive
+ * connections at once, lets exchanges in flight finish (their connections close afterwards) for up
+ * to {@code delay} seconds, then kills what is left (their {@code finally} blocks run) and returns.
+ * It blocks the calling thread, or only the calling fiber on the server's own hub. Called from one of
+ * the server's own handlers, it does not wait for that handler's exchange, which finishes normally
+ * (its connection then closes).
+ *
+ * <p>HTTP/1.1 details, limits and what is refused: see {@link HttpLimits}. HTTPS is not available
+ * yet ({@link WeftHttpServerProvider#createHttpsServer}).
+ *
+ * <p>Thread rule: any thread, for every method.
+ */
+public final class WeftHttpServer extends HttpServer {
+    private static final System.Logger LOG = System.getLogger("dev.weft.http");
+
+    private final HttpLimits limits;
+    private final Contexts contexts = new Contexts(this);
+    private final Object lock = new Object();
+    private volatile Hub hub;
+    private volatile InetSocketAddress address;
+    private volatile Executor executor;
+    private HttpService service;
+    private StreamServer acceptor;
+    private Event stopped;
+    private Thread ownHubThread;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private boolean bound;
+    private boolean started;
+    private boolean stopCalled;
+
+    private WeftHttpServer(HttpLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    /** {@link #create(InetSocketAddress, int, HttpLimits)} with {@link HttpLimits#defaults()}. */
+    public static WeftHttpServer create(InetSocketAddress address, int backlog) throws IOException {
+        return create(address, backlog, HttpLimits.defaults());
+    }
+
+    /**
+     * A server with {@code limits}, bound to {@code address} (port 0 picks a free port) unless it is
+     * null (then call {@link #bind} later).
+     *
+     * @param backlog the kernel's queue of connections not yet accepted; 0 or less for 1024
+     * @throws BindException if the address is in use
+     */
+    public static WeftHttpServer create(InetSocketAddress address, int backlog, HttpLimits limits) throws IOException {
+        WeftHttpServer s = new WeftHttpServer(limits);
+        if (address != null) {
+            s.bind(address, backlog);
+        }
+        return s;
+    }
+
+    /** The limits this server enforces. */
+    public HttpLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Opens the listening socket: on the current hub when called in a fiber, else on a new hub
+     * thread of this server's own. Blocks until it is listening.
+     *
+     * @throws BindException if already bound, or the address is in use
+     */
+    @Override
+    public void bind(InetSocketAddress addr, int backlog) throws IOException {
+        Objects.requireNonNull(addr, "address");
+        int queue = backlog <= 0 ? 1024 : backlog;
+        synchronized (lock) {
+            if (bound) {
+                throw new BindException("this server is already bound to " + address);
+            }
+            bound = true;
+        }
+        boolean ok = false;
+        try {
+            if (inFiber()) {
+                listen(addr, queue);
+            } else {
+                startOwnHub(addr, queue);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                synchronized (lock) {
+                    bound = false;
+                }
+            }
+        }
+    }
+
+    private static boolean inFiber() {
+        try {
+            Fiber.current();
+            return true;
+        } catch (NotInFiberException e) {
+            return false;
+        }
+    }
+
+    /** In a fiber of the hub that will serve: the service, the listening socket and the accept fiber. */
+    private void listen(InetSocketAddress addr, int backlog) throws IOException {
+        HttpService s = new HttpService(limits, contexts);
+        String host = addr.getAddress() != null ? addr.getAddress().getHostAddress() : addr.getHostString();
+        StreamServer a = StreamServer.builder(s::serve).bind(host, addr.getPort()).backlog(backlog)
+                .maxConnections(limits.maxConnections()).start();
+        this.service = s;
+        this.acceptor = a;
+        this.stopped = new Event();
+        this.address = a.address();
+        this.hub = Hub.current();
+    }
+
+    private void startOwnHub(InetSocketAddress addr, int backlog) throws IOException {
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        Thread t = Thread.ofPlatform().daemon(true).name("weft-http " + addr).unstarted(() -> {
+            try {
+                Hub.run(() -> {
+                    try {
+                        listen(addr, backlog);
+                    } catch (Throwable e) {
+                        ready.completeExceptionally(e);
+                        return;
+                    }
+                    ready.complete(null);
+                    stopped.await();
+                    service.awaitNoConnections(); // a handler that called stop() finishes its exchange
+
+                });
+            } catch (Throwable e) {
+                if (!ready.completeExceptionally(e)) {
+                    LOG.log(System.Logger.Level.ERROR, "the hub of " + this + " failed", e);
+                }
+            } finally {
+                terminated.countDown();
+            }
+        });
+        ownHubThread = t;
+        t.start();
+        try {
+            ready.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("could not start the hub of an HTTP server on " + addr + ": " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while binding " + addr, e);
+        }
+    }
+
+    /**
+     * Starts serving. Returns at once.
+     *
+     * @throws IllegalStateException if not bound, already started, or stopped
+     */
+    @Override
+    public void start() {
+        synchronized (lock) {
+            if (hub == null) {
+                throw new IllegalStateException("the server is not bound: call bind(address, backlog) first");
+            }
+            if (started || stopCalled) {
+                throw new IllegalStateException(stopCalled ? "the server was stopped" : "the server is already started");
+            }
+            started = true;
+        }
+        if (Thread.currentThread() == hub.thread()) {
+            service.start();
+        } else {
+            hub.execute(service::start);
+        }
+        if (ownHubThread != null) {
+            Thread.ofPlatform().daemon(false).name("weft-http keep-alive " + address).start(() -> {
+                try {
+                    terminated.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+    }
+
+    /**
+     * Remembers {@code executor} but does not use it: every exchange runs as a fiber on the server's
+     * hub (see the class comment).
+     *
+     * @throws IllegalStateException if the server is already started (as the JDK's server)
+     */
+    @Override
+    public void setExecutor(Executor executor) {
+        synchronized (lock) {
+            if (started) {
+                throw new IllegalStateException("the server is already started");
+            }
+        }
+        this.executor = executor;
+        if (executor != null) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "setExecutor(" + executor + ") on " + this
+                    + ": ignored, every exchange runs as a fiber on the server's hub");
+        }
+    }
+
+    /** The executor last given to {@link #setExecutor}, unused by this server; null by default. */
+    @Override
+    public Executor getExecutor() {
+        return executor;
+    }
+
+    /**
+     * Stops the server (see the class comment) and returns when every connection has closed. Blocks
+     * the calling thread for at most about {@code delay} seconds (plus the time killed handlers take
+     * to unwind); on the server's own hub it blocks only the calling fiber. A second call returns at
+     * once.
+     *
+     * @throws IllegalArgumentException if {@code delay} is negative
+     */
+    @Override
+    public void stop(int delay) {
+        if (delay < 0) {
+            throw new IllegalArgumentException("negative delay: " + delay);
+        }
+        Hub h;
+        synchronized (lock) {
+            if (stopCalled) {
+                return;
+            }
+            stopCalled = true;
+            h = hub;
+        }
+        if (h == null) {
+            return;
+        }
+        Duration grace = Duration.ofSeconds(delay);
+        if (Thread.currentThread() == h.thread()) {
+            stopOnHub(grace);
+            return;
+        }
+        try {
+            h.submit(() -> {
+                stopOnHub(grace);
+                return null;
+            }).join();
+            if (ownHubThread != null) {
+                ownHubThread.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            throw e;
+        }
+    }
+
+    private void stopOnHub(Duration grace) {
+        service.beginStop();
+        acceptor.stop(grace);
+        stopped.set();
+    }
+
+    @Override
+    public HttpContext createContext(String path, HttpHandler handler) {
+        Objects.requireNonNull(handler, "handler");
+        return contexts.create(path, handler);
+    }
+
+    @Override
+    public HttpContext createContext(String path) {
+        return contexts.create(path, null);
+    }
+
+    @Override
+    public void removeContext(String path) {
+        contexts.remove(path);
+    }
+
+    @Override
+    public void removeContext(HttpContext context) {
+        contexts.remove(context);
+    }
+
+    /** The address it listens on (the actual port when bound to port 0); null before binding. */
+    @Override
+    public InetSocketAddress getAddress() {
+        return address;
+    }
+
+    @Override
+    public String toString() {
+        return "WeftHttpServer(" + address + ")";
+    }
+}

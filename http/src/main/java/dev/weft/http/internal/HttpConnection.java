@@ -1,0 +1,396 @@
+package dev.weft.http.internal;
+
+import com.sun.net.httpserver.Headers;
+import dev.weft.fibers.FiberTimeoutException;
+import dev.weft.fibers.Hub;
+import dev.weft.fibers.Timeout;
+import dev.weft.http.HttpLimits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP/1.1 connection, served by its own fiber: read a request head, run the context's
+ * handler, finish the response, drain what is left of the request body, and go on with the next
+ * request (keep-alive and pipelining) until the client or a rule closes it.
+ *
+ * <p>When the connection closes: the client asked for it ({@code Connection: close}, or HTTP/1.0
+ * without {@code keep-alive}); the handler set {@code Connection: close}; a response body of unknown
+ * length on HTTP/1.0; a request it refused ({@link HttpError}); a handler that threw; a response body
+ * shorter than its declared length; more than {@value #DRAIN_LIMIT} unread request-body bytes, or
+ * unread bytes that do not arrive within {@link #DRAIN_TIME}, or an unread body whose client still
+ * waits for {@code 100 Continue}; the server stopping; the idle
+ * timeout between requests. After a refused request or an undrained body it closes gracefully
+ * (half-close, then read and drop what the client still sends, up to one second), so that the
+ * client reads the answer instead of a reset.
+ *
+ * <p>Thread rule: its own fiber, except {@link #requestStop()} (any fiber of the hub).
+ */
+final class HttpConnection {
+    private static final System.Logger LOG = System.getLogger("dev.weft.http");
+    /** Unread request-body bytes read and dropped to keep a connection; beyond this it closes. */
+    static final int DRAIN_LIMIT = 64 * 1024;
+    /** The longest the server waits for unread request-body bytes to keep a connection. */
+    static final Duration DRAIN_TIME = Duration.ofSeconds(1);
+    private static final Duration LINGER = Duration.ofSeconds(1);
+    private static final int LINGER_BYTES = 1 << 20;
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final HttpService service;
+    private final Transport transport;
+    private final HttpLimits limits;
+    private final HttpOutput out;
+    private final HttpInput in;
+    private final RequestParser parser;
+    private final Hub hub;
+    private HttpExchangeImpl current;
+    /** Blocked waiting for the first byte of a request: a stop may close it at once. */
+    private boolean idle;
+    private boolean stopRequested;
+    /** The framing can no longer be trusted (a body error, a short response): close after this exchange. */
+    private boolean broken;
+    private boolean closeAfter;
+    private boolean continueSent;
+    private boolean linger;
+
+    HttpConnection(HttpService service, Transport transport) {
+        this.service = service;
+        this.transport = transport;
+        this.limits = service.limits();
+        this.out = new HttpOutput(transport.output(), 8192);
+        this.in = new HttpInput(transport.input(), out, 4096, limits.maxHeaderBytes() + 64);
+        this.parser = new RequestParser(limits);
+        this.hub = Hub.current();
+    }
+
+    /** Serves requests until the connection closes; closes the transport. Never throws but a kill. */
+    void run() {
+        transport.setTimeout(limits.idleTimeout());
+        try {
+            while (true) {
+                RequestHead head = nextHead();
+                if (head == null || !exchange(head)) {
+                    break;
+                }
+                hub.spendBudget();
+            }
+            out.flush();
+        } catch (HttpError e) {
+            respondError(e);
+            linger = true;
+        } catch (IOException e) {
+            // the client went away, the idle timeout passed, or a stop closed the connection:
+            // nobody is left to answer
+            out.discard();
+            linger = false;
+        } finally {
+            try {
+                if (linger) {
+                    lingeringClose();
+                }
+            } finally {
+                transport.close();
+            }
+        }
+    }
+
+    /** The next request head, or null when the connection should end (end of stream, or stopping while idle). */
+    private RequestHead nextHead() throws IOException {
+        if (in.buffered() == 0) {
+            out.flush();
+            if (stopRequested) {
+                return null;
+            }
+            idle = true;
+            int n;
+            try {
+                n = in.fill();
+            } finally {
+                idle = false;
+            }
+            if (n < 0) {
+                return null;
+            }
+        }
+        RequestHead head = parser.parse(in, false);
+        if (head != null) {
+            return head;
+        }
+        Timeout t = Timeout.after(limits.requestHeadTimeout());
+        try {
+            return parser.parse(in, true);
+        } catch (FiberTimeoutException e) {
+            if (e.is(t)) {
+                throw new HttpError(408, "the request head did not arrive within " + limits.requestHeadTimeout().toMillis()
+                        + " ms");
+            }
+            throw e;
+        } finally {
+            t.close();
+        }
+    }
+
+    /** Runs one exchange; returns whether the connection may serve another request. */
+    private boolean exchange(RequestHead head) throws IOException {
+        closeAfter = !head.clientKeepsAlive() || stopRequested;
+        continueSent = false;
+        String target = head.target();
+        URI uri = null;
+        String path;
+        if (target.charAt(0) == '/' && !target.startsWith("//")) {
+            int q = target.indexOf('?');
+            path = q < 0 ? target : target.substring(0, q);
+            if (path.indexOf('%') >= 0) {
+                uri = URI.create(target);
+                path = uri.getPath();
+            }
+        } else {
+            try {
+                uri = new URI(target);
+            } catch (URISyntaxException e) {
+                throw new HttpError(400, "a malformed request target: " + e.getMessage());
+            }
+            path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+        }
+        RequestBody body = RequestBody.of(this, in, limits, head);
+        HttpContextImpl context = service.contexts().find(path);
+        HttpExchangeImpl ex = new HttpExchangeImpl(this, head, context, uri, path, body, out);
+        current = ex;
+        Exception failure = null;
+        try {
+            if (context == null) {
+                respondPlain(ex, 404, "no context serves " + path + "\n");
+            } else {
+                context.handle(ex);
+            }
+        } catch (Exception e) {
+            failure = e;
+            if (e instanceof IOException) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "handler of " + context + " failed on " + ex + ": " + e);
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "handler of " + context + " failed on " + ex
+                        + (ex.headersSent() ? "; the connection is closed" : "; answered 500 and closed the connection"), e);
+            }
+        }
+        try {
+            return finish(ex, failure);
+        } finally {
+            current = null;
+        }
+    }
+
+    private boolean finish(HttpExchangeImpl ex, Exception failure) throws IOException {
+        RequestBody body = ex.requestBody();
+        if (!ex.headersSent()) {
+            int status = 500;
+            String message = "the handler failed\n";
+            if (body.failure() instanceof HttpError refused) {
+                status = refused.status();
+                message = refused.getMessage() + "\n";
+            } else if (failure == null) {
+                LOG.log(System.Logger.Level.WARNING, "handler of " + ex.getHttpContext() + " returned without calling"
+                        + " sendResponseHeaders on " + ex + "; answered 500 and closed the connection");
+                message = "the handler sent no response\n";
+            }
+            closeAfter = true;
+            respondPlain(ex, status, message);
+            linger = !body.isComplete();
+            return false;
+        }
+        try {
+            ex.responseBody().close();
+        } catch (IOException e) {
+            broken = true;
+        }
+        if (failure != null || broken || closeAfter || stopRequested) {
+            linger = !body.isComplete();
+            return false;
+        }
+        if (!body.isComplete() && !drainWithin(body, DRAIN_TIME)) {
+            linger = true;
+            return false;
+        }
+        return true;
+    }
+
+    /** Drains the rest of the body for at most {@code limit} (a slow client is not waited for). */
+    private static boolean drainWithin(RequestBody body, Duration limit) {
+        Timeout t = Timeout.after(limit);
+        try {
+            return body.drain(DRAIN_LIMIT);
+        } catch (FiberTimeoutException e) {
+            if (e.is(t)) {
+                return false;
+            }
+            throw e;
+        } finally {
+            t.close();
+        }
+    }
+
+    private void respondPlain(HttpExchangeImpl ex, int status, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.responseBody().write(bytes, 0, bytes.length);
+        ex.responseBody().close();
+    }
+
+    /** Answers a refused request head; the connection closes afterwards. */
+    private void respondError(HttpError e) {
+        try {
+            byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+            Headers h = new Headers();
+            h.set("Content-Type", "text/plain; charset=utf-8");
+            h.set("Content-Length", Integer.toString(body.length));
+            h.set("Connection", "close");
+            h.set("Date", HttpDate.now());
+            writeHead(e.status(), h);
+            out.write(body, 0, body.length);
+            out.flush();
+        } catch (IOException gone) {
+            out.discard();
+        }
+    }
+
+    /** Half-closes, then reads and drops what the client still sends (bounded), so the answer is not lost to a reset. */
+    private void lingeringClose() {
+        Timeout t = Timeout.after(LINGER);
+        try {
+            out.flush();
+            transport.shutdownOutput();
+            InputStream raw = transport.input();
+            byte[] junk = new byte[4096];
+            long total = 0;
+            while (total < LINGER_BYTES) {
+                int n = raw.read(junk, 0, junk.length);
+                if (n < 0) {
+                    break;
+                }
+                total += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof FiberTimeoutException fte && !fte.is(t)) {
+                throw fte;
+            }
+            // done lingering
+        } finally {
+            t.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- for the exchange and its streams
+
+    /** Writes a status line and headers into the output buffer. */
+    void writeHead(int status, Headers headers) throws IOException {
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            checkField(e.getKey(), e.getValue());
+        }
+        out.writeLatin1(status == 200 ? "HTTP/1.1 200 OK" : "HTTP/1.1 " + status + " " + Status.reason(status));
+        out.crlf();
+        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+            for (String v : e.getValue()) {
+                out.writeLatin1(e.getKey());
+                out.write(':');
+                out.write(' ');
+                out.writeLatin1(v);
+                out.crlf();
+            }
+        }
+        out.crlf();
+    }
+
+    private static void checkField(String name, List<String> values) throws IOException {
+        if (name.isEmpty()) {
+            throw new IOException("a response header with an empty name");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c > 0xff || !RequestParser.isToken(c)) {
+                throw new IOException("the response header name '" + name + "' is not a token");
+            }
+        }
+        for (String v : values) {
+            if (v == null) {
+                throw new IOException("the response header " + name + " has a null value");
+            }
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c > 0xff || !RequestParser.isValue(c)) {
+                    throw new IOException("the response header " + name + " contains a character that cannot be sent"
+                            + " (a control character such as CR or LF, or one outside Latin-1) at index " + i);
+                }
+            }
+        }
+    }
+
+    /** Whether the exchange's response may leave the connection open (decided when its head is sent). */
+    boolean mayKeepAlive(HttpExchangeImpl ex) {
+        return !closeAfter && !broken && !stopRequested && !awaitingContinue() && ex.requestBody().failure() == null;
+    }
+
+    /** The current request asked for {@code 100 Continue}, has a body, and it was not sent. */
+    boolean awaitingContinue() {
+        HttpExchangeImpl ex = current;
+        return ex != null && ex.head().expectContinue() && ex.head().hasBody() && !continueSent
+                && !ex.requestBody().isStarted();
+    }
+
+    /** Called by the request body before its first read: sends {@code 100 Continue} if the client waits for it. */
+    void beforeFirstBodyRead() throws IOException {
+        HttpExchangeImpl ex = current;
+        if (ex != null && ex.head().expectContinue() && !continueSent && !ex.headersSent()) {
+            continueSent = true;
+            out.write(CONTINUE, 0, CONTINUE.length);
+            out.flush();
+        }
+    }
+
+    void bodyFailed() {
+        broken = true;
+    }
+
+    void markBroken() {
+        broken = true;
+    }
+
+    void closeAfterExchange() {
+        closeAfter = true;
+    }
+
+    /**
+     * The response body ended: send it now. (Holding it back while more pipelined requests are
+     * buffered would save write calls, but the next handler may block, and this response would wait
+     * for it.)
+     */
+    void responseEnded() throws IOException {
+        out.flush();
+    }
+
+    InetSocketAddress remoteAddress() {
+        return transport.remoteAddress();
+    }
+
+    InetSocketAddress localAddress() {
+        return transport.localAddress();
+    }
+
+    /** The server is stopping: an idle connection closes now, a busy one after its exchange. Hub thread. */
+    void requestStop() {
+        stopRequested = true;
+        if (idle) {
+            transport.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HttpConnection(" + transport + ")";
+    }
+}

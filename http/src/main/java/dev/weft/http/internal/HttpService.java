@@ -1,0 +1,91 @@
+package dev.weft.http.internal;
+
+import dev.weft.fibers.Event;
+import dev.weft.http.HttpLimits;
+import dev.weft.sockets.TcpSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What a Weft HTTP server does with its connections, independent of how they were accepted: the
+ * connection handler a {@link dev.weft.sockets.StreamServer} runs (and, later, an HTTPS server after
+ * its TLS handshake), the live connections, the start gate and the graceful stop.
+ *
+ * <p>Thread rule: the hub thread (create it in a fiber of the hub that will serve).
+ */
+public final class HttpService {
+    private final HttpLimits limits;
+    private final Contexts contexts;
+    private final Set<HttpConnection> connections = new LinkedHashSet<>();
+    private final Event started = new Event();
+    private final Event noConnections = new Event();
+    private boolean stopping;
+
+    public HttpService(HttpLimits limits, Contexts contexts) {
+        this.limits = limits;
+        this.contexts = contexts;
+    }
+
+    HttpLimits limits() {
+        return limits;
+    }
+
+    Contexts contexts() {
+        return contexts;
+    }
+
+    /** Serves one accepted TCP connection until it ends (a {@code ConnectionHandler}); the caller closes the socket. */
+    public void serve(TcpSocket socket) throws Exception {
+        socket.setNoDelay(true);
+        serve(Transport.of(socket));
+    }
+
+    /** Serves one connection over {@code transport} until it ends, and closes it. Waits for {@link #start()} first. */
+    public void serve(Transport transport) {
+        if (!started.isSet()) {
+            started.await();
+        }
+        if (stopping) {
+            transport.close();
+            return;
+        }
+        HttpConnection c = new HttpConnection(this, transport);
+        connections.add(c);
+        noConnections.clear();
+        try {
+            c.run();
+        } finally {
+            connections.remove(c);
+            if (connections.isEmpty()) {
+                noConnections.set();
+            }
+        }
+    }
+
+    /** Lets connections accepted so far, and later ones, be served. */
+    public void start() {
+        started.set();
+    }
+
+    /** New exchanges stop: idle connections close now, busy ones after their exchange. */
+    public void beginStop() {
+        stopping = true;
+        started.set();
+        for (HttpConnection c : new ArrayList<>(connections)) {
+            c.requestStop();
+        }
+    }
+
+    /** Blocks the calling fiber until no connection is open. */
+    public void awaitNoConnections() {
+        if (!connections.isEmpty()) {
+            noConnections.await();
+        }
+    }
+
+    /** Connections open now. */
+    public int connections() {
+        return connections.size();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.weft.jmh.http;
+
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.weft.fibers.Event;
+import dev.weft.fibers.Hub;
+import dev.weft.http.WeftHttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+
+/**
+ * The hello-world HTTP servers {@link HttpBench} compares, each started by name in its own JVM by
+ * {@link HttpServerMain}: {@code weft-<backend>} (a {@link WeftHttpServer} on one hub), {@code
+ * jdk-platform} (the JDK's built-in server, a fixed pool of {@value #PLATFORM_THREADS} platform
+ * threads), {@code jdk-virtual} (the JDK's server, a virtual thread per exchange), {@code netty}
+ * (Netty 4.2's HTTP/1.1 codec, one event loop, epoll when available). Every one answers any request
+ * with {@code 200}, {@code Content-Type: text/plain} and "Hello, World!" (13 bytes), keeps
+ * connections alive, and binds 127.0.0.1 on a free port.
+ */
+final class HelloServers {
+    static final int PLATFORM_THREADS = 32;
+    static final byte[] HELLO = "Hello, World!".getBytes(StandardCharsets.US_ASCII);
+
+    /** The handler the JDK and Weft servers share: the same code runs on both. */
+    static final HttpHandler HANDLER = ex -> {
+        ex.getResponseHeaders().set("Content-Type", "text/plain");
+        ex.sendResponseHeaders(200, HELLO.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(HELLO);
+        }
+    };
+
+    private HelloServers() {
+    }
+
+    /** Starts the server called {@code kind}; returns its port. It runs until the JVM exits. */
+    static int start(String kind) throws Exception {
+        if (kind.startsWith("weft-")) {
+            return startWeft(kind.substring("weft-".length()));
+        }
+        return switch (kind) {
+            case "jdk-platform" -> startJdk(false);
+            case "jdk-virtual" -> startJdk(true);
+            case "netty" -> NettyHelloServer.start();
+            default -> throw new IllegalArgumentException("unknown HTTP server '" + kind
+                    + "'; known: weft-nio, weft-epoll, jdk-platform, jdk-virtual, netty");
+        };
+    }
+
+    private static int startWeft(String backend) throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread.ofPlatform().name("weft-http-bench").start(() -> {
+            try {
+                Hub.run(backend, () -> {
+                    WeftHttpServer s = WeftHttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+                    s.createContext("/", HANDLER);
+                    s.start();
+                    port.complete(s.getAddress().getPort());
+                    new Event().await();
+                    return null;
+                });
+            } catch (Throwable t) {
+                port.completeExceptionally(t);
+            }
+        });
+        return port.get();
+    }
+
+    private static int startJdk(boolean virtual) throws IOException {
+        // The Weft provider is on this class path (its service file would win): name the JDK's own.
+        System.setProperty("com.sun.net.httpserver.HttpServerProvider", "sun.net.httpserver.DefaultHttpServerProvider");
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+        if (s instanceof WeftHttpServer) {
+            throw new IllegalStateException("got Weft's server instead of the JDK's");
+        }
+        s.createContext("/", HANDLER);
+        s.setExecutor(virtual ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newFixedThreadPool(PLATFORM_THREADS));
+        s.start();
+        return s.getAddress().getPort();
+    }
+}

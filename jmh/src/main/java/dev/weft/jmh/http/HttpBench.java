@@ -1,0 +1,274 @@
+package dev.weft.jmh.http;
+
+import dev.weft.hub.Backends;
+import dev.weft.hub.HubBackend;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./weft bench http}: wrk against a hello-world handler on each server in turn, at 10, 100
+ * and 1,000 connections. Each server runs in its own JVM pinned to CPU 0 (when the machine has two
+ * or more CPUs and {@code taskset} exists; {@code bench.sh} decides, sets {@code WEFT_ECHO_PIN=1}
+ * and pins this JVM, hence wrk, to CPU 1). Per server JVM: one warm-up wrk run (15 s by default),
+ * then for each connection count a 2 s settling run and a measured run (5 s); it
+ * reports wrk's requests/s and p99 latency, and the server's CPU time per request, from {@code
+ * /proc/<pid>/stat} (utime + stime) read before and after the measured run.
+ *
+ * <pre>
+ * HttpBench [--servers weft-epoll,weft-nio,jdk-platform,jdk-virtual,netty] [--connections 10,100,1000]
+ *           [--warmup SECONDS] [--measure SECONDS] [--pipeline N] [--result FILE]
+ * </pre>
+ * {@code --pipeline N} makes wrk send N pipelined requests per write (default 1: no pipelining).
+ */
+public final class HttpBench {
+    private record Row(String server, int connections, double requestsPerSecond, long requests, double p99Micros,
+                       double cpuMicrosPerRequest, String errors) {
+    }
+
+    private HttpBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> servers = defaultServers();
+        List<Integer> connections = List.of(10, 100, 1000);
+        int warmup = 15;
+        int measure = 5;
+        int pipeline = 1;
+        Path result = Path.of("jmh/target/http-result.json");
+        for (int i = 0; i < args.length; i++) {
+            String v = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--servers" -> servers = List.of(need(v, args[i++]).split(","));
+                case "--connections" -> connections = List.of(need(v, args[i++]).split(",")).stream()
+                        .map(Integer::parseInt).toList();
+                case "--warmup" -> warmup = Integer.parseInt(need(v, args[i++]));
+                case "--measure" -> measure = Integer.parseInt(need(v, args[i++]));
+                case "--pipeline" -> pipeline = Integer.parseInt(need(v, args[i++]));
+                case "--result" -> result = Path.of(need(v, args[i++]));
+                default -> {
+                    System.err.println("http: unknown argument '" + args[i] + "'");
+                    System.exit(2);
+                }
+            }
+        }
+        if (!onPath("wrk")) {
+            System.err.println("weft bench http needs wrk: install the Debian package 'wrk' (apt-get install wrk)");
+            System.exit(2);
+        }
+        boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && onPath("taskset");
+        Path script = null;
+        if (pipeline > 1) {
+            script = Files.createTempFile("weft-pipeline", ".lua");
+            Files.writeString(script, "init = function(args)\n  local r = {}\n  for i = 1, " + pipeline
+                    + " do r[i] = wrk.format(nil, \"/\") end\n  req = table.concat(r)\nend\n"
+                    + "request = function() return req end\n");
+            script.toFile().deleteOnExit();
+        }
+        System.out.printf("weft bench http: servers %s, connections %s, warm-up %d s, measured %d s, wrk -t1%s, hello world (13 bytes)%n",
+                servers, connections, warmup, measure, pipeline > 1 ? ", " + pipeline + " pipelined requests per write" : "");
+        System.out.println(pin ? "pinning: each server JVM to CPU 0 (taskset -c 0); wrk: CPU 1"
+                : "not pinned (fewer than 2 CPUs or no taskset): servers and wrk share CPUs");
+        List<Row> rows = new ArrayList<>();
+        for (String server : servers) {
+            for (Row row : measure(server, connections, warmup, measure, pin, script)) {
+                rows.add(row);
+                System.out.printf(Locale.ROOT, "  %-13s C=%-5d %,10.0f req/s  p99 %9.1f µs  server CPU %6.2f µs/req%s%n",
+                        row.server(), row.connections(), row.requestsPerSecond(), row.p99Micros(),
+                        row.cpuMicrosPerRequest(), row.errors().isEmpty() ? "" : "  " + row.errors());
+            }
+        }
+        rows.sort(java.util.Comparator.comparingInt(Row::connections));
+        String table = table(rows);
+        System.out.println();
+        System.out.println(table);
+        Files.createDirectories(result.toAbsolutePath().getParent());
+        Files.writeString(result, json(rows));
+        Files.writeString(result.resolveSibling("http-table.txt"), table);
+        System.out.println("http JSON: " + result);
+    }
+
+    private static List<String> defaultServers() {
+        List<String> servers = new ArrayList<>();
+        for (HubBackend b : Backends.available()) {
+            servers.add("weft-" + b.name());
+        }
+        servers.addAll(List.of("jdk-platform", "jdk-virtual", "netty"));
+        return servers;
+    }
+
+    /**
+     * One server JVM for every connection count: a warm-up of {@code warmup} seconds at the first
+     * count (the JIT compiles the server's path once, not once per count), then per count a 2 s
+     * settling run and the measured run.
+     */
+    private static List<Row> measure(String server, List<Integer> connectionCounts, int warmup, int measure, boolean pin,
+                                     Path script) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (pin) {
+            cmd.addAll(List.of("taskset", "-c", "0"));
+        }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        String extra = System.getenv("WEFT_HTTP_SERVER_OPTS"); // e.g. a profiler agent, for the server JVMs only
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpServerMain.class.getName(), server));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            while (line != null && !line.startsWith("PORT ")) {
+                line = out.readLine();
+            }
+            if (line == null) {
+                throw new IllegalStateException("HTTP server " + server + " did not start");
+            }
+            String url = "http://127.0.0.1:" + Integer.parseInt(line.substring(5).trim()) + "/";
+            wrk(url, connectionCounts.get(0), warmup, script);
+            List<Row> rows = new ArrayList<>();
+            for (int connections : connectionCounts) {
+                wrk(url, connections, 2, script);
+                rows.add(measureOnce(p, server, url, connections, measure, script));
+            }
+            return rows;
+        } finally {
+            try (PrintStream in = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
+                in.println("stop");
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static Row measureOnce(Process p, String server, String url, int connections, int measure, Path script)
+            throws Exception {
+        long before = cpuTicks(p.pid());
+        String report = wrk(url, connections, measure, script);
+        long after = cpuTicks(p.pid());
+        long requests = Long.parseLong(find(report, "(\\d+) requests in"));
+        double rps = Double.parseDouble(find(report, "Requests/sec:\\s+([\\d.]+)"));
+        double p99 = micros(find(report, "\\s99%\\s+([\\d.]+\\w+)"));
+        double cpuMicros = (after - before) * (1e6 / clockTicksPerSecond());
+        StringBuilder errors = new StringBuilder();
+        Matcher se = Pattern.compile("Socket errors: (.*)").matcher(report);
+        if (se.find()) {
+            errors.append("socket errors: ").append(se.group(1).trim());
+        }
+        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(report);
+        if (non2xx.find()) {
+            errors.append(errors.isEmpty() ? "" : "; ").append("non-2xx: ").append(non2xx.group(1));
+        }
+        return new Row(server, connections, rps, requests, p99, cpuMicros / Math.max(1, requests), errors.toString());
+    }
+
+    private static String wrk(String url, int connections, int seconds, Path script) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
+                "--timeout", "10s"));
+        if (script != null) {
+            cmd.addAll(List.of("-s", script.toString()));
+        }
+        cmd.add(url);
+        Process w = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String text = new String(w.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!w.waitFor(seconds + 30L, TimeUnit.SECONDS) || w.exitValue() != 0) {
+            throw new IllegalStateException("wrk failed: " + text);
+        }
+        return text;
+    }
+
+    /** utime + stime of a process, in clock ticks, from /proc/PID/stat (fields 14 and 15). */
+    static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static long ticks;
+
+    private static long clockTicksPerSecond() throws Exception {
+        if (ticks == 0) {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+            String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor();
+            ticks = s.isEmpty() ? 100 : Long.parseLong(s);
+        }
+        return ticks;
+    }
+
+    private static double micros(String v) {
+        Matcher m = Pattern.compile("([\\d.]+)(us|ms|s|m)").matcher(v);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("latency " + v);
+        }
+        double x = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> x;
+            case "ms" -> x * 1e3;
+            case "s" -> x * 1e6;
+            default -> x * 60e6;
+        };
+    }
+
+    private static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            throw new IllegalStateException("no '" + regex + "' in wrk's report:\n" + text);
+        }
+        return m.group(1);
+    }
+
+    private static String table(List<Row> rows) {
+        StringBuilder sb = new StringBuilder(String.format("%-13s %6s %12s %10s %14s  %s%n",
+                "server", "C", "req/s", "p99 µs", "server µs/req", "errors"));
+        for (Row r : rows) {
+            sb.append(String.format(Locale.ROOT, "%-13s %6d %,12.0f %10.1f %14.2f  %s%n", r.server(), r.connections(),
+                    r.requestsPerSecond(), r.p99Micros(), r.cpuMicrosPerRequest(), r.errors()));
+        }
+        return sb.toString();
+    }
+
+    private static String json(List<Row> rows) {
+        StringBuilder sb = new StringBuilder("[\n");
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            sb.append(String.format(Locale.ROOT, "  {\"server\": \"%s\", \"connections\": %d, \"requestsPerSecond\": %.1f,"
+                            + " \"requests\": %d, \"p99Micros\": %.1f, \"serverCpuMicrosPerRequest\": %.3f, \"errors\": \"%s\"}%s%n",
+                    r.server(), r.connections(), r.requestsPerSecond(), r.requests(), r.p99Micros(),
+                    r.cpuMicrosPerRequest(), r.errors(), i + 1 < rows.size() ? "," : ""));
+        }
+        return sb.append("]\n").toString();
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, tool))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String need(String v, String option) {
+        if (v == null) {
+            System.err.println("http: " + option + " needs a value");
+            System.exit(2);
+        }
+        return v;
+    }
+}
