@@ -582,4 +582,9 @@ public final class Hub implements AutoCloseable {
         }
         return (Exception) t;
     }
+
+    /** The hub of the calling thread, or null: the non-throwing {@link #current()} (for {@link Fiber#inFiber()}). */
+    static Hub currentOrNull() {
+        return CURRENT.get();
+    }
 }
