@@ -128,7 +128,11 @@ public class FiberSocket extends Socket {
         hub = Hub.current();
         remote = tcp.remoteAddress();
         local = tcp.localAddress();
-        connected = true;
+        connected = true; // volatile write: publishes tcp and hub to close() on other threads
+        if (closed) { // closed (by another fiber or thread) while connecting
+            tcp.close();
+            throw new SocketException("Socket closed while connecting to " + endpoint);
+        }
         for (Map.Entry<SocketOption<?>, Object> e : pendingOptions.entrySet()) {
             applyOption(e.getKey(), e.getValue());
         }
@@ -245,10 +249,10 @@ public class FiberSocket extends Socket {
             return;
         }
         closed = true;
-        TcpSocket t = tcp;
-        if (t == null) {
-            return;
+        if (!connected) {
+            return; // a connect in progress sees the flag and closes what it opened
         }
+        TcpSocket t = tcp;
         if (Thread.currentThread() == hub.thread()) {
             t.close();
         } else {

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * <p>{@code client_connection_check_interval} is set, so that a backend whose client went away
  * ends its query instead of running it to the end.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
     final int port;
     private final ServerProcess files;
     private final String pgCtl;
@@ -36,7 +36,7 @@ final class PostgresServer implements AutoCloseable {
         this.data = files.dir.resolve("data");
     }
 
-    static PostgresServer start() throws Exception {
+    public static PostgresServer start() throws Exception {
         String initdb = Binaries.require("postgresql", Binaries.postgresBin("initdb")).toString();
         String pgCtl = Binaries.require("postgresql", Binaries.postgresBin("pg_ctl")).toString();
         ServerProcess files = new ServerProcess("postgres");
@@ -67,12 +67,12 @@ final class PostgresServer implements AutoCloseable {
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:PORT/postgres}. */
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
     /** Connection properties: user {@code weft}, and the fiber socket factory if {@code fibers}. */
-    Properties properties(boolean fibers) {
+    public Properties properties(boolean fibers) {
         Properties p = new Properties();
         p.setProperty("user", "weft");
         if (fibers) {

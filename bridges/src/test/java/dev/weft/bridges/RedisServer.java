@@ -7,8 +7,8 @@ import java.util.List;
  * directory; {@link #close()} stops it and removes the directory (a shutdown hook does it if the
  * JVM ends first). Missing binary: installed (Debian package {@code redis-server}) as root, else skipped.
  */
-final class RedisServer implements AutoCloseable {
-    final int port;
+public final class RedisServer implements AutoCloseable {
+    public final int port;
     private final ServerProcess process;
 
     private RedisServer(ServerProcess process, int port) {
@@ -16,7 +16,7 @@ final class RedisServer implements AutoCloseable {
         this.port = port;
     }
 
-    static RedisServer start() throws Exception {
+    public static RedisServer start() throws Exception {
         String bin = Binaries.require("redis-server", "/usr/bin/redis-server", "redis-server").toString();
         ServerProcess p = new ServerProcess("redis");
         boolean ok = false;
