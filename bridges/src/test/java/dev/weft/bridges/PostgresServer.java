@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * ({@code pg_ctl stop -m immediate}) and removes the directory; a shutdown hook does it if the JVM
  * ends first. Missing binaries: installed (Debian package {@code postgresql}) as root, else skipped.
  *
- * <p>{@code client_connection_check_interval} is set, so that a backend whose client went away
+ * <p>It offers TLS with a self-signed certificate (clients get {@code sslmode=disable} from
+ * {@link #properties} unless they ask). {@code client_connection_check_interval} is set, so that a backend whose client went away
  * ends its query instead of running it to the end.
  */
 public final class PostgresServer implements AutoCloseable {
@@ -28,6 +29,7 @@ public final class PostgresServer implements AutoCloseable {
     private final ServerProcess files;
     private final String pgCtl;
     private final Path data;
+    private boolean tls;
 
     private PostgresServer(ServerProcess files, int port, String pgCtl) {
         this.files = files;
@@ -48,6 +50,7 @@ public final class PostgresServer implements AutoCloseable {
             }
             int port = ServerProcess.freePort();
             PostgresServer pg = new PostgresServer(files, port, pgCtl);
+            List<String> tls = pg.makeCertificate();
             pg.runAsOwner(List.of(initdb, "-D", pg.data.toString(), "-U", "weft", "-A", "trust", "-E", "UTF8",
                     "--no-sync", "--no-instructions"));
             files.onStop(pg::stopServer);
@@ -55,7 +58,7 @@ public final class PostgresServer implements AutoCloseable {
                     "-o", String.join(" ", "-p", String.valueOf(port), "-k", files.dir.toString(),
                             "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=off",
                             "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "shared_buffers=32MB",
-                            "-c", "client_connection_check_interval=100ms"),
+                            "-c", "client_connection_check_interval=100ms", String.join(" ", tls)),
                     "start"));
             ok = true;
             return pg;
@@ -64,6 +67,39 @@ public final class PostgresServer implements AutoCloseable {
                 files.close();
             }
         }
+    }
+
+    /**
+     * A self-signed certificate for the server's TLS (options {@code -c ssl=on ...}), or no options
+     * when openssl is missing (then TLS tests skip). The key is the server user's, mode 0600, as
+     * PostgreSQL demands.
+     */
+    private List<String> makeCertificate() throws IOException, InterruptedException {
+        Path openssl = Path.of("/usr/bin/openssl");
+        if (!Files.isExecutable(openssl)) {
+            return List.of();
+        }
+        Path cert = files.dir.resolve("server.crt");
+        Path key = files.dir.resolve("server.key");
+        int rc = Binaries.run(List.of(openssl.toString(), "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1",
+                "-subj", "/CN=localhost"), 60);
+        if (rc != 0) {
+            return List.of();
+        }
+        Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        if (Binaries.isRoot()) {
+            UserPrincipalLookupService users = files.dir.getFileSystem().getUserPrincipalLookupService();
+            Files.setOwner(key, users.lookupPrincipalByName("postgres"));
+            Files.setOwner(cert, users.lookupPrincipalByName("postgres"));
+        }
+        tls = true;
+        return List.of("-c", "ssl=on", "-c", "ssl_cert_file=" + cert, "-c", "ssl_key_file=" + key);
+    }
+
+    /** Whether the server offers TLS (openssl was there to make its certificate). */
+    boolean tls() {
+        return tls;
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:PORT/postgres}. */
@@ -75,6 +111,7 @@ public final class PostgresServer implements AutoCloseable {
     public Properties properties(boolean fibers) {
         Properties p = new Properties();
         p.setProperty("user", "weft");
+        p.setProperty("sslmode", "disable"); // TLS only where a test asks for it
         if (fibers) {
             p.setProperty("socketFactory", FiberSocketFactory.class.getName());
         }

@@ -180,6 +180,47 @@ class PostgresTest {
         });
     }
 
+    /** pgjdbc's TLS (sslmode=require) is the JDK's SSLSocket layered over our FiberSocket. */
+    @Test
+    void tlsToTheServerOverAFiberSocket() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "SKIPPED: no openssl (Debian package 'openssl') to make the server's certificate");
+        Hub.run(() -> {
+            java.util.Properties p = pg.properties(true);
+            p.setProperty("sslmode", "require"); // encrypted, certificate not verified (it is self-signed)
+            List<Fiber<String>> fibers = new ArrayList<>();
+            dev.weft.fibers.Event go = new dev.weft.fibers.Event();
+            int[] ready = {0};
+            long start = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                fibers.add(Fiber.spawn(() -> {
+                    try (Connection c = DriverManager.getConnection(pg.url(), p);
+                            Statement st = c.createStatement();
+                            ResultSet rs = st.executeQuery("select ssl, version from pg_stat_ssl where pid = pg_backend_pid()")) {
+                        rs.next();
+                        ready[0]++;
+                        go.await();
+                        scalar(c, "select count(*) from pg_sleep(0.3)");
+                        return rs.getBoolean(1) + " " + rs.getString(2);
+                    }
+                }));
+            }
+            while (ready[0] < 10) {
+                Fiber.sleep(5);
+            }
+            double handshakes = (System.nanoTime() - start) / 1e9;
+            long queries = System.nanoTime();
+            go.set();
+            for (Fiber<String> f : fibers) {
+                String got = f.get(Duration.ofSeconds(30));
+                assertTrue(got.startsWith("true TLSv1."), got);
+            }
+            double s = (System.nanoTime() - queries) / 1e9;
+            Measurements.record("postgres TLS: 10 connections (handshakes on the hub) " + handshakes + " s, then 10 concurrent"
+                    + " pg_sleep(0.3) " + s + " s (" + System.getProperty("weft.hub", "default") + ")");
+            assertTrue(s >= 0.3 && s < 2, "10 concurrent pg_sleep(0.3) over TLS took " + s + " s (serial: 3 s)");
+        });
+    }
+
     /** Polls {@code sql} (a count) until it returns {@code expected}, for up to 10 s. */
     private static boolean waitFor(Connection admin, String sql, long expected) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
