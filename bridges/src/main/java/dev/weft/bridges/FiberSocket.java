@@ -213,6 +213,8 @@ public class FiberSocket extends Socket {
                 return -1;
             }
             throw closedException(e);
+        } catch (IOException e) {
+            throw asJdkException(e);
         }
     }
 
@@ -227,7 +229,24 @@ public class FiberSocket extends Socket {
             tcp.writeAll(java.nio.ByteBuffer.wrap(b, off, len));
         } catch (ClosedChannelException e) {
             throw closedException(e);
+        } catch (IOException e) {
+            throw asJdkException(e);
         }
+    }
+
+    /**
+     * The exception a JDK socket would throw: {@code java.net} exceptions (resets, timeouts) pass as
+     * they are; a backend's own I/O exception (Netty's {@code NativeIoException} on epoll) becomes a
+     * {@link SocketException} with the same message, so that drivers that look for one find it.
+     */
+    private static IOException asJdkException(IOException e) {
+        if (e instanceof SocketException || e instanceof java.io.InterruptedIOException
+                || e.getClass().getName().startsWith("java.")) {
+            return e;
+        }
+        SocketException se = new SocketException(e.getMessage());
+        se.initCause(e);
+        return se;
     }
 
     private SocketException closedException(IOException cause) {

@@ -271,6 +271,65 @@ class FiberSocketTest {
         }
     }
 
+    /**
+     * A close while another fiber connects does not abort the connect (TcpSocket offers no handle to a
+     * connect in progress); the connect ends with its own timeout, or when it completes, and the socket is
+     * then closed, never left open.
+     */
+    @Test
+    void aCloseDuringConnectLeavesTheSocketClosed() throws Exception {
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<Socket> fillers = new ArrayList<>();
+            try {
+                Hub.run(() -> {
+                    while (true) { // fill the backlog until a connect hangs
+                        Socket s = FACTORY.createSocket();
+                        Fiber<Void> connecting = Fiber.spawn(() -> s.connect(full.getLocalSocketAddress(), 300));
+                        Fiber.sleep(50);
+                        if (connecting.isDone()) {
+                            fillers.add(s);
+                            if (fillers.size() > 16) {
+                                throw new AssertionError("the backlog never filled");
+                            }
+                            continue;
+                        }
+                        s.close();
+                        assertTrue(s.isClosed());
+                        assertTrue(connecting.join(Duration.ofSeconds(5)));
+                        assertInstanceOf(IOException.class, connecting.failure(), String.valueOf(connecting.failure()));
+                        try {
+                            connecting.get();
+                        } catch (java.util.concurrent.CompletionException observed) {
+                            // the timeout or the close, as an IOException
+                        }
+                        assertTrue(s.isClosed());
+                        return;
+                    }
+                });
+            } finally {
+                for (Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsAreRefusedClearly() throws Exception {
+        Hub.run(() -> {
+            Socket s = FACTORY.createSocket();
+            assertThrows(IllegalArgumentException.class, () -> s.connect(null));
+            assertThrows(IllegalArgumentException.class, () -> s.connect(new InetSocketAddress("127.0.0.1", 1), -1));
+            assertThrows(IllegalArgumentException.class, () -> s.setSoTimeout(-1));
+            assertThrows(IllegalArgumentException.class, () -> s.setReceiveBufferSize(0));
+            assertThrows(IllegalArgumentException.class, () -> s.setTrafficClass(256));
+            assertThrows(SocketException.class, () -> s.getInputStream(), "not connected");
+            assertThrows(SocketException.class, () -> s.bind(new InetSocketAddress("127.0.0.1", 40000)));
+            s.bind(null); // the system's choice: accepted
+            s.close();
+        });
+    }
+
     @Test
     void aFiberTimeoutAndAKillInterruptABlockedRead() throws Exception {
         Hub.run(() -> {

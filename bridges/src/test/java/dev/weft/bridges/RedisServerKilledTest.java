@@ -19,6 +19,9 @@ class RedisServerKilledTest {
     void theServerDiesMidCommand() throws Exception {
         try (RedisServer redis = RedisServer.start()) {
             Hub.run(() -> {
+                // the fibers fail while the main fiber waits: their failures are expected, not to be logged
+                java.util.List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
                 ConnectionPool<Jedis> pool = new ConnectionPool<>(4, () -> new Jedis(RedisTest.fiberSockets(redis.port)));
                 Fiber<Object> blocked = Fiber.spawn("blpop", () -> pool.withConnection(j -> j.blpop(30.0, "never")));
                 Fiber<Object> busy = Fiber.spawn("get-loop", () -> pool.withConnection(j -> {
@@ -49,6 +52,14 @@ class RedisServerKilledTest {
                 }
                 Measurements.record("redis killed: both fibers failed " + (System.nanoTime() - killedAt) / 1_000_000
                         + " ms after the kill began (" + System.getProperty("weft.hub", "default") + ")");
+                for (Throwable t : reported) {
+                    assertInstanceOf(JedisConnectionException.class, t);
+                }
+                for (Fiber<Object> f : java.util.List.of(blocked, busy)) {
+                    Throwable cause = f.failure().getCause();
+                    assertTrue(cause == null || cause.getClass().getName().startsWith("java."),
+                            "the driver sees the JDK's exceptions, not a backend's: " + cause);
+                }
                 killer.join();
                 assertEquals(0, pool.openConnections(), "both broken connections were closed and dropped: " + pool);
                 pool.close();
