@@ -391,7 +391,7 @@ public class FiberSocket extends Socket {
 
     // ---------------------------------------------------------------- options (hub thread)
 
-    /** SO_TIMEOUT: the limit of each read in milliseconds, 0 for none. Applies to reads already waiting from their next wait on. */
+    /** SO_TIMEOUT: the limit of each read in milliseconds, 0 for none; a read that is already waiting keeps the limit it started with. */
     @Override
     public void setSoTimeout(int timeout) throws SocketException {
         checkOpen();
