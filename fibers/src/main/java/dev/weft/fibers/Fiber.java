@@ -925,4 +925,21 @@ public final class Fiber<T> implements Waitable {
     String parentLabel() {
         return parentDescription();
     }
+
+    // ---------------------------------------------------------------- bridges (added with issue 10)
+
+    /**
+     * Whether the caller runs inside a fiber: on a hub thread, in one of its fibers. Never throws;
+     * false on other threads and in the hub's own callbacks. For code that must choose between a
+     * cooperative and a thread-blocking path (a {@code SocketFactory}). Any thread.
+     */
+    public static boolean inFiber() {
+        Hub h = Hub.currentOrNull();
+        return h != null && h.current != null;
+    }
+
+    /** Waits for {@code stage}; see {@link Futures#await(java.util.concurrent.CompletionStage)}. */
+    public static <T> T await(java.util.concurrent.CompletionStage<T> stage) throws Exception {
+        return Futures.await(stage);
+    }
 }

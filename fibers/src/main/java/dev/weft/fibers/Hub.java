@@ -763,4 +763,21 @@ public final class Hub implements AutoCloseable {
             JfrEvents.hubStalled(thread.getName(), liveCount, report.toString());
         }
     }
+
+    /** The hub of the calling thread, or null: the non-throwing {@link #current()} (for {@link Fiber#inFiber()}). */
+    static Hub currentOrNull() {
+        return CURRENT.get();
+    }
+
+    /**
+     * The live fibers without the thread check, for the watchdog's report about a hub thread that is
+     * stuck (blocked on a monitor): a racy read, made only while the hub thread cannot move.
+     */
+    List<Fiber<?>> fibersWhileStuck() {
+        List<Fiber<?>> all = new ArrayList<>();
+        for (Fiber<?> f = liveHead; f != null && all.size() <= liveCount; f = f.nextLive) {
+            all.add(f);
+        }
+        return all;
+    }
 }

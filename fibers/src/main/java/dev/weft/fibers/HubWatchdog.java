@@ -11,6 +11,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * forever). It logs, once per episode, "hub blocked for N ms" with the hub thread's stack and the
  * running fiber's name, at WARNING on the {@code System.Logger} named {@code dev.weft.fibers.HubWatchdog}.
  *
+ * <p>The report says what the call is ({@link BlockingCall}): a JDK socket, {@code Thread.sleep},
+ * {@code Object.wait}, a future, a lock, a name lookup, file I/O, or a fiber computing; the blocking
+ * JDK frame, the first frame outside the JDK that called it (a driver), the code that reached it,
+ * and the Weft bridge to use instead ({@code FiberSocketFactory}, {@code Fiber.await}, {@code
+ * Resolver}, {@code ThreadPool.offload}...). A hub thread BLOCKED on a monitor is named as such, with
+ * the parked fibers that may hold the monitor (the JVM does not tell: see
+ * {@link BlockingCall#possibleHolders}).
+ *
  * <p>On by default; {@code -Dweft.watchdog.ms=N} sets the threshold (default 1000), 0 turns it off.
  * One daemon thread serves every hub of the JVM; it only reads counters, never touches a hub.
  */
@@ -79,30 +87,46 @@ final class HubWatchdog {
             return;
         }
         hub.watchdogReported = true;
+        String report = report(hub, blockedMs);
+        LOG.log(System.Logger.Level.WARNING, report);
+        if (JfrEvents.active) { // issue 14: the same episode as a JFR event
+            Thread t = hub.thread();
+            JfrEvents.hubBlocked(t.getName(), hub.runningFiberName(), blockedMs, t.getState().name(),
+                    report.substring(Math.max(0, report.indexOf("\n\tat "))));
+        }
+    }
+
+    /** The report: how long, the thread's state, the running fiber, what the call is and what to use instead, the stack. */
+    static String report(Hub hub, long blockedMs) {
         Thread t = hub.thread();
         Thread.State state = t.getState();
+        StackTraceElement[] stack = t.getStackTrace();
         StringBuilder sb = new StringBuilder("hub blocked for ").append(blockedMs).append(" ms: thread '")
                 .append(t.getName()).append("' is ").append(state).append(", running fiber ")
                 .append(hub.runningFiberName()).append('.');
         if (state == Thread.State.BLOCKED) {
-            sb.append(" It waits for a monitor: most likely another fiber of this hub switched while holding it"
-                    + " (synchronized does not pin fibers on JDK 24+). Use a fiber lock instead of synchronized"
-                    + " around blocking calls.");
-        } else if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
-            sb.append(" A thread-blocking call (Thread.sleep, Object.wait, LockSupport.park, a blocking JDK"
-                    + " socket) stops every fiber of the hub; use the fiber version or ThreadPool offload.");
+            StackTraceElement at = stack.length > 0 ? stack[0] : null;
+            sb.append(" It waits for a monitor (synchronized) at ").append(at).append(": most likely another fiber of"
+                    + " this hub switched while holding it (synchronized does not pin fibers on JDK 24+), and that"
+                    + " fiber can never run again to release it, since it runs on this very thread.");
+            java.util.List<String> holders = BlockingCall.possibleHolders(at, hub.fibersWhileStuck());
+            if (holders.isEmpty()) {
+                sb.append("\n  holder: no parked fiber's stack shows where it was taken (a synchronized block in code"
+                        + " this report cannot read, or a thread other than the hub holds it)");
+            } else {
+                sb.append("\n  holder: ").append(holders.get(0));
+                for (int i = 1; i < holders.size(); i++) {
+                    sb.append("\n  or:     ").append(holders.get(i));
+                }
+            }
+            sb.append("\n  instead: use a fiber lock (dev.weft.fibers.Lock) instead of synchronized around blocking calls;"
+                    + " this hub cannot recover.");
         } else {
-            sb.append(" A fiber runs without blocking; long computations should call Fiber.yield() now and then"
-                    + " or move to a thread pool.");
+            sb.append(BlockingCall.of(stack, state).describe());
         }
-        StringBuilder stack = new StringBuilder();
-        for (StackTraceElement e : t.getStackTrace()) {
-            stack.append("\n\tat ").append(e);
+        for (StackTraceElement e : stack) {
+            sb.append("\n\tat ").append(e);
         }
-        sb.append(stack);
-        LOG.log(System.Logger.Level.WARNING, sb.toString());
-        if (JfrEvents.active) {
-            JfrEvents.hubBlocked(t.getName(), hub.runningFiberName(), blockedMs, state.name(), stack.toString());
-        }
+        return sb.toString();
     }
 }

@@ -1,20 +1,31 @@
 package dev.weft.fibers;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
+/** The watchdog's reports, captured (not printed): what blocks the hub and what to use instead. */
 @org.junit.jupiter.api.Timeout(30)
 class HubWatchdogTest {
+    private static final long THRESHOLD = HubWatchdog.THRESHOLD_MS;
 
-    /** Records the watchdog's log messages while attached. */
-    private static Handler recorder(List<String> messages) {
-        return new Handler() {
+    /** Runs {@code body} with the watchdog's log captured and kept off the console; returns the messages. */
+    private static List<String> captured(ThrowingRunnable body) throws Exception {
+        List<String> messages = new CopyOnWriteArrayList<>();
+        Logger logger = Logger.getLogger(HubWatchdog.class.getName());
+        Handler handler = new Handler() {
             @Override
             public void publish(LogRecord r) {
                 messages.add(r.getMessage());
@@ -28,34 +39,104 @@ class HubWatchdogTest {
             public void close() {
             }
         };
+        boolean parents = logger.getUseParentHandlers();
+        logger.addHandler(handler);
+        logger.setUseParentHandlers(false);
+        try {
+            body.run();
+        } finally {
+            logger.removeHandler(handler);
+            logger.setUseParentHandlers(parents);
+        }
+        return messages;
+    }
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     @Test
-    void aFiberThatBlocksTheHubThreadIsReported() throws Exception {
-        List<String> messages = new CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(HubWatchdog.class.getName());
-        Handler handler = recorder(messages);
-        logger.addHandler(handler);
-        logger.setUseParentHandlers(false); // captured and asserted, not printed
-        try {
-            long threshold = HubWatchdog.THRESHOLD_MS;
-            Hub.run(() -> {
-                Fiber.spawn("sleepy", () -> {
-                    try {
-                        Thread.sleep(threshold * 3); // blocks the hub thread: exactly what the watchdog is for
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }).join();
-            });
-        } finally {
-            logger.removeHandler(handler);
-            logger.setUseParentHandlers(true);
-        }
+    void threadSleepIsNamedWithItsCallerAndTheFiberVersion() throws Exception {
+        List<String> messages = captured(() -> Hub.run(() -> {
+            Fiber.spawn("sleepy", () -> {
+                try {
+                    Thread.sleep(THRESHOLD * 3); // blocks the hub thread: exactly what the watchdog is for
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).join();
+        }));
         String all = String.join("\n---\n", messages);
-        assertTrue(all.contains("hub blocked for"), all);
-        assertTrue(all.contains("'sleepy'") && all.contains("TIMED_WAITING") && all.contains("Thread.sleep"), all);
-        assertTrue(messages.size() == 1, "reported once per episode: " + all);
+        assertEquals(1, messages.size(), "reported once per episode: " + all);
+        assertTrue(all.contains("hub blocked for") && all.contains("'sleepy'") && all.contains("TIMED_WAITING"), all);
+        assertTrue(all.contains("blocking call: java.base/java.lang.Thread.sleep"), all);
+        assertTrue(all.contains("called from:   dev.weft.fibers.HubWatchdogTest"), all);
+        assertTrue(all.contains("use Fiber.sleep"), all);
+    }
+
+    @Test
+    void aPlainJdkSocketReadIsNamedAndTheSocketFactoryProposed() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<String> messages = captured(() -> Hub.run(() -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), silent.getLocalPort())) {
+                    s.setSoTimeout((int) THRESHOLD * 3);
+                    try {
+                        s.getInputStream().read(); // a driver without the factory does exactly this
+                    } catch (java.net.SocketTimeoutException expected) {
+                        // the peer never writes
+                    }
+                }
+            }));
+            String all = String.join("\n---\n", messages);
+            assertTrue(all.contains("a blocking java.net socket call"), all);
+            assertTrue(all.contains("blocking call: java.base/java.net.Socket"), all);
+            assertTrue(all.contains("dev.weft.bridges.FiberSocketFactory"), all);
+        }
+    }
+
+    @Test
+    void objectWaitAndFutureGetAreNamed() throws Exception {
+        Object lock = new Object();
+        List<String> waits = captured(() -> Hub.run(() -> {
+            synchronized (lock) {
+                lock.wait(THRESHOLD * 3);
+            }
+        }));
+        String w = String.join("\n---\n", waits);
+        assertTrue(w.contains("Object.wait") && w.contains("dev.weft.bridges.ConnectionPool"), w);
+        List<String> futures = captured(() -> Hub.run(() -> {
+            try {
+                new CompletableFuture<String>().get(THRESHOLD * 3, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException expected) {
+                // nobody completes it
+            }
+        }));
+        String f = String.join("\n---\n", futures);
+        assertTrue(f.contains("waiting for a Future") && f.contains("Fiber.await(stage)"), f);
+    }
+
+    @Test
+    void aDriverFrameAndTheApplicationAboveItAreBothNamed() {
+        StackTraceElement[] stack = {
+            new StackTraceElement("sun.nio.ch.Net", "poll", "Net.java", -2),
+            new StackTraceElement("sun.nio.ch.NioSocketImpl", "park", "NioSocketImpl.java", 191),
+            new StackTraceElement("java.net.Socket$SocketInputStream", "read", "Socket.java", 1099),
+            new StackTraceElement("org.postgresql.core.VisibleBufferedInputStream", "readMore", "VisibleBufferedInputStream.java", 192),
+            new StackTraceElement("org.postgresql.jdbc.PgStatement", "executeQuery", "PgStatement.java", 245),
+            new StackTraceElement("dev.weft.fibers.Fiber", "body", "Fiber.java", 527),
+            new StackTraceElement("com.example.Orders", "load", "Orders.java", 42),
+        };
+        BlockingCall call = BlockingCall.of(stack, Thread.State.RUNNABLE);
+        assertEquals(BlockingCall.Kind.SOCKET, call.kind());
+        assertEquals("java.net.Socket$SocketInputStream", call.jdkFrame().getClassName());
+        assertEquals("readMore", call.caller().getMethodName());
+        assertEquals("com.example.Orders", call.origin().getClassName());
+        String text = call.describe();
+        assertTrue(text.contains("socketFactory=dev.weft.bridges.FiberSocketFactory"), text);
+        assertTrue(text.contains("PostgreSQL JDBC driver"), text);
+        StackTraceElement[] computing = {new StackTraceElement("com.example.Math", "fib", "Math.java", 3)};
+        assertEquals(BlockingCall.Kind.COMPUTING, BlockingCall.of(computing, Thread.State.RUNNABLE).kind());
+        assertTrue(BlockingCall.of(computing, Thread.State.RUNNABLE).describe().contains("Fiber.yield()"));
     }
 
     private static final Object MONITOR = new Object();
@@ -63,19 +144,15 @@ class HubWatchdogTest {
     /**
      * JDK 24+: a fiber that switches inside {@code synchronized} keeps the monitor, and a second
      * fiber entering it blocks the hub thread for good. The hub cannot recover, so it runs on a
-     * throw-away daemon thread; the test checks that the watchdog names the cause.
+     * throw-away daemon thread; the test checks that the watchdog names the cause and the holder.
      */
     @Test
-    void aMonitorHeldAcrossASwitchIsReported() throws Exception {
+    void aMonitorHeldAcrossASwitchIsReportedWithItsHolder() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 24,
                 "on JDK 21-23 synchronized pins, and the switch fails with FiberPinnedException instead");
-        List<String> messages = new CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(HubWatchdog.class.getName());
-        Handler handler = recorder(messages);
-        logger.addHandler(handler);
-        logger.setUseParentHandlers(false); // captured and asserted, not printed
-        try {
-            Thread hubThread = new Thread(() -> {
+        Thread[] hubThread = new Thread[1];
+        List<String> messages = captured(() -> {
+            hubThread[0] = new Thread(() -> {
                 try {
                     Hub.run(() -> {
                         Fiber.spawn("holder", () -> {
@@ -94,19 +171,40 @@ class HubWatchdogTest {
                     throw new IllegalStateException(e);
                 }
             }, "doomed-hub");
-            hubThread.setDaemon(true);
-            hubThread.start();
+            hubThread[0].setDaemon(true);
+            hubThread[0].start();
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (messages.stream().noneMatch(m -> m.contains("'doomed-hub'")) && System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline && !reported(hubThread[0])) {
                 Thread.sleep(20);
             }
-            assertTrue(hubThread.getState() == Thread.State.BLOCKED, "hub thread state " + hubThread.getState());
-        } finally {
-            logger.removeHandler(handler);
-            logger.setUseParentHandlers(true);
-        }
+        });
+        assertEquals(Thread.State.BLOCKED, hubThread[0].getState());
         String all = String.join("\n---\n", messages);
         assertTrue(all.contains("'doomed-hub' is BLOCKED") && all.contains("'second'")
                 && all.contains("waits for a monitor") && all.contains("synchronized"), all);
+        assertTrue(all.contains("holder: fiber #2 'holder'") || all.contains("or:     fiber #2 'holder'"), all);
+    }
+
+    private static boolean reported(Thread t) {
+        return MESSAGES_SEEN.stream().anyMatch(m -> m.contains("'" + t.getName() + "'"));
+    }
+
+    private static final List<String> MESSAGES_SEEN = new CopyOnWriteArrayList<>();
+
+    static {
+        Logger.getLogger(HubWatchdog.class.getName()).addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                MESSAGES_SEEN.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
     }
 }

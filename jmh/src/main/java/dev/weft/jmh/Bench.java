@@ -37,7 +37,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * standard output and beside the JSON as {@code jmh-table.txt}.
  */
 public final class Bench {
-    private static final String SWITCH_BENCHMARKS = "dev\\.weft\\.jmh\\.(?!Echo)[A-Za-z]+\\..*";
+    private static final String SWITCH_BENCHMARKS = "dev\\.weft\\.jmh\\.(?!Echo|drivers\\.)[A-Za-z]+\\..*";
 
     private Bench() {
     }

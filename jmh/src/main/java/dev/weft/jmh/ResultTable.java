@@ -49,9 +49,16 @@ final class ResultTable {
         OptionalDouble vtStart = score(runs, VT_START);
 
         StringBuilder out = new StringBuilder();
-        out.append(String.format("%-50s %-22s %12s %9s %10s %7s %7s%n", "benchmark", "params", "ns/op", "±", "Mops/s",
-                "×raw", "×VT"));
+        if (sorted.stream().anyMatch(r -> r.getParams().getMode() != org.openjdk.jmh.annotations.Mode.Throughput)) {
+            out.append(String.format("%-50s %-22s %12s %9s %10s %7s %7s%n", "benchmark", "params", "ns/op", "±", "Mops/s",
+                    "×raw", "×VT"));
+        }
+        List<RunResult> throughput = new ArrayList<>();
         for (RunResult r : sorted) {
+            if (r.getParams().getMode() == org.openjdk.jmh.annotations.Mode.Throughput) {
+                throughput.add(r); // the driver benchmarks: ops/s, listed below
+                continue;
+            }
             String name = name(r);
             double ns = r.getPrimaryResult().getScore();
             double err = r.getPrimaryResult().getScoreError();
@@ -67,6 +74,21 @@ final class ResultTable {
             }
             out.append(String.format("%-50s %-22s %12.1f %9.1f %10.2f %7s %7s%n", name, label(r.getParams()), ns,
                     Double.isNaN(err) ? 0.0 : err, 1_000.0 / ns, xRaw, xVt));
+        }
+        if (!throughput.isEmpty()) {
+            // round trips per second, and the ratio to the same benchmark and parameters with runner=virtual
+            out.append(String.format("%s%-50s %-40s %12s %9s %7s%n", out.isEmpty() ? "" : System.lineSeparator(),
+                    "benchmark (throughput)", "params", "ops/s", "±", "×VT"));
+            for (RunResult r : throughput) {
+                String vtLabel = label(r.getParams()).replaceAll("runner=\\w+", "runner=virtual");
+                OptionalDouble vt = throughput.stream()
+                        .filter(o -> name(o).equals(name(r)) && label(o.getParams()).equals(vtLabel))
+                        .mapToDouble(o -> o.getPrimaryResult().getScore()).findFirst();
+                double score = r.getPrimaryResult().getScore();
+                double err = r.getPrimaryResult().getScoreError();
+                out.append(String.format("%-50s %-40s %12.0f %9.0f %7s%n", name(r), label(r.getParams()), score,
+                        Double.isNaN(err) ? 0.0 : err, vt.isPresent() ? ratio(score / vt.getAsDouble()) : ""));
+            }
         }
         if (!memory.isEmpty()) {
             out.append(String.format("%nRetained heap per parked item (%,d items, heap used after GC):%n",

@@ -1,0 +1,107 @@
+package dev.weft.bridges;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.weft.fibers.Hub;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The JDK's TLS layered over a {@link FiberSocket} ({@code SSLSocketFactory.createSocket(socket,
+ * host, port, true)}, how drivers do TLS), against {@code openssl s_server} with a certificate the
+ * test makes for {@code localhost}; hostname verification on.
+ */
+@org.junit.jupiter.api.Timeout(60)
+class JsseLayeringTest {
+    private static ServerProcess server;
+    private static int port;
+    private static SSLContext trusting;
+
+    @BeforeAll
+    static void startOpenSsl() throws Exception {
+        String openssl = Binaries.require("openssl", "/usr/bin/openssl", "openssl").toString();
+        server = new ServerProcess("openssl");
+        var cert = server.dir.resolve("cert.pem");
+        var key = server.dir.resolve("key.pem");
+        int rc = Binaries.run(List.of(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
+                "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"), 60);
+        assertEquals(0, rc, "openssl req failed");
+        port = ServerProcess.freePort();
+        // -www: answers "GET /" with a status page naming the protocol and cipher; -naccept bounds it
+        server.start(List.of(openssl, "s_server", "-accept", "127.0.0.1:" + port, "-cert", cert.toString(),
+                "-key", key.toString(), "-www", "-quiet"));
+        server.awaitPort(port, 20_000);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (InputStream in = Files.newInputStream(cert)) {
+            trust.setCertificateEntry("localhost", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        trusting = SSLContext.getInstance("TLS");
+        trusting.init(null, tmf.getTrustManagers(), null);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static SSLSocket layer(Socket plain, String host) throws Exception {
+        SSLSocket ssl = (SSLSocket) trusting.getSocketFactory().createSocket(plain, host, port, true);
+        SSLParameters p = ssl.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS");
+        ssl.setSSLParameters(p);
+        return ssl;
+    }
+
+    @Test
+    void tlsOverAFiberSocketWithHostnameVerification() throws Exception {
+        String page = Hub.run(() -> {
+            Socket plain = new FiberSocketFactory().createSocket();
+            plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            SSLSocket ssl = layer(plain, "localhost");
+            ssl.setSoTimeout(10_000);
+            ssl.startHandshake();
+            ssl.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            ssl.getOutputStream().flush();
+            String text = new String(ssl.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertEquals("TLSv1.3", ssl.getSession().getProtocol());
+            ssl.close(); // closes the FiberSocket under it (autoClose), after the peer closed: no ENOTCONN trouble
+            assertTrue(plain.isClosed());
+            return text;
+        });
+        assertTrue(page.contains("HTTP/1.0 200") && page.contains("TLSv1.3"), page);
+    }
+
+    @Test
+    void aWrongHostNameFailsTheHandshake() throws Exception {
+        Hub.run(() -> {
+            Socket plain = new FiberSocketFactory().createSocket("127.0.0.1", port);
+            SSLSocket ssl = layer(plain, "not-localhost.example");
+            SSLHandshakeException e = assertThrows(SSLHandshakeException.class, ssl::startHandshake);
+            assertTrue(String.valueOf(e.getMessage()).contains("not-localhost.example")
+                    || String.valueOf(e.getCause()).contains("not-localhost.example"), e.toString());
+            ssl.close();
+        });
+    }
+}
