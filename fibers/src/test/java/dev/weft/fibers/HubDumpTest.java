@@ -141,7 +141,12 @@ class HubDumpTest {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
-            assertEquals("READY", out.readLine());
+            String line;
+            StringBuilder before = new StringBuilder();
+            while ((line = out.readLine()) != null && !line.equals("READY")) {
+                before.append(line).append('\n'); // the backend choice is logged first (INFO, on stderr)
+            }
+            assertEquals("READY", line, "the child JVM ended before READY: " + before);
             Thread.sleep(50);
             Process kill = new ProcessBuilder("kill", "-USR2", Long.toString(p.pid())).start();
             assertEquals(0, kill.waitFor());
