@@ -6,7 +6,10 @@ import java.nio.ByteBuffer;
 
 /**
  * A non-blocking UDP socket, connected or not. See {@link IoHandle} for the thread rule and
- * readiness protocol.
+ * readiness protocol. Connected, an ICMP port-unreachable error for an earlier datagram is a
+ * {@link java.net.PortUnreachableException} naming the peer from the next receive or send, on
+ * every backend; a bind failure is a {@link java.net.BindException} naming the address
+ * ({@link SocketErrors}).
  */
 public interface DatagramHandle extends IoHandle {
 

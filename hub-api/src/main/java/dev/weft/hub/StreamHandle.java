@@ -6,9 +6,10 @@ import java.nio.ByteBuffer;
 
 /**
  * A non-blocking TCP connection (client-opened or accepted). See {@link IoHandle} for the thread
- * rule and the readiness protocol. I/O errors (reset by peer, refused, closed) are
- * {@link IOException}s; an operation on a closed handle throws
- * {@link java.nio.channels.ClosedChannelException}.
+ * rule and the readiness protocol. I/O errors are the {@code java.net} exceptions a JDK socket
+ * throws, naming the address, the same on every backend (see {@link SocketErrors}: refused,
+ * reset, broken pipe, output shut down); an operation on a closed handle throws
+ * {@link java.nio.channels.ClosedChannelException}; a shutdown after the peer has gone is quiet.
  */
 public interface StreamHandle extends IoHandle {
 

@@ -170,10 +170,10 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     private int read(ByteBuffer dst, long deadline, String whose, Duration limit) throws IOException {
         reading.enter(this);
         try {
-            ensureOpen(reading);
             // Spent before the attempt: if it yields and a kill or Timeout is thrown there, no bytes
             // have moved. A call that then parks gets its unit back (a switch refills the budget).
             hub.spendBudget();
+            ensureOpen(reading); // after the yield: a close meanwhile is a SocketClosedException
             while (true) {
                 int n = handle.read(dst);
                 if (n != 0 || !dst.hasRemaining()) {
@@ -257,10 +257,10 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     public int write(ByteBuffer src) throws IOException {
         writing.enter(this);
         try {
-            ensureOpen(writing);
             Duration t = timeout;
             long deadline = Deadlines.after(t);
             hub.spendBudget(); // before the attempt, as in read
+            ensureOpen(writing);
             while (true) {
                 int n = handle.write(src);
                 if (n != 0 || !src.hasRemaining()) {

@@ -39,7 +39,10 @@ class FairnessTest {
                 feeder.start();
                 feeders.add(feeder);
             }
-            int ticks = Hub.run(() -> {
+            // The readers read until the ticker has ticked 20 times, or 10 s: a reader that never
+            // switches starves the ticker, and they run the whole 10 s with 0 ticks (measured before
+            // the fix). With the budget, 20 ticks take 20-300 ms here, depending on the machine's load.
+            long[] result = Hub.run(() -> {
                 int[] count = {0};
                 Fiber<Void> ticker = Fiber.spawn("ticker", () -> {
                     while (true) {
@@ -47,15 +50,19 @@ class FairnessTest {
                         count[0]++;
                     }
                 });
+                long start = System.nanoTime();
+                List<TcpSocket> sockets = new ArrayList<>();
+                for (int i = 0; i < 2; i++) { // both connected before any reader runs
+                    sockets.add(TcpSocket.connect("127.0.0.1", listener.getLocalPort(), Duration.ofSeconds(5)));
+                }
                 List<Fiber<Long>> readers = new ArrayList<>();
-                for (int i = 0; i < 2; i++) {
-                    TcpSocket s = TcpSocket.connect("127.0.0.1", listener.getLocalPort(), Duration.ofSeconds(5));
-                    readers.add(Fiber.spawn("reader-" + i, () -> {
+                for (TcpSocket s : sockets) {
+                    readers.add(Fiber.spawn("reader-" + readers.size(), () -> {
                         try (s) {
                             ByteBuffer small = ByteBuffer.allocate(64); // drains far slower than it is fed
-                            long end = System.nanoTime() + 300_000_000L;
+                            long end = System.nanoTime() + 10_000_000_000L;
                             long bytes = 0;
-                            while (System.nanoTime() < end) {
+                            while (count[0] < 20 && System.nanoTime() < end) {
                                 bytes += s.read(small.clear());
                             }
                             return bytes;
@@ -65,13 +72,13 @@ class FairnessTest {
                 for (Fiber<Long> r : readers) {
                     assertTrue(r.get() > 0);
                 }
+                long tookMillis = (System.nanoTime() - start) / 1_000_000;
                 ticker.kill();
-                return count[0];
+                return new long[] {count[0], tookMillis};
             });
             stop.set(true);
-            // 300 ms of 1 ms sleeps: about 300 ticks on an idle machine, 25-100 on our loaded 2 cores
-            // (the feeders compete for them); 0-3 when the readers starve it (measured before the fix)
-            assertTrue(ticks >= 10, "the ticker ticked only " + ticks + " times in 300 ms");
+            assertTrue(result[0] >= 20, "the ticker ticked only " + result[0] + " times in " + result[1] + " ms");
+            assertTrue(result[1] < 10_000, "20 ticks took " + result[1] + " ms");
         } finally {
             stop.set(true);
             for (Thread t : feeders) {

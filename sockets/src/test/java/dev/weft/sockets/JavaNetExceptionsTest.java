@@ -36,8 +36,8 @@ class JavaNetExceptionsTest {
     void bindingAPortInUseIsABindExceptionNamingTheAddress() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            BindException e = assertThrows(BindException.class,
-                    () -> Hub.run(() -> StreamServer.builder(s -> { }).bind("127.0.0.1", port).start()));
+            BindException e = Hub.run(() -> assertThrows(BindException.class,
+                    () -> StreamServer.builder(s -> { }).bind("127.0.0.1", port).start()));
             assertEquals("Address already in use: 127.0.0.1:" + port, e.getMessage());
         }
     }
@@ -47,7 +47,7 @@ class JavaNetExceptionsTest {
         try (DatagramChannel taken = DatagramChannel.open()) {
             taken.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) taken.getLocalAddress()).getPort();
-            BindException e = assertThrows(BindException.class, () -> Hub.run(() -> UdpSocket.bind("127.0.0.1", port)));
+            BindException e = Hub.run(() -> assertThrows(BindException.class, () -> UdpSocket.bind("127.0.0.1", port)));
             assertEquals("Address already in use: 127.0.0.1:" + port, e.getMessage());
         }
     }
@@ -55,8 +55,8 @@ class JavaNetExceptionsTest {
     @Test
     void aRefusedConnectIsAConnectExceptionNamingTheAddress() throws Exception {
         int port = closedPort();
-        ConnectException e = assertThrows(ConnectException.class,
-                () -> Hub.run(() -> TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5))));
+        ConnectException e = Hub.run(() -> assertThrows(ConnectException.class,
+                () -> TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5))));
         assertEquals("Connection refused: 127.0.0.1:" + port, e.getMessage());
     }
 

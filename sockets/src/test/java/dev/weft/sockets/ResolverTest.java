@@ -84,8 +84,8 @@ class ResolverTest {
     @Test
     void anOutOfRangeDottedQuadIsLookedUpOffTheHubAndDoesNotResolve() throws Exception {
         String host = "999.1.1.1";
-        UnknownHostException e = assertThrows(UnknownHostException.class,
-                () -> Hub.run(() -> Resolver.resolve(host, Duration.ofSeconds(10))));
+        UnknownHostException e = Hub.run(() -> assertThrows(UnknownHostException.class,
+                () -> Resolver.resolve(host, Duration.ofSeconds(10))));
         assertTrue(e.getMessage().contains(host), e.getMessage());
         assertLookedUpOffTheHub(host);
     }
