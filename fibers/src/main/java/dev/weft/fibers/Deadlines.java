@@ -5,14 +5,19 @@ import java.time.Duration;
 /**
  * The one rule for every {@link Duration} Weft takes (see the package documentation, "Durations"):
  * {@code null} means no limit; zero or negative means do not wait (the call times out at once unless
- * it can complete without waiting); any positive duration works, however long — one beyond the
- * range of {@link System#nanoTime()} arithmetic (about 292 years) means no limit, never an
+ * it can complete without waiting); any positive duration works, however long — one of about 146 years or more means no limit, never an
  * {@link ArithmeticException}. Deadlines are {@link System#nanoTime()} values;
  * {@link #NONE} ({@link Long#MAX_VALUE}) is "no deadline".
  */
 public final class Deadlines {
     /** The deadline that never comes. */
     public static final long NONE = Long.MAX_VALUE;
+
+    /**
+     * Waits at least this long (about 146 years) count as no limit: beyond it, differences of
+     * {@link System#nanoTime()} values could no longer tell a deadline from a past one.
+     */
+    static final long FOREVER_NANOS = Long.MAX_VALUE / 2;
 
     private Deadlines() {
     }
@@ -35,10 +40,11 @@ public final class Deadlines {
         if (nanos <= 0) {
             return now;
         }
-        long deadline = now + nanos;
-        if (deadline - now < 0) {
+        if (nanos >= FOREVER_NANOS) {
             return NONE;
         }
+        // may wrap around as a number; nanoTime deadlines are only ever compared by difference
+        long deadline = now + nanos;
         return deadline == NONE ? NONE - 1 : deadline;
     }
 

@@ -14,7 +14,7 @@
  *     It still passes through the hub once where it would have blocked, so a loop of such calls
  *     cannot starve the other fibers.</li>
  * <li>Any positive duration works, however long; one beyond what {@link System#nanoTime()} arithmetic
- *     holds (about 292 years) means no limit. Nothing throws {@link ArithmeticException}.</li>
+ *     holds (about 146 years or more) means no limit. Nothing throws {@link ArithmeticException}.</li>
  * </ul>
  * {@link dev.weft.fibers.Deadlines#after(java.time.Duration)} implements it.
  *

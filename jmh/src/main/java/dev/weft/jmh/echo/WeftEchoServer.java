@@ -38,15 +38,23 @@ final class WeftEchoServer {
                     dev.weft.sockets.ConnectionHandler plain = socket -> {
                         socket.setNoDelay(true);
                         ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-                        while (socket.read(buf.clear()) > 0) {
-                            socket.writeAll(buf.flip());
+                        try {
+                            while (socket.read(buf.clear()) > 0) {
+                                socket.writeAll(buf.flip());
+                            }
+                        } catch (java.net.SocketException resetByTheLoadGenerator) {
+                            // the load generator resets its connections when a run ends
                         }
                     };
                     dev.weft.sockets.ConnectionHandler handler = tls == null ? plain : tls.handler(socket -> {
                         socket.tcp().setNoDelay(true);
                         ByteBuffer buf = ByteBuffer.allocate(4096);
-                        while (socket.read(buf.clear()) > 0) {
-                            socket.writeAll(buf.flip());
+                        try {
+                            while (socket.read(buf.clear()) > 0) {
+                                socket.writeAll(buf.flip());
+                            }
+                        } catch (java.net.SocketException resetByTheLoadGenerator) {
+                            // the load generator resets its connections when a run ends
                         }
                     });
                     StreamServer server = StreamServer.builder(handler).bind("127.0.0.1", 0).backlog(4096).start();
