@@ -47,8 +47,9 @@ import javax.net.ssl.SSLSession;
  * before anything written later. The handshake has a limit of its own ({@link
  * TlsClient.Builder#handshakeTimeout}, {@link TlsServer.Builder#handshakeTimeout}).
  *
- * <p>Closing: {@link #close()} sends TLS {@code close_notify} (waiting at most {@value
- * #CLOSE_NOTIFY_MILLIS} ms for room to send it) and closes the TCP socket; fibers blocked on it wake
+ * <p>Closing: {@link #close()} sends TLS {@code close_notify}, half-closes TCP and discards what the
+ * peer still sends until it closes too (a lingering close, so that no reset destroys data the peer
+ * has not read yet), waiting at most {@value #CLOSE_NOTIFY_MILLIS} ms in all, then closes the socket; fibers blocked on it wake
  * with {@link SocketClosedException}. {@link #shutdownOutput()} sends {@code close_notify} and
  * half-closes TCP: the peer reads end-of-stream and, on TLS 1.3, may still send. A {@code
  * close_notify} from the peer makes {@link #read} return -1; a peer that closes TCP without one makes
@@ -621,9 +622,9 @@ public final class TlsSocket implements ByteChannel {
     }
 
     /**
-     * Sends {@code close_notify} (when the handshake was done, this fiber can send without waiting
-     * for another writer, and the peer takes it within {@value #CLOSE_NOTIFY_MILLIS} ms), then closes
-     * the TCP socket; fibers blocked on this socket wake with {@link SocketClosedException}.
+     * Sends {@code close_notify} (when the handshake was done and this fiber can send without waiting
+     * for another writer), half-closes TCP and discards what the peer still sends until it closes,
+     * at most {@value #CLOSE_NOTIFY_MILLIS} ms in all; then closes the TCP socket; fibers blocked on this socket wake with {@link SocketClosedException}.
      * Idempotent; never throws an {@link IOException} (there is nothing to do about a peer that is
      * gone). A kill that arrives while close_notify is being sent still closes the socket, then
      * propagates. Hub thread; outside a fiber it closes without close_notify.
@@ -640,13 +641,35 @@ public final class TlsSocket implements ByteChannel {
                 if (o != null) {
                     try (o; Timeout t = Timeout.after(Duration.ofMillis(CLOSE_NOTIFY_MILLIS))) {
                         sendCloseNotify();
+                        lingerUntilThePeerCloses();
                     } catch (IOException | RuntimeException peerGoneOrTooSlow) {
-                        // the peer sees a TCP close without close_notify; nothing more we can do
+                        // the peer sees a TCP close without close_notify, or we stop waiting for its close
                     }
                 }
             }
         } finally {
             tcp.close();
+        }
+    }
+
+    /**
+     * After close_notify: half-close TCP and discard what the peer still sends until it closes (or
+     * the close limit passes). Closing with unread bytes in the kernel's receive queue makes Linux
+     * answer with a reset, and a reset makes the peer's kernel drop what it had received but not yet
+     * read: the tail of our last response would be lost (seen with curl, whose answers to our TLS 1.3
+     * KeyUpdates were still arriving). Skipped when another fiber is reading: it sees the close.
+     */
+    private void lingerUntilThePeerCloses() throws IOException {
+        Lock.Held i = inbound.tryLock(Duration.ZERO);
+        if (i == null) {
+            return;
+        }
+        try (i) {
+            tcp.shutdownOutput();
+            netIn.clear();
+            while (tcp.read(netIn.clear()) >= 0) {
+                // discard
+            }
         }
     }
 

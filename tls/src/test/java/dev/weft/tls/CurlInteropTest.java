@@ -37,6 +37,11 @@ class CurlInteropTest {
         return StreamServer.builder(tls.handler(sock -> {
             BufferedReader r = new BufferedReader(new InputStreamReader(sock.inputStream(), StandardCharsets.US_ASCII));
             String request = r.readLine();
+            if (request == null) {
+                throw new IOException("the stream ended before a request line: inputShutdown=" + sock.isInputShutdown()
+                        + " engineInboundDone=" + sock.engine().isInboundDone() + " outboundDone=" + sock.engine().isOutboundDone()
+                        + " handshake=" + sock.engine().getHandshakeStatus() + " protocol=" + sock.protocol());
+            }
             for (String h = r.readLine(); h != null && !h.isEmpty(); h = r.readLine()) {
                 // headers
             }
