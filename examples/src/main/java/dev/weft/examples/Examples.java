@@ -76,7 +76,15 @@ final class Examples {
         Stop stop = new Stop();
         try {
             runHub(options, () -> {
-                StreamServer server = start.start(options.port());
+                StreamServer server;
+                try {
+                    server = start.start(options.port());
+                } catch (java.io.IOException e) {
+                    System.err.println("cannot listen on 127.0.0.1:" + options.port() + ": " + e.getMessage()
+                            + " (another program may hold the port: pick another with --port N)");
+                    System.exit(1);
+                    return;
+                }
                 System.out.println(banner + " on " + hostPort(server) + " (backend " + Hub.current().backendName()
                         + "). Ctrl-C or SIGTERM stops it.");
                 stop.server = server;

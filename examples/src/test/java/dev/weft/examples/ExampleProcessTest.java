@@ -163,6 +163,18 @@ class ExampleProcessTest {
     }
 
     @Test
+    void aPortInUseIsOneSentenceAndStatusOneNotAStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Child echo = start("EchoServer", "--port", Integer.toString(taken.getLocalPort()));
+            assertEquals(1, echo.waitForExit());
+            String err = echo.err().toString();
+            assertTrue(err.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+                    && err.contains("pick another with --port N"), err);
+            assertFalse(err.contains("\tat ") || err.contains("Exception in thread"), err);
+        }
+    }
+
+    @Test
     void helpPrintsTheUsageAndStatusZero() throws Exception {
         Child chat = start("ChatServer", "--help");
         assertEquals(0, chat.waitForExit());
