@@ -81,7 +81,11 @@ class HttpClientsTest {
                 }
                 long ms = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(ms >= 199 && ms < 5_000, ms + " ms");
-                assertTrue(never.isCancelled());
+                // the JDK client either reports the future cancelled or fails it with its own
+                // CancellationException("Request cancelled"), depending on how far the exchange got
+                assertTrue(never.isCancelled() || (never.state() == java.util.concurrent.Future.State.FAILED
+                        && never.exceptionNow() instanceof java.util.concurrent.CancellationException),
+                        "the exchange was cancelled: " + never);
                 // the client is still good for the next request
                 assertEquals("hello again", Fiber.await(client.sendAsync(get(server, "/hello/again"),
                         HttpResponse.BodyHandlers.ofString())).body());

@@ -104,4 +104,48 @@ class JsseLayeringTest {
             ssl.close();
         });
     }
+
+    /**
+     * A peer that accepts and never answers the ClientHello: a kill unwinds the handshaking fiber
+     * (FiberKilledError passes through JSSE), and a Weft Timeout ends it too, though JSSE wraps
+     * that runtime exception into an SSLException ("Couldn't kickstart handshaking"): the cause chain
+     * holds the FiberTimeoutException.
+     */
+    @Test
+    void aKillOrATimeoutEndsAHandshakeThatNeverCompletes() throws Exception {
+        Hub.run(() -> {
+            dev.weft.sockets.StreamServer mute = dev.weft.sockets.StreamServer.builder(socket -> {
+                socket.inputStream().readAllBytes(); // reads the ClientHello, never answers
+            }).bind("127.0.0.1", 0).start();
+            Socket plain = new FiberSocketFactory().createSocket("127.0.0.1", mute.port());
+            SSLSocket ssl = layer(plain, "localhost");
+            dev.weft.fibers.Fiber<Void> handshaking = dev.weft.fibers.Fiber.spawn("handshake", () -> {
+                try {
+                    ssl.startHandshake();
+                } finally {
+                    plain.close();
+                }
+            });
+            dev.weft.fibers.Fiber.sleep(50);
+            handshaking.kill();
+            assertTrue(handshaking.join(java.time.Duration.ofSeconds(5)));
+            assertEquals(dev.weft.fibers.FiberState.KILLED, handshaking.state());
+            assertTrue(plain.isClosed());
+
+            Socket plain2 = new FiberSocketFactory().createSocket("127.0.0.1", mute.port());
+            SSLSocket ssl2 = layer(plain2, "localhost");
+            Throwable thrown;
+            try (dev.weft.fibers.Timeout t = dev.weft.fibers.Timeout.after(java.time.Duration.ofMillis(100))) {
+                thrown = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, ssl2::startHandshake);
+            }
+            boolean timedOut = false;
+            for (Throwable c = thrown; c != null; c = c.getCause()) {
+                timedOut |= c instanceof dev.weft.fibers.FiberTimeoutException;
+            }
+            assertTrue(timedOut, "the timeout is in the cause chain: " + thrown);
+            Measurements.record("a Timeout during a TLS handshake surfaced as " + thrown);
+            ssl2.close();
+            mute.stop(java.time.Duration.ofMillis(100));
+        });
+    }
 }

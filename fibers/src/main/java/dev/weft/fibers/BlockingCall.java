@@ -23,6 +23,9 @@ record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement cal
                         + " property socketFactory=dev.weft.bridges.FiberSocketFactory; Jedis: a JedisSocketFactory that"
                         + " returns FiberSocketFactory sockets; OkHttp: builder.socketFactory(new FiberSocketFactory()))"
                         + ", or use dev.weft.sockets.TcpSocket"),
+        TLS("the JDK's TLS (a handshake's key exchange and certificate checks run on the hub thread's CPU)",
+                "expected for a cold handshake (JIT, SecureRandom); open TLS connections ahead of need (a pool) and"
+                        + " keep them; a TLS read that waits on the network shows java.net.Socket frames instead"),
         NAME_LOOKUP("a blocking host name lookup (InetAddress)",
                 "resolve with dev.weft.sockets.Resolver (OkHttp: builder.dns(...) over Resolver.resolve)"),
         SLEEP("Thread.sleep", "use Fiber.sleep, which parks only the fiber"),
@@ -62,8 +65,22 @@ record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement cal
         Kind kind = Kind.COMPUTING;
         for (int i = 0; i < (callerIndex < 0 ? stack.length : callerIndex); i++) {
             Kind k = classify(stack[i]);
-            if (k != null) {
+            if (k == Kind.LOCK && kind == Kind.COMPUTING) {
+                kind = k; // LockSupport.park: a future's get further out says more
+            } else if (k == Kind.FUTURE && kind == Kind.LOCK) {
                 kind = k;
+                break;
+            } else if (k != null && kind == Kind.COMPUTING) {
+                kind = k; // otherwise the innermost recognisable frame says what the thread is in
+                break;
+            }
+        }
+        if (kind == Kind.SOCKET) {
+            for (StackTraceElement e : stack) {
+                if (e.getClassName().startsWith("dev.weft.bridges.FiberSocket")) {
+                    kind = Kind.OTHER_WAIT; // a FiberSocket parks its fiber: something else blocks here
+                    break;
+                }
             }
         }
         if (kind == Kind.COMPUTING && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)) {
@@ -90,7 +107,11 @@ record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement cal
             sb.append(" A fiber runs without blocking; ").append(kind.advice).append('.');
             return sb.toString();
         }
-        sb.append(" The hub thread is blocked in ").append(kind.what).append(", which stops every fiber of the hub.");
+        if (kind == Kind.TLS) {
+            sb.append(" The hub thread is busy in ").append(kind.what).append(", and no other fiber runs meanwhile.");
+        } else {
+            sb.append(" The hub thread is blocked in ").append(kind.what).append(", which stops every fiber of the hub.");
+        }
         if (jdkFrame != null) {
             sb.append("\n  blocking call: ").append(jdkFrame);
         }
@@ -123,8 +144,11 @@ record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement cal
         if (c.startsWith("java.net.Socket") || c.startsWith("java.net.ServerSocket") || c.equals("sun.nio.ch.NioSocketImpl")
                 || c.startsWith("sun.nio.ch.SocketChannelImpl") || c.startsWith("sun.nio.ch.ServerSocketChannelImpl")
                 || c.startsWith("sun.nio.ch.SocketInputStream") || c.startsWith("sun.nio.ch.SocketOutputStream")
-                || c.startsWith("sun.security.ssl.SSLSocket")) {
+                || (c.equals("sun.nio.ch.Net") && m.equals("poll"))) {
             return Kind.SOCKET;
+        }
+        if (c.startsWith("sun.security.ssl.") || c.startsWith("javax.net.ssl.")) {
+            return Kind.TLS;
         }
         if ((c.equals("java.util.concurrent.CompletableFuture") && (m.equals("get") || m.equals("join") || m.equals("waitingGet")
                 || m.equals("timedGet"))) || (c.equals("java.util.concurrent.FutureTask") && (m.equals("get") || m.equals("awaitDone")))) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
@@ -189,6 +191,37 @@ class FuturesTest {
             // a late completion of an abandoned future is harmless
             kept.complete("late");
         });
+    }
+
+    /** The main fiber ends while 100 fibers await futures nobody completes: shutdown unwinds them all, and cancels. */
+    @Test
+    void hubShutdownUnwindsFibersAwaitingFutures() throws Exception {
+        List<CompletableFuture<String>> futures = new ArrayList<>();
+        int[] unwound = {0};
+        Hub.run(() -> {
+            for (int i = 0; i < 100; i++) {
+                CompletableFuture<String> f = new CompletableFuture<>();
+                futures.add(f);
+                boolean cancel = i % 2 == 0;
+                Fiber.spawn(() -> {
+                    try {
+                        if (cancel) {
+                            Futures.awaitOrCancel(f);
+                        } else {
+                            Fiber.await(f);
+                        }
+                    } finally {
+                        unwound[0]++;
+                    }
+                });
+            }
+            Fiber.yield(); // all of them wait now; returning ends the hub
+        });
+        assertEquals(100, unwound[0]);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(i % 2 == 0, futures.get(i).isCancelled(), "future " + i);
+        }
+        futures.get(1).complete("after the hub closed"); // a late completion is harmless
     }
 
     @Test

@@ -134,6 +134,15 @@ class HubWatchdogTest {
         String text = call.describe();
         assertTrue(text.contains("socketFactory=dev.weft.bridges.FiberSocketFactory"), text);
         assertTrue(text.contains("PostgreSQL JDBC driver"), text);
+        StackTraceElement[] handshake = {
+            new StackTraceElement("sun.security.provider.SHA", "implCompress0", "SHA.java", 154),
+            new StackTraceElement("sun.security.ssl.SSLSocketImpl", "startHandshake", "SSLSocketImpl.java", 426),
+            new StackTraceElement("org.postgresql.ssl.MakeSSL", "convert", "MakeSSL.java", 51),
+            new StackTraceElement("dev.weft.bridges.FiberSocket", "read", "FiberSocket.java", 1),
+        };
+        BlockingCall tls = BlockingCall.of(handshake, Thread.State.RUNNABLE);
+        assertEquals(BlockingCall.Kind.TLS, tls.kind(), "a handshake computing, not a blocked socket");
+        assertTrue(!tls.describe().contains("without Weft's socket factory"), tls.describe());
         StackTraceElement[] computing = {new StackTraceElement("com.example.Math", "fib", "Math.java", 3)};
         assertEquals(BlockingCall.Kind.COMPUTING, BlockingCall.of(computing, Thread.State.RUNNABLE).kind());
         assertTrue(BlockingCall.of(computing, Thread.State.RUNNABLE).describe().contains("Fiber.yield()"));
