@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * {@code -Dweft.dump.signal=USR2} and run {@code kill -USR2 <pid>}; the dump goes to standard error,
  * or appended to the file {@code -Dweft.dump.file} names. (SIGQUIT, the JVM's own thread dump,
  * cannot be shared.) How long each fiber has waited is known only while wait timing is on:
- * {@code -Dweft.dump.waits=true}, or while a JFR recording enables {@code weft.FiberWait}.
+ * {@code -Dweft.dump.waits=true}, or while a JFR recording takes {@code weft.FiberWait}.
  */
 final class HubDump {
     private static final System.Logger LOG = System.getLogger(HubDump.class.getName());
@@ -82,7 +82,7 @@ final class HubDump {
             appendTree(sb, f, children, 1, now);
         }
         if (!WaitTiming.DUMP_WAITS && hub.waitSinceMap() == null) {
-            sb.append("  (wait times are off: -Dweft.dump.waits=true or a JFR recording of weft.FiberWait turns them on)\n");
+            sb.append("  (wait times are off: -Dweft.dump.waits=true, or a JFR recording of weft.FiberWait, turns them on)\n");
         }
         return sb.toString();
     }

@@ -30,12 +30,19 @@ final class JfrEvents {
         }
     }
 
-    /** A begun wait event if weft.FiberWait is enabled, else null. Hub thread. */
+    /** Never committed: asks whether weft.FiberWait is being recorded; loaded only once JFR is up. */
+    private static final class Probe {
+        static final FiberWaitEvent WAIT = new FiberWaitEvent();
+    }
+
+    /** Whether a recording takes weft.FiberWait now (a static read once JFR instruments the class). */
+    static boolean waitEventEnabled() {
+        return Probe.WAIT.isEnabled();
+    }
+
+    /** A begun wait event. Hub thread. */
     static Object beginWait() {
         FiberWaitEvent e = new FiberWaitEvent();
-        if (!e.isEnabled()) {
-            return null;
-        }
         e.begin();
         return e;
     }

@@ -5,8 +5,8 @@ import java.util.IdentityHashMap;
 /**
  * How long fibers wait, for {@link Hub#dump()} and the {@code weft.FiberWait} JFR event. Off by
  * default, at the cost of two static reads per park; on with {@code -Dweft.dump.waits=true} or
- * once JFR is up (see {@link JfrEvents}): then each park reads the clock and notes the fiber in its
- * hub's map until it resumes.
+ * while a JFR recording takes {@code weft.FiberWait} (see {@link JfrEvents}): then each park reads
+ * the clock and notes the fiber in its hub's map until it resumes.
  */
 final class WaitTiming {
     static final boolean DUMP_WAITS = Boolean.getBoolean("weft.dump.waits");
@@ -19,7 +19,7 @@ final class WaitTiming {
 
     /** Called by a fiber about to wait on {@code blocker}: 0 when timing is off, else a token for {@link #ended}. */
     static long started(Fiber<?> f) {
-        boolean jfr = JfrEvents.active;
+        boolean jfr = JfrEvents.active && JfrEvents.waitEventEnabled();
         if (!DUMP_WAITS && !jfr) {
             return 0;
         }

@@ -243,4 +243,43 @@ class QueueFamilyTest {
             return got;
         }));
     }
+
+    @Test
+    void closingAChannelWakesEveryWaitingPutterAndGetterAndAddsNothing() throws Exception {
+        String trace = Hub.run(() -> {
+            Channel<String> ch = new Channel<>();
+            List<Fiber<String>> putters = new ArrayList<>();
+            for (String item : new String[] {"a", "b"}) {
+                putters.add(Fiber.spawn(() -> {
+                    try {
+                        ch.put(item);
+                        return "put " + item;
+                    } catch (QueueClosedException e) {
+                        return "put " + item + " refused";
+                    }
+                }));
+            }
+            Fiber.yield();
+            ch.close();
+            Fiber<String> getter = Fiber.spawn(() -> {
+                try {
+                    return "got " + ch.get();
+                } catch (QueueClosedException e) {
+                    return "get refused";
+                }
+            });
+            StringBuilder sb = new StringBuilder();
+            for (Fiber<String> p : putters) {
+                sb.append(p.get()).append('\n');
+            }
+            sb.append(getter.get()).append('\n').append("poll ").append(ch.poll()).append('\n');
+            return sb.toString();
+        });
+        assertEquals("""
+                put a refused
+                put b refused
+                get refused
+                poll null
+                """, trace);
+    }
 }
