@@ -39,9 +39,14 @@ import java.util.concurrent.TimeUnit;
  * </pre>
  */
 public final class EchoBench {
-    private record Row(String server, int connections, EchoLoad.Window window, double serverCpuNanos) {
+    private record Row(String server, int connections, EchoLoad.Window window, double serverCpuNanos, double javaThreadsCpuNanos) {
         double cpuMicrosPerRoundTrip() {
             return serverCpuNanos / 1_000 / Math.max(1, window.roundTrips());
+        }
+
+        /** The server's Java threads only (event loop and pools; no JIT compiler, no GC). */
+        double threadsMicrosPerRoundTrip() {
+            return javaThreadsCpuNanos / 1_000 / Math.max(1, window.roundTrips());
         }
     }
 
@@ -108,9 +113,9 @@ public final class EchoBench {
             for (String server : servers) {
                 Row row = measure(server, c, warmup, measure, pin);
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "  %-12s C=%-5d %,10.0f rt/s  p50 %7.1f µs  p99 %7.1f µs  server CPU %6.2f µs/rt%s%n",
+                System.out.printf(Locale.ROOT, "  %-12s C=%-5d %,10.0f rt/s  p50 %7.1f µs  p99 %7.1f µs  server CPU %6.2f µs/rt (Java threads %6.2f)%s%n",
                         server, c, row.window().perSecond(), row.window().percentile(50) / 1e3,
-                        row.window().percentile(99) / 1e3, row.cpuMicrosPerRoundTrip(),
+                        row.window().percentile(99) / 1e3, row.cpuMicrosPerRoundTrip(), row.threadsMicrosPerRoundTrip(),
                         row.window().errors() > 0 ? "  ERRORS " + row.window().errors() : "");
             }
         }
@@ -152,6 +157,7 @@ public final class EchoBench {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(), server));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        PrintStream toServer = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
@@ -166,12 +172,14 @@ public final class EchoBench {
                 load.connect(port, connections);
                 Thread.sleep(warmup * 1000L);
                 long cpuBefore = cpu(p);
+                long threadsBefore = threadsCpu(toServer, out);
                 EchoLoad.Window w = load.run(0, measure * 1000L);
                 long cpuAfter = cpu(p);
-                return new Row(server, connections, w, cpuAfter - cpuBefore);
+                long threadsAfter = threadsCpu(toServer, out);
+                return new Row(server, connections, w, cpuAfter - cpuBefore, threadsAfter - threadsBefore);
             }
         } finally {
-            try (PrintStream in = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            try (PrintStream in = toServer) {
                 in.println("stop");
             } catch (RuntimeException ignored) {
                 // already gone
@@ -182,18 +190,29 @@ public final class EchoBench {
         }
     }
 
+    /** Asks the server JVM for its Java threads' CPU time ({@link EchoServerMain}'s {@code cpu} command). */
+    private static long threadsCpu(PrintStream toServer, BufferedReader fromServer) throws IOException {
+        toServer.println("cpu");
+        for (String line; (line = fromServer.readLine()) != null; ) {
+            if (line.startsWith("CPU ")) {
+                return Long.parseLong(line.substring(4).trim());
+            }
+        }
+        throw new IllegalStateException("the echo server ended before it reported its CPU time");
+    }
+
     private static long cpu(Process p) {
         return p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElseThrow(
                 () -> new IllegalStateException("this OS does not report a process's CPU time"));
     }
 
     private static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format("%-12s %6s %12s %10s %10s %14s%n",
-                "server", "C", "rt/s", "p50 µs", "p99 µs", "server µs/rt"));
+        StringBuilder sb = new StringBuilder(String.format("%-15s %6s %12s %10s %10s %14s %16s%n",
+                "server", "C", "rt/s", "p50 µs", "p99 µs", "server µs/rt", "threads µs/rt"));
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-12s %6d %,12.0f %10.1f %10.1f %14.2f%n", r.server(), r.connections(),
+            sb.append(String.format(Locale.ROOT, "%-15s %6d %,12.0f %10.1f %10.1f %14.2f %16.2f%n", r.server(), r.connections(),
                     r.window().perSecond(), r.window().percentile(50) / 1e3, r.window().percentile(99) / 1e3,
-                    r.cpuMicrosPerRoundTrip()));
+                    r.cpuMicrosPerRoundTrip(), r.threadsMicrosPerRoundTrip()));
         }
         return sb.toString();
     }
@@ -204,9 +223,10 @@ public final class EchoBench {
             Row r = rows.get(i);
             sb.append(String.format(Locale.ROOT, "  {\"server\": \"%s\", \"connections\": %d, \"roundTripsPerSecond\": %.1f,"
                             + " \"p50Micros\": %.1f, \"p99Micros\": %.1f, \"serverCpuMicrosPerRoundTrip\": %.3f,"
+                            + " \"serverJavaThreadsCpuMicrosPerRoundTrip\": %.3f,"
                             + " \"roundTrips\": %d, \"errors\": %d}%s%n",
                     r.server(), r.connections(), r.window().perSecond(), r.window().percentile(50) / 1e3,
-                    r.window().percentile(99) / 1e3, r.cpuMicrosPerRoundTrip(), r.window().roundTrips(),
+                    r.window().percentile(99) / 1e3, r.cpuMicrosPerRoundTrip(), r.threadsMicrosPerRoundTrip(), r.window().roundTrips(),
                     r.window().errors(), i + 1 < rows.size() ? "," : ""));
         }
         return sb.append("]\n").toString();
