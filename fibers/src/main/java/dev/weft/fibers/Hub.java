@@ -61,8 +61,8 @@ public final class Hub implements AutoCloseable {
         this.loop = loop;
         this.thread = Thread.currentThread();
         loop.onStall(this::onStall);
-        HubDump.register(this); // issue 14: Hub.dumpAll, JFR
-        JfrEvents.refresh();
+        HubDump.register(this); // issue 14: Hub.dumpAll, JFR (the watchdog thread notices a JFR recording)
+        WaitTiming.preload(); // loaded here, not at the first park inside a fiber's timed section
     }
 
     /**

@@ -30,6 +30,7 @@ class JfrEventsTest {
             r.enable("weft.FiberCounts");
             r.start();
             Hub.run(() -> {
+                Fiber.sleep(HubWatchdog.THRESHOLD_MS / 2); // two watchdog periods: the recording is noticed
                 Fiber.spawn("short-waiter", () -> Fiber.sleep(1)).join();
                 Fiber.spawn("long-waiter", () -> Fiber.sleep(60)).join();
                 Fiber.spawn("hog", () -> {
