@@ -51,7 +51,9 @@ class JfrEventsTest {
                 && e.getString("waitedOn").equals("sleep") && e.getDuration().toMillis() >= 59), "waits: " + waits);
         assertTrue(waits.stream().allMatch(e -> e.getDuration().toMillis() >= 20), "only waits over the threshold: " + waits);
 
-        List<RecordedEvent> blocked = events.stream().filter(e -> e.getEventType().getName().equals("weft.HubBlocked")).toList();
+        String me = Thread.currentThread().getName();
+        List<RecordedEvent> blocked = events.stream().filter(e -> e.getEventType().getName().equals("weft.HubBlocked")
+                && e.getString("hubThread").equals(me)).toList();
         assertEquals(1, blocked.size(), "one report per episode: " + blocked);
         assertTrue(blocked.get(0).getString("fiber").contains("'hog'"), blocked.toString());
         assertEquals("TIMED_WAITING", blocked.get(0).getString("threadState"));
