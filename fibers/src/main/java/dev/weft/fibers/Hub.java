@@ -77,8 +77,8 @@ public final class Hub implements AutoCloseable {
         this.thread = Thread.currentThread();
         loop.onStall(this::onStall);
         loop.onError(t -> reportUncaught(current, t));
-        HubDump.register(this); // issue 14: Hub.dumpAll, JFR
-        JfrEvents.refresh();
+        HubDump.register(this); // issue 14: Hub.dumpAll, JFR (the watchdog thread notices a JFR recording)
+        WaitTiming.preload(); // loaded here, not at the first park inside a fiber's timed section
     }
 
     /**

@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
  * {@code -Dweft.dump.waits=true}, or while a JFR recording takes {@code weft.FiberWait}.
  */
 final class HubDump {
-    private static final System.Logger LOG = System.getLogger(HubDump.class.getName());
     private static final Set<Hub> HUBS = ConcurrentHashMap.newKeySet();
     static final String SIGNAL = System.getProperty("weft.dump.signal", "");
     private static final int MAX_FRAMES = 40;
@@ -200,9 +199,14 @@ final class HubDump {
                 writer.start();
             });
         } catch (IllegalArgumentException e) {
-            LOG.log(System.Logger.Level.WARNING, "weft.dump.signal=" + name + " cannot be used (" + e.getMessage()
+            log().log(System.Logger.Level.WARNING, "weft.dump.signal=" + name + " cannot be used (" + e.getMessage()
                     + "); pick another signal, such as USR2. No fiber dump on signal.");
         }
+    }
+
+    /** The logger, looked up only when needed (a first System.getLogger costs milliseconds in a cold JVM). */
+    private static System.Logger log() {
+        return System.getLogger(HubDump.class.getName());
     }
 
     private static void writeDump() {
@@ -216,7 +220,7 @@ final class HubDump {
         try (PrintStream out = new PrintStream(new FileOutputStream(file, true), true, StandardCharsets.UTF_8)) {
             out.print(text);
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot write the fiber dump to " + file + ": " + e);
+            log().log(System.Logger.Level.WARNING, "cannot write the fiber dump to " + file + ": " + e);
             System.err.print(text);
         }
     }

@@ -11,8 +11,11 @@ import jdk.jfr.FlightRecorder;
  * JFR (measured here: about 1–2.7 s and 17 MB for a JVM that records nothing), so no event class
  * is touched until {@link FlightRecorder#isInitialized()} says JFR is up ({@code
  * -XX:StartFlightRecording}, {@code jcmd <pid> JFR.start}, or a {@code Recording} started in code).
- * That check costs about 0.2 ms once and nothing afterwards; it runs when a hub opens and at every
- * watchdog period, so a recording started later is noticed within a period. Callers check
+ * That check runs on the watchdog thread at every watchdog period (a quarter of
+ * {@code weft.watchdog.ms}), never on a hub thread: in a cold JVM, loading {@code FlightRecorder}
+ * on the hub thread measurably delayed the hub's first timers (a 5 ms timeout fired after a 30 ms
+ * one in 3 of 9 runs of TimeoutTest, 0 of 4 without it). So a recording is noticed within one
+ * period, and with the watchdog off ({@code -Dweft.watchdog.ms=0}) Weft emits no JFR events. Callers check
  * {@link #active} (a volatile read) before calling anything else here, and pass only plain types,
  * so that their own classes never refer to an event class.
  */

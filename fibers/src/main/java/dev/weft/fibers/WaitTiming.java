@@ -17,6 +17,13 @@ final class WaitTiming {
     private WaitTiming() {
     }
 
+    /** Loads and initialises this class (and {@link Mark}) when a hub opens, so the first park does not pay for it. */
+    static void preload() {
+        if (DUMP_WAITS) {
+            new Mark(0, null).start();
+        }
+    }
+
     /** Called by a fiber about to wait on {@code blocker}: 0 when timing is off, else a token for {@link #ended}. */
     static long started(Fiber<?> f) {
         boolean jfr = JfrEvents.active && JfrEvents.waitEventEnabled();

@@ -61,7 +61,8 @@ class FiberLinkKillStartTest {
             Fiber<String> c = Fiber.spawn(() -> "ok");
             c.linkValue(f -> trace.add("linkValue saw " + f.get()));
             c.linkException(f -> trace.add("linkException ran"));
-            Fiber.sleep(30);
+            Waitable.waitAll(List.of(a, b, c)); // does not observe their failures
+            Fiber.sleep(5); // the links' own fibers run
         });
         assertEquals(List.of("linkException saw b", "linkValue saw ok"), trace);
         assertEquals(List.of("a"), uncaught);

@@ -30,6 +30,7 @@ class JfrEventsTest {
             r.enable("weft.FiberCounts");
             r.start();
             Hub.run(() -> {
+                Fiber.sleep(HubWatchdog.THRESHOLD_MS / 2); // two watchdog periods: the recording is noticed
                 Fiber.spawn("short-waiter", () -> Fiber.sleep(1)).join();
                 Fiber.spawn("long-waiter", () -> Fiber.sleep(60)).join();
                 Fiber.spawn("hog", () -> {
@@ -50,7 +51,9 @@ class JfrEventsTest {
                 && e.getString("waitedOn").equals("sleep") && e.getDuration().toMillis() >= 59), "waits: " + waits);
         assertTrue(waits.stream().allMatch(e -> e.getDuration().toMillis() >= 20), "only waits over the threshold: " + waits);
 
-        List<RecordedEvent> blocked = events.stream().filter(e -> e.getEventType().getName().equals("weft.HubBlocked")).toList();
+        String me = Thread.currentThread().getName();
+        List<RecordedEvent> blocked = events.stream().filter(e -> e.getEventType().getName().equals("weft.HubBlocked")
+                && e.getString("hubThread").equals(me)).toList();
         assertEquals(1, blocked.size(), "one report per episode: " + blocked);
         assertTrue(blocked.get(0).getString("fiber").contains("'hog'"), blocked.toString());
         assertEquals("TIMED_WAITING", blocked.get(0).getString("threadState"));

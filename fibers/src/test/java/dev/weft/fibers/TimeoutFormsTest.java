@@ -85,11 +85,11 @@ class TimeoutFormsTest {
     void aRestartableTimeoutCanBeRestartedCancelledAndTellsItsOwnExpiry() throws Exception {
         String trace = Hub.run(() -> {
             StringBuilder sb = new StringBuilder();
-            RestartableTimeout idle = new RestartableTimeout(Duration.ofMillis(40));
+            RestartableTimeout idle = new RestartableTimeout(Duration.ofMillis(150));
             sb.append("before start pending ").append(idle.isPending()).append('\n');
             idle.start();
             for (int i = 0; i < 4; i++) {
-                Fiber.sleep(20); // 80 ms in all, but never 40 ms without a restart
+                Fiber.sleep(50); // 200 ms in all, but never 150 ms without a restart (100 ms spare for a loaded machine)
                 idle.start();
             }
             sb.append("restarted 4 times, pending ").append(idle.isPending()).append('\n');
@@ -101,7 +101,7 @@ class TimeoutFormsTest {
             idle.cancel();
             idle.start();
             idle.cancel();
-            Fiber.sleep(60); // cancelled: nothing fires
+            Fiber.sleep(200); // cancelled: nothing fires
             sb.append("cancelled, pending ").append(idle.isPending()).append('\n');
             return sb.toString();
         });

@@ -78,7 +78,7 @@ class WaitableTest {
                 sb.append(f.get()).append(' ');
             }
             sb.append("| ");
-            for (Fiber<Integer> f : Waitable.waitAll(fibers, Duration.ofMillis(50))) {
+            for (Fiber<Integer> f : Waitable.waitAll(fibers, Duration.ofMillis(500))) {
                 sb.append(f.get()).append(' ');
             }
             events.get(3).set();
