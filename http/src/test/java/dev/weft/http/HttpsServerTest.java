@@ -9,7 +9,12 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
+import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Hub;
+import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.TestPki;
+import dev.weft.tls.TlsClient;
+import dev.weft.tls.TlsSocket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -200,10 +205,84 @@ class HttpsServerTest {
     }
 
     @Test
+    void aConfiguratorThatThrowsClosesThatConnectionWithAWarningAndTheNextOneIsServed() throws Exception {
+        try (CapturedLog log = new CapturedLog()) {
+            start(null, null);
+            SSLContext good = TestPki.get().serverContext();
+            server.setHttpsConfigurator(new HttpsConfigurator(good) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    throw new IllegalStateException("no parameters for you");
+                }
+            });
+            ExternalTool.Result refused = ExternalTool.run(curl(base + "/session"), 60);
+            assertTrue(refused.exit() != 0, refused.out());
+            assertEquals(1, log.warnings().size(), log.warnings().toString());
+            assertTrue(log.warnings().get(0).contains("TLS setup failed") && log.warnings().get(0).contains("no parameters"),
+                    log.warnings().toString());
+            server.setHttpsConfigurator(configurator(good, null));
+            ExternalTool.Result after = ExternalTool.run(curl(base + "/session"), 60);
+            assertEquals(0, after.exit(), after.err());
+            assertEquals(1, sessions.size(), sessions.toString());
+        }
+    }
+
+    @Test
     void startWithoutAConfiguratorSaysWhatIsMissing() throws Exception {
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         IllegalStateException e = assertThrows(IllegalStateException.class, server::start);
         assertTrue(e.getMessage().contains("setHttpsConfigurator"), e.getMessage());
+    }
+
+    @Test
+    void onTheCallersHubAWeftTlsClientKeepsAliveAndStopClosesIdleAndHandshakingConnections() throws Exception {
+        SSLContext serverContext = TestPki.get().serverContext();
+        SSLContext clientContext = TestPki.get().clientContext();
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        String outcome = Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(t));
+            WeftHttpsServer s = WeftHttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            s.setHttpsConfigurator(new HttpsConfigurator(serverContext));
+            s.createContext("/ok", ex -> {
+                sessions.add(((HttpsExchange) ex).getSSLSession().getProtocol());
+                ex.sendResponseHeaders(200, 2);
+                ex.getResponseBody().write("ok".getBytes(StandardCharsets.US_ASCII));
+                ex.close();
+            });
+            s.start();
+            int port = s.getAddress().getPort();
+            TlsSocket client = TlsClient.of(clientContext).connect("localhost", port);
+            String get = "GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            client.writeAll((get + get).getBytes(StandardCharsets.US_ASCII)); // pipelined on one TLS connection
+            StringBuilder answers = new StringBuilder();
+            byte[] buf = new byte[4096];
+            while (answers.toString().split("\r\n\r\nok", -1).length < 3) {
+                int n = client.read(buf, 0, buf.length);
+                assertTrue(n > 0, "the server closed early: " + answers);
+                answers.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+            }
+            TcpSocket silent = TcpSocket.connect("127.0.0.1", port); // connects, never handshakes
+            Fiber.sleep(Duration.ofMillis(100));
+            long t0 = System.nanoTime();
+            s.stop(1);
+            long stopMs = (System.nanoTime() - t0) / 1_000_000;
+            int idleRead = client.read(buf, 0, buf.length);
+            int silentRead;
+            try {
+                silentRead = silent.read(buf, 0, buf.length);
+            } catch (java.io.IOException e) {
+                silentRead = -2;
+            }
+            client.close();
+            silent.close();
+            return idleRead + " " + silentRead + " " + stopMs;
+        });
+        assertEquals(List.of(), uncaught);
+        assertEquals(List.of("TLSv1.3", "TLSv1.3"), sessions);
+        String[] parts = outcome.split(" ");
+        assertEquals("-1", parts[0], "the idle keep-alive connection got close_notify at stop: " + outcome);
+        assertTrue(parts[1].equals("-1") || parts[1].equals("-2"), "the handshaking connection was closed: " + outcome);
+        assertTrue(Long.parseLong(parts[2]) < 10_000, "stop(1) took " + parts[2] + " ms");
     }
 
     /** Sends {@code request} in plaintext, half-closes, and returns everything the server answers. */
