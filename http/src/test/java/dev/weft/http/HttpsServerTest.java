@@ -239,15 +239,18 @@ class HttpsServerTest {
         SSLContext serverContext = TestPki.get().serverContext();
         SSLContext clientContext = TestPki.get().clientContext();
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-        String outcome = Hub.run(() -> {
-            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(t));
-            WeftHttpsServer s = WeftHttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            s.setHttpsConfigurator(new HttpsConfigurator(serverContext));
-            s.createContext("/ok", ex -> {
-                sessions.add(((HttpsExchange) ex).getSSLSession().getProtocol());
-                ex.sendResponseHeaders(200, 2);
-                ex.getResponseBody().write("ok".getBytes(StandardCharsets.US_ASCII));
-                ex.close();
+        CapturedLog log = new CapturedLog();
+        String outcome;
+        try (log) {
+            outcome = Hub.run(() -> {
+                Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(t));
+                WeftHttpsServer s = WeftHttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                s.setHttpsConfigurator(new HttpsConfigurator(serverContext));
+                s.createContext("/ok", ex -> {
+                    sessions.add(((HttpsExchange) ex).getSSLSession().getProtocol());
+                    ex.sendResponseHeaders(200, 2);
+                    ex.getResponseBody().write("ok".getBytes(StandardCharsets.US_ASCII));
+                    ex.close();
             });
             s.start();
             int port = s.getAddress().getPort();
@@ -276,8 +279,10 @@ class HttpsServerTest {
             client.close();
             silent.close();
             return idleRead + " " + silentRead + " " + stopMs;
-        });
+            });
+        }
         assertEquals(List.of(), uncaught);
+        assertEquals(List.of(), log.warnings(), "a handshake killed by stop is not a warning");
         assertEquals(List.of("TLSv1.3", "TLSv1.3"), sessions);
         String[] parts = outcome.split(" ");
         assertEquals("-1", parts[0], "the idle keep-alive connection got close_notify at stop: " + outcome);

@@ -1,6 +1,7 @@
 package dev.weft.http.internal;
 
 import com.sun.net.httpserver.HttpsConfigurator;
+import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.TlsServer;
 import dev.weft.tls.TlsSocket;
@@ -45,6 +46,8 @@ public final class HttpsConnections {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "HTTPS: " + e.getMessage());
             return;
+        } catch (FiberTimeoutException e) {
+            throw e; // a caller's Timeout, not ours (the handshake timeout arrives as an IOException)
         } catch (RuntimeException e) {
             tcp.close();
             LOG.log(System.Logger.Level.WARNING, "HTTPS: the connection from " + peer(tcp) + " was closed: its TLS"
