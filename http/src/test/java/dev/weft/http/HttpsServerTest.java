@@ -228,6 +228,28 @@ class HttpsServerTest {
     }
 
     @Test
+    void aMalformedRequestOverTlsGets400AndACleanTlsClose() throws Exception {
+        start(null, null);
+        int port = server.getAddress().getPort();
+        SSLContext clientContext = TestPki.get().clientContext();
+        String answer = Hub.run(() -> {
+            try (TlsSocket client = TlsClient.of(clientContext).connect("localhost", port)) {
+                client.writeAll("GET /session HTTP/1.1\r\nHost: localhost\r\nno colon here\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                StringBuilder got = new StringBuilder();
+                byte[] buf = new byte[4096];
+                for (int n; (n = client.read(buf, 0, buf.length)) >= 0; ) { // -1 only after close_notify
+                    got.append(new String(buf, 0, n, StandardCharsets.US_ASCII));
+                }
+                return got.toString();
+            }
+        });
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), answer);
+        assertEquals(List.of(), sessions);
+    }
+
+    @Test
     void startWithoutAConfiguratorSaysWhatIsMissing() throws Exception {
         server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         IllegalStateException e = assertThrows(IllegalStateException.class, server::start);
