@@ -9,6 +9,7 @@ import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
 import dev.weft.http.internal.Contexts;
 import dev.weft.http.internal.HttpService;
+import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.StreamServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * The JDK's {@link HttpServer} served by fibers: every connection is a fiber on one hub, and every
@@ -57,8 +59,8 @@ import java.util.concurrent.Executor;
  * the server's own handlers, it does not wait for that handler's exchange, which finishes normally
  * (its connection then closes).
  *
- * <p>HTTP/1.1 details, limits and what is refused: see {@link HttpLimits}. HTTPS is not available
- * yet ({@link WeftHttpServerProvider#createHttpsServer}).
+ * <p>HTTP/1.1 details, limits and what is refused: see {@link HttpLimits}. HTTPS: {@link
+ * WeftHttpsServer}.
  *
  * <p>Thread rule: any thread, for every method.
  */
@@ -66,7 +68,9 @@ public final class WeftHttpServer extends HttpServer {
     private static final System.Logger LOG = System.getLogger("dev.weft.http");
 
     private final HttpLimits limits;
-    private final Contexts contexts = new Contexts(this);
+    private final Contexts contexts;
+    /** What serves each accepted connection: plain HTTP, or the TLS handshake first (an HTTPS server). */
+    private final Function<HttpService, ConnectionHandler> connections;
     private final Object lock = new Object();
     private volatile Hub hub;
     private volatile InetSocketAddress address;
@@ -81,7 +85,17 @@ public final class WeftHttpServer extends HttpServer {
     private boolean stopCalled;
 
     private WeftHttpServer(HttpLimits limits) {
+        this(limits, null, service -> service::serve);
+    }
+
+    /**
+     * The engine of a server of another type ({@link WeftHttpsServer}): its contexts report {@code
+     * owner} as their server, and {@code connections} makes the handler of accepted connections.
+     */
+    WeftHttpServer(HttpLimits limits, HttpServer owner, Function<HttpService, ConnectionHandler> connections) {
         this.limits = Objects.requireNonNull(limits, "limits");
+        this.contexts = new Contexts(owner == null ? this : owner);
+        this.connections = connections;
     }
 
     /** {@link #create(InetSocketAddress, int, HttpLimits)} with {@link HttpLimits#defaults()}. */
@@ -155,7 +169,7 @@ public final class WeftHttpServer extends HttpServer {
     private void listen(InetSocketAddress addr, int backlog) throws IOException {
         HttpService s = new HttpService(limits, contexts);
         String host = addr.getAddress() != null ? addr.getAddress().getHostAddress() : addr.getHostString();
-        StreamServer a = StreamServer.builder(s::serve).bind(host, addr.getPort()).backlog(backlog)
+        StreamServer a = StreamServer.builder(connections.apply(s)).bind(host, addr.getPort()).backlog(backlog)
                 .maxConnections(limits.maxConnections()).start();
         this.service = s;
         this.acceptor = a;

@@ -31,9 +31,21 @@ final class CapturedLog implements AutoCloseable {
     };
 
     CapturedLog() {
+        this(Level.INFO);
+    }
+
+    /** Captures records at {@code level} and above ({@code Level.FINE} for the DEBUG ones). */
+    CapturedLog(Level level) {
         logger.setUseParentHandlers(false);
-        logger.setLevel(Level.INFO);
+        logger.setLevel(level);
         logger.addHandler(handler);
+    }
+
+    /** Every message captured so far, in order. */
+    List<String> messages() {
+        synchronized (records) {
+            return records.stream().map(LogRecord::getMessage).toList();
+        }
     }
 
     /** Messages at WARNING or above, with their exception's message. */

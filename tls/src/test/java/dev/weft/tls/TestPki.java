@@ -22,7 +22,7 @@ import javax.net.ssl.TrustManagerFactory;
  * certificate for {@code localhost} and 127.0.0.1, one for {@code other.test}, each signed by the CA
  * (EC P-256). Nothing is committed; the directory is deleted when the JVM exits.
  */
-final class TestPki {
+public final class TestPki {
     static final String PASSWORD = "weft-test";
 
     static {
@@ -36,7 +36,7 @@ final class TestPki {
 
     final Path dir;
     /** The CA certificate (PEM), for curl --cacert and openssl -CAfile. */
-    final Path caPem;
+    public final Path caPem;
     final Path localhostP12;
     final Path otherP12;
 
@@ -51,7 +51,7 @@ final class TestPki {
         this.otherP12 = leaf(ca, "other.test", "SAN=dns:other.test");
     }
 
-    static synchronized TestPki get() throws Exception {
+    public static synchronized TestPki get() throws Exception {
         if (instance == null) {
             Path dir = Files.createTempDirectory("weft-tls-pki");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
@@ -112,15 +112,15 @@ final class TestPki {
         return ctx;
     }
 
-    SSLContext serverContext() throws Exception {
+    public SSLContext serverContext() throws Exception {
         return context(localhostP12);
     }
 
-    SSLContext otherContext() throws Exception {
+    public SSLContext otherContext() throws Exception {
         return context(otherP12);
     }
 
-    SSLContext clientContext() throws Exception {
+    public SSLContext clientContext() throws Exception {
         return context(null);
     }
 

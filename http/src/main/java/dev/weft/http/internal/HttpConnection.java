@@ -1,6 +1,7 @@
 package dev.weft.http.internal;
 
 import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.Timeout;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSession;
 
 /**
  * One HTTP/1.1 connection, served by its own fiber: read a request head, run the context's
@@ -161,13 +163,15 @@ final class HttpConnection {
         RequestBody body = RequestBody.of(this, in, limits, head);
         HttpContextImpl context = service.contexts().find(path);
         HttpExchangeImpl ex = new HttpExchangeImpl(this, head, context, uri, path, body, out);
+        SSLSession tls = transport.sslSession();
+        HttpExchange handed = tls == null ? ex : new HttpsExchangeImpl(ex, tls);
         current = ex;
         Exception failure = null;
         try {
             if (context == null) {
                 respondPlain(ex, 404, "no context serves " + path + "\n");
             } else {
-                context.handle(ex);
+                context.handle(handed);
             }
         } catch (Exception e) {
             failure = e;

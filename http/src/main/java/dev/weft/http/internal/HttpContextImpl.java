@@ -120,6 +120,9 @@ public final class HttpContextImpl extends HttpContext {
         if (ex instanceof HttpExchangeImpl impl) {
             return impl;
         }
+        if (ex instanceof HttpsExchangeImpl tls) {
+            return tls.plain();
+        }
         throw new IOException("a filter replaced the exchange object; the principal cannot be set on " + ex);
     }
 

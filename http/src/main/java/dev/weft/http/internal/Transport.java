@@ -6,12 +6,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import javax.net.ssl.SSLSession;
 
 /**
  * What an HTTP connection needs from the byte stream under it: blocking-style streams (parking only
  * the calling fiber), a per-call timeout, half-close, close and the two addresses. A plain {@link
- * TcpSocket} is one ({@link #of(TcpSocket)}); a TLS socket wrapping the accepted socket will be
- * another, so that an {@code HttpsServer} reuses the whole HTTP layer unchanged.
+ * TcpSocket} is one ({@link #of(TcpSocket)}); a TLS socket wrapping the accepted socket is another
+ * ({@link TlsTransport}), so that an {@code HttpsServer} reuses the whole HTTP layer unchanged.
  *
  * <p>Thread rule: fibers of the hub that owns the socket.
  */
@@ -31,6 +32,11 @@ public interface Transport extends AutoCloseable {
     InetSocketAddress localAddress();
 
     InetSocketAddress remoteAddress();
+
+    /** The TLS session of an HTTPS connection (what {@code HttpsExchange.getSSLSession()} returns); null for plain TCP. */
+    default SSLSession sslSession() {
+        return null;
+    }
 
     /** Closes the connection; fibers blocked on it wake with an {@link IOException}. Idempotent. */
     @Override
