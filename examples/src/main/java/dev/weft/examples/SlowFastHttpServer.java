@@ -79,9 +79,11 @@ public final class SlowFastHttpServer {
         System.out.println("slow/fast HTTP on http://127.0.0.1:" + actual + "/ (try: curl http://127.0.0.1:" + actual
                 + "/for & curl http://127.0.0.1:" + actual + "/bar). Ctrl-C or SIGTERM stops it.");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping: exchanges in flight get 2 s to finish");
-            server.stop(2);
-            System.out.println("stopped");
+            System.out.println("stopping: exchanges in flight get " + Examples.GRACE.toSeconds() + " s to finish");
+            server.stop((int) Examples.GRACE.toSeconds());
+            System.out.println("stopped; nothing listens on 127.0.0.1:" + actual + " any more");
+            System.out.flush();
+            Runtime.getRuntime().halt(0); // after a clean stop a signal is not a failure: 0, not 130/143
         }, "http-example-stop"));
     }
 }

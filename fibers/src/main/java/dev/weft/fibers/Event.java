@@ -11,8 +11,16 @@ import java.util.ArrayDeque;
  * again before it ran ("set at least once since I started waiting"); nothing more is promised
  * about the flag's value when the waiter runs.
  *
- * <p>Thread rule: the hub thread of the hub that created it ({@link dev.weft.hub.WrongThreadException}
- * otherwise). Other threads signal a fiber with {@link AsyncResult} or {@link Hub#execute}.
+ * <p>Thread rule: {@link #set()} may be called from any thread; from another thread it hands the
+ * set to the hub ({@link Hub#execute}-style), so the waiters wake on the hub thread as always. Every
+ * other method belongs to the hub thread of the hub that created it
+ * ({@link dev.weft.hub.WrongThreadException} otherwise). A fiber waiting for an event that only
+ * another thread will set should hold {@link Hub#keepAlive()} meanwhile (or use an
+ * {@link AsyncResult}, which does so itself): the hub cannot know that another thread will set it,
+ * and with nothing else to wake it would report the waiter as blocked forever.
+ *
+ * <p>Memory consistency effects: actions in a thread before it calls {@code set()} happen-before a
+ * fiber's return from {@code await} that this set woke.
  */
 public final class Event implements Waitable {
     private final Hub hub;
@@ -26,9 +34,20 @@ public final class Event implements Waitable {
         this.hub = Hub.current();
     }
 
-    /** Sets the flag and makes every waiting fiber runnable, in FIFO order. Hub thread. */
+    /**
+     * Sets the flag and makes every waiting fiber runnable, in FIFO order. Any thread: from another
+     * thread the set happens on the hub soon after (and is dropped if the hub has closed: no fiber
+     * is left to wake).
+     */
     public void set() {
-        hub.checkThread("Event.set");
+        if (!hub.loop.isLoopThread()) {
+            try {
+                hub.loop.execute(this::set);
+            } catch (java.util.concurrent.RejectedExecutionException hubClosed) {
+                // the hub has ended: no fiber waits any more
+            }
+            return;
+        }
         if (set) {
             return;
         }

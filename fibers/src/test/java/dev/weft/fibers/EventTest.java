@@ -85,11 +85,11 @@ class EventTest extends AbstractWaitTest<Event> {
     }
 
     @Test
-    void anotherThreadGetsAWrongThreadExceptionNamingBothThreads() throws Exception {
+    void anotherThreadGetsAWrongThreadExceptionNamingBothThreadsForClear() throws Exception {
         Hub.run(() -> {
             Event e = new Event();
             CompletableFuture<Throwable> seen = new CompletableFuture<>();
-            Thread t = new Thread(() -> seen.complete(assertThrows(WrongThreadException.class, e::set)), "intruder");
+            Thread t = new Thread(() -> seen.complete(assertThrows(WrongThreadException.class, e::clear)), "intruder");
             t.start();
             AsyncResult<Void> joined = new AsyncResult<>();
             seen.whenComplete((x, y) -> joined.set(null));
@@ -97,5 +97,28 @@ class EventTest extends AbstractWaitTest<Event> {
             String m = seen.join().getMessage();
             assertTrue(m.contains("'intruder'") && m.contains(Thread.currentThread().getName()), m);
         });
+    }
+
+    /** gevent's Event.set from another thread (issue 14 item 6): 10,000 hand-offs, each waking the waiter. */
+    @Test
+    void setFromAnotherThreadWakesTheWaiter() throws Exception {
+        int[] woken = new int[1];
+        Hub.run(() -> {
+            try (AutoCloseable alive = Hub.current().keepAlive()) {
+                for (int i = 0; i < 10_000; i++) {
+                    Event e = new Event();
+                    int[] before = new int[1];
+                    Thread setter = Thread.ofPlatform().start(() -> {
+                        before[0] = 42; // happens-before the waiter's return
+                        e.set();
+                    });
+                    assertTrue(e.await(Duration.ofSeconds(10)), "round " + i);
+                    assertEquals(42, before[0]);
+                    woken[0]++;
+                    setter.join();
+                }
+            }
+        });
+        assertEquals(10_000, woken[0]);
     }
 }
