@@ -230,6 +230,15 @@ class HardeningTest {
 
     @Test
     void aMillionShortLivedFiberLocalsDoNotGrowAFibersSlots() throws Exception {
+        LogCapture watchdog = LogCapture.start(HubWatchdog.class); // full collections on the hub thread: expected
+        try {
+            millionFiberLocals();
+        } finally {
+            watchdog.stop();
+        }
+    }
+
+    private static void millionFiberLocals() throws Exception {
         Hub.run(() -> {
             for (int i = 0; i < 1_000_000; i++) {
                 FiberLocal<Integer> local = new FiberLocal<>();
@@ -251,6 +260,15 @@ class HardeningTest {
 
     @Test
     void aReusedFiberLocalSlotDoesNotShowTheOldValue() throws Exception {
+        LogCapture watchdog = LogCapture.start(HubWatchdog.class); // full collections on the hub thread: expected
+        try {
+            reusedFiberLocalSlots();
+        } finally {
+            watchdog.stop();
+        }
+    }
+
+    private static void reusedFiberLocalSlots() throws Exception {
         Hub.run(() -> {
             for (int i = 0; i < 200_000; i++) {
                 FiberLocal<String> local = new FiberLocal<>();
@@ -258,6 +276,7 @@ class HardeningTest {
                 local.set("v" + i);
                 if (i % 20_000 == 0) {
                     System.gc();
+                    Fiber.yield(); // a long loop: let the hub breathe (the watchdog would say so)
                 }
             }
         });
