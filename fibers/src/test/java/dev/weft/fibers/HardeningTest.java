@@ -63,7 +63,7 @@ class HardeningTest {
 
     @Test
     void everyCrossThreadTaskRacingCloseIsRunOrRejected() throws Exception {
-        for (int round = 0; round < 50; round++) {
+        for (int round = 0; round < 300; round++) {
             AtomicInteger accepted = new AtomicInteger();
             AtomicInteger ran = new AtomicInteger();
             AtomicInteger rejected = new AtomicInteger();
