@@ -1,7 +1,6 @@
 package dev.weft.fibers;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,15 +26,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * @param <T> the value type
  */
-public final class AsyncResult<T> implements Waitable {
+public final class AsyncResult<T> extends WaitList implements Waitable {
     private final Hub hub;
     /** Claimed by the first completion, from any thread: later completions fail. */
     private final AtomicBoolean claimed = new AtomicBoolean();
-    /** Published on the hub thread once the outcome is visible to waiters. */
+    /** Published on the hub thread once the outcome is visible to  */
     private volatile boolean done;
     private T value;
     private Throwable error;
-    private final ArrayDeque<Fiber<?>> waiters = new ArrayDeque<>();
 
     /** A pending result bound to the current hub. Hub thread. */
     public AsyncResult() {
@@ -43,7 +41,7 @@ public final class AsyncResult<T> implements Waitable {
     }
 
     /**
-     * Completes the result with {@code value} and wakes the waiters. Any thread.
+     * Completes the result with {@code value} and wakes the  Any thread.
      *
      * @throws IllegalStateException if it was already completed
      */
@@ -82,7 +80,7 @@ public final class AsyncResult<T> implements Waitable {
         error = t;
         done = true;
         Fiber<?> f;
-        while ((f = waiters.pollFirst()) != null) {
+        while ((f = pollFirst()) != null) {
             f.unpark();
         }
     }
@@ -160,7 +158,7 @@ public final class AsyncResult<T> implements Waitable {
             return true;
         }
         Fiber<?> me = hub.runningFiber("AsyncResult.get");
-        waiters.addLast(me);
+        addLast(me);
         hub.loop.ref(); // another thread may complete it: never "blocked forever"
         try {
             while (!done) {
@@ -172,7 +170,7 @@ public final class AsyncResult<T> implements Waitable {
         } finally {
             hub.loop.unref();
             if (!done) {
-                waiters.remove(me);
+                remove(me);
             }
         }
     }
@@ -199,12 +197,12 @@ public final class AsyncResult<T> implements Waitable {
      * thread may complete it) until {@link #removeWaiter}; for {@link WaitMany}. Calls come in pairs.
      */
     void addWaiter(Fiber<?> f) {
-        waiters.addLast(f);
+        addLast(f);
         hub.loop.ref();
     }
 
     void removeWaiter(Fiber<?> f) {
-        waiters.remove(f);
+        remove(f);
         hub.loop.unref();
     }
 }

@@ -1,7 +1,6 @@
 package dev.weft.fibers;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 
 /**
  * A flag fibers can wait for: {@link #set()} wakes every waiting fiber, {@link #clear()} resets it.
@@ -22,12 +21,11 @@ import java.util.ArrayDeque;
  * <p>Memory consistency effects: actions in a thread before it calls {@code set()} happen-before a
  * fiber's return from {@code await} that this set woke.
  */
-public final class Event implements Waitable {
+public final class Event extends WaitList implements Waitable {
     private final Hub hub;
     private boolean set;
     /** Counts calls to {@link #set()} that found the flag clear; a waiter returns once it changes. */
     private long generation;
-    private final ArrayDeque<Fiber<?>> waiters = new ArrayDeque<>();
 
     /** An event, initially clear, bound to the current hub. Hub thread. */
     public Event() {
@@ -54,7 +52,7 @@ public final class Event implements Waitable {
         set = true;
         generation++;
         Fiber<?> f;
-        while ((f = waiters.pollFirst()) != null) {
+        while ((f = pollFirst()) != null) {
             f.unpark();
         }
     }
@@ -96,7 +94,7 @@ public final class Event implements Waitable {
         }
         Fiber<?> me = hub.runningFiber("Event.await");
         long seen = generation;
-        waiters.addLast(me);
+        addLast(me);
         try {
             while (generation == seen) {
                 if (!me.parkUntil(this, deadline) && generation == seen) {
@@ -106,14 +104,14 @@ public final class Event implements Waitable {
             return true;
         } finally {
             if (generation == seen) {
-                waiters.remove(me);
+                remove(me);
             }
         }
     }
 
     @Override
     public String toString() {
-        return "Event(" + (set ? "set" : "clear") + ", " + waiters.size() + " waiting)";
+        return "Event(" + (set ? "set" : "clear") + ", " + size() + " waiting)";
     }
 
     // ---------------------------------------------------------------- issue 14 (gevent API): Waitable
@@ -135,10 +133,10 @@ public final class Event implements Waitable {
 
     /** Adds a fiber woken (and dropped) by the next {@link #set()}; for {@link WaitMany}. */
     void addWaiter(Fiber<?> f) {
-        waiters.addLast(f);
+        addLast(f);
     }
 
     void removeWaiter(Fiber<?> f) {
-        waiters.remove(f);
+        remove(f);
     }
 }

@@ -42,8 +42,16 @@ public final class Fiber<T> implements Waitable {
     /** With KILL or TIMEOUT: a re-delivery, thrown only after a switch through the hub (see {@link #park}). */
     static final int REDELIVER = 8;
 
+    // The fields a switch touches come first: the JVM lays out references in declaration order (after
+    // the primitives), so these share the object's first cache line as often as the layout allows.
     final Hub hub;
     final FiberContinuation cont;
+    FiberState state = FiberState.NEW;
+    /** What the fiber waits on while WAITING (for reports); its start timer while NEW and delayed. */
+    Object blocker;
+    /** Innermost open {@link Timeout} of this fiber. */
+    Timeout timeouts;
+    private Runnable waker;
     private final long id;
     private final String name;
     /**
@@ -54,7 +62,6 @@ public final class Fiber<T> implements Waitable {
     private final SpawnSite spawnSite;
     /** A {@link Callable} or a {@link VoidTask} (no wrapper: one frame less on every parked stack); null once started. */
     private Object task;
-    FiberState state = FiberState.NEW;
     /** The result once SUCCEEDED, the Throwable once FAILED (one field: a parked fiber is kept small). */
     private Object outcome;
     /** This fiber's {@link #toString()}, made once, for its children's {@link #parentLabel}. */
@@ -65,16 +72,17 @@ public final class Fiber<T> implements Waitable {
     /** Pending interruptions (KILL, TIMEOUT, STALL), thrown by the next or current park. */
     int interrupts;
     String stallReport;
-    /** What the fiber waits on while WAITING (for reports); its start timer while NEW and delayed. */
-    Object blocker;
-    /** Innermost open {@link Timeout} of this fiber. */
-    Timeout timeouts;
     /** A resume queued by a park that then failed to switch; removed at the next park or at the end. */
     private boolean staleInReadyQueue;
+    /**
+     * Set by the {@link Queue} or {@link Semaphore} this fiber waits in when it reserves an item, a
+     * slot or a permit for it (the fiber itself is the wait-list node: a wait allocates nothing).
+     * Cleared by the waiting fiber when its wait begins.
+     */
+    boolean signalled;
     /** Set by the deadline timer of {@link #parkUntil}. */
     private boolean timedOut;
     private Runnable deadlineWake;
-    private Runnable waker;
     private Object joiners;
     private Object exitCallbacks;
     private boolean observed;

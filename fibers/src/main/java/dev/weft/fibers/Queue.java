@@ -1,7 +1,6 @@
 package dev.weft.fibers;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -57,21 +56,12 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     private final Hub hub;
     private final int capacity;
     private final QueueStore<T> items;
-    private final ArrayDeque<Waiting> getters = new ArrayDeque<>();
-    private final ArrayDeque<Waiting> putters = new ArrayDeque<>();
+    /** Waiting getters and putters; a fiber's {@link Fiber#signalled} says a reservation was made for it. */
+    private final WaitList getters = new WaitList();
+    private final WaitList putters = new WaitList();
     private int reservedItems;
     private int reservedSlots;
     private boolean closed;
-
-    /** A fiber waiting in get or put, and whether a reservation was made for it. */
-    private static final class Waiting {
-        final Fiber<?> fiber;
-        boolean signalled;
-
-        Waiting(Fiber<?> fiber) {
-            this.fiber = fiber;
-        }
-    }
 
     /** An unbounded queue on the current hub. Hub thread. */
     public Queue() {
@@ -149,7 +139,8 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             return true;
         }
         Fiber<?> me = hub.runningFiber(what);
-        Waiting w = new Waiting(me);
+        Fiber<?> w = me;
+        w.signalled = false;
         putters.addLast(w);
         boolean added = false;
         try {
@@ -230,7 +221,8 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             return closedAndEmpty(throwIfClosed);
         }
         Fiber<?> me = hub.runningFiber(what);
-        Waiting w = new Waiting(me);
+        Fiber<?> w = me;
+        w.signalled = false;
         getters.addLast(w);
         if (capacity == 0) {
             signalPutterIfSlotFree(); // rendezvous: a waiting getter is what lets a putter in
@@ -277,24 +269,24 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
 
     private void signalGetterIfItemFree() {
         if (!getters.isEmpty() && items.size() > reservedItems) {
-            Waiting g = getters.pollFirst();
+            Fiber<?> g = getters.pollFirst();
             g.signalled = true;
             reservedItems++;
-            g.fiber.unpark();
+            g.unpark();
         }
     }
 
     private void signalPutterIfSlotFree() {
         if (!putters.isEmpty() && hasFreeSlot()) {
-            Waiting p = putters.pollFirst();
+            Fiber<?> p = putters.pollFirst();
             p.signalled = true;
             reservedSlots++;
-            p.fiber.unpark();
+            p.unpark();
         }
     }
 
     /** A waiter leaves without completing: drop it, or hand its reservation to the next in line. */
-    private void leave(Waiting w, ArrayDeque<Waiting> line, boolean getter) {
+    private void leave(Fiber<?> w, WaitList line, boolean getter) {
         if (!w.signalled) {
             line.remove(w);
             return;
@@ -323,12 +315,8 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             return;
         }
         closed = true;
-        for (Waiting p : putters) {
-            p.fiber.unpark();
-        }
-        for (Waiting g : getters) {
-            g.fiber.unpark();
-        }
+        putters.unparkAll();
+        getters.unparkAll();
         wakePeekers();
     }
 
@@ -368,7 +356,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     // ---------------------------------------------------------------- the family's additions (gevent names)
 
     /** Fibers waiting in {@link #peek}; all of them wake at every add and at close. */
-    private final ArrayDeque<Fiber<?>> peekers = new ArrayDeque<>();
+    private final WaitList peekers = new WaitList();
 
     /** Called after every item is added, before any getter is signalled; {@link JoinableQueue} counts tasks. */
     void added() {

@@ -1,7 +1,6 @@
 package dev.weft.fibers;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 
 /**
  * A counting semaphore for the fibers of one hub (gevent's {@code Semaphore} and, with {@link
@@ -20,18 +19,10 @@ public final class Semaphore {
     private int permits;
     /** Permits held now (acquired and not released), for the bounded check. */
     private int held;
-    private final ArrayDeque<Waiting> waiters = new ArrayDeque<>();
+    /** Waiting fibers; a fiber's {@link Fiber#signalled} says a permit was granted to it. */
+    private final WaitList waiters = new WaitList();
 
     /** A waiting fiber and whether a permit was handed to it. */
-    private static final class Waiting {
-        final Fiber<?> fiber;
-        boolean granted;
-
-        Waiting(Fiber<?> fiber) {
-            this.fiber = fiber;
-        }
-    }
-
     /** A semaphore with {@code permits} permits; {@link #release()} may add more. Hub thread. */
     public Semaphore(int permits) {
         this(permits, -1);
@@ -91,22 +82,23 @@ public final class Semaphore {
             held++;
             return true;
         }
-        Waiting w = new Waiting(me);
+        Fiber<?> w = me;
+        w.signalled = false;
         waiters.addLast(w);
         try {
-            while (!w.granted) {
-                if (!me.parkUntil(this, deadline) && !w.granted) {
+            while (!w.signalled) {
+                if (!me.parkUntil(this, deadline) && !w.signalled) {
                     return false;
                 }
             }
             return true;
         } catch (Throwable t) {
-            if (w.granted) {
+            if (w.signalled) {
                 release(); // granted, then killed or timed out before it resumed: pass it on
             }
             throw t;
         } finally {
-            if (!w.granted) {
+            if (!w.signalled) {
                 waiters.remove(w);
             }
         }
@@ -125,11 +117,11 @@ public final class Semaphore {
                     + " permits) that holds none: more releases than acquires");
         }
         held = Math.max(0, held - 1);
-        Waiting w = waiters.pollFirst();
+        Fiber<?> w = waiters.pollFirst();
         if (w != null) {
-            w.granted = true;
+            w.signalled = true;
             held++;
-            w.fiber.unpark();
+            w.unpark();
         } else {
             permits++;
         }
