@@ -8,7 +8,8 @@
 #                                    (a smoke test that the benchmarks build and run: not a measurement)
 #   ./weft bench echo [ARGS]         the echo comparison (see dev.weft.jmh.echo.EchoBench)
 #   ./weft bench http [ARGS]         wrk against hello-world HTTP servers (see dev.weft.jmh.http.HttpBench)
-#   -Dweft.hub=NAME is honoured too (as --backend NAME).
+#   -Dweft.hub=NAME is honoured too (as --backend NAME); other -D options and -Xmx/-Xms go to the JVM
+#   (./weft bench --memory --count 1000000 -Xmx1g: a million parked fibers in 1 GiB of heap).
 # Called by ./weft with JAVA_HOME set to a JDK >= 21.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +27,7 @@ args=()
 for a in "$@"; do
   case "$a" in
     -Dweft.hub=*) args+=(--backend "${a#-Dweft.hub=}") ;;
-    -D*) jvm+=("$a") ;;
+    -D*|-Xmx*|-Xms*) jvm+=("$a") ;;
     *) args+=("$a") ;;
   esac
 done

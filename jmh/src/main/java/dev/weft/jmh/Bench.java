@@ -21,7 +21,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * raw-continuation floor and to the virtual-thread baseline measured in the same run.
  *
  * <pre>
- * Bench [--quick | --full | --ci | --memory] [--backend NAME[,NAME...] | --backend all] [--include REGEX] [--result FILE]
+ * Bench [--quick | --full | --ci | --memory] [--backend NAME[,NAME...] | --backend all] [--include REGEX]
+ *       [--param NAME=V[,V...]]... [--result FILE]
  * </pre>
  * <ul>
  *   <li>{@code --quick} (default): 2 × 1 s warm-up, 3 × 1 s measurement, 1 fork: about 3 minutes
@@ -29,10 +30,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li>{@code --full}: 5 × 1 s warm-up, 5 × 2 s measurement, 2 forks.
  *   <li>{@code --ci}: one short iteration of {@code FiberYield} (2 fibers) and the raw baseline,
  *       to prove the benchmarks build and run; it judges no speed.
- *   <li>{@code --memory}: only the retained-heap-per-parked-fiber measurement (no JMH run).
+ *   <li>{@code --memory}: only the retained-heap-per-parked-fiber measurement (no JMH run), with
+ *       {@code --count N} items (default 100,000). {@code ./weft bench --memory --count 1000000
+ *       -Xmx1g} shows that a million parked fibers (and as many virtual threads) fit in 1 GiB of heap.
  *   <li>{@code --backend}: the hub backends to measure; default: the one {@code -Dweft.hub} or
  *       the default selection picks; {@code all}: every backend available here.
  * </ul>
+ * {@code --param} overrides a benchmark parameter (for example {@code --param fibers=10000}).
  * JMH's JSON goes to {@code --result} (default {@code jmh/target/jmh-result.json}), the table to
  * standard output and beside the JSON as {@code jmh-table.txt}.
  */
@@ -46,6 +50,8 @@ public final class Bench {
         String profile = "quick";
         String backendArg = null;
         String include = null;
+        int parked = ParkedMemory.COUNT;
+        List<String[]> params = new ArrayList<>();
         Path result = Path.of("jmh/target/jmh-result.json");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -55,6 +61,16 @@ public final class Bench {
                 case "--memory" -> profile = "memory";
                 case "--backend" -> backendArg = value(args, ++i, "--backend");
                 case "--include" -> include = value(args, ++i, "--include");
+                case "--count" -> parked = Integer.parseInt(value(args, ++i, "--count"));
+                case "--param" -> {
+                    String p = value(args, ++i, "--param");
+                    int eq = p.indexOf('=');
+                    if (eq <= 0 || eq == p.length() - 1) {
+                        System.err.println("bench: --param needs NAME=VALUE[,VALUE...], not '" + p + "'");
+                        System.exit(2);
+                    }
+                    params.add(new String[] {p.substring(0, eq), p.substring(eq + 1)});
+                }
                 case "--result" -> result = Path.of(value(args, ++i, "--result"));
                 case "-h", "--help" -> {
                     usage();
@@ -92,6 +108,9 @@ public final class Bench {
                     .measurementIterations(3).measurementTime(TimeValue.seconds(1))
                     .forks(1);
         }
+        for (String[] p : params) {
+            options.param(p[0], p[1].split(","));
+        }
         System.out.println("weft bench: profile " + profile + ", backends " + backends + ", Java "
                 + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs");
         Collection<RunResult> runs = profile.equals("memory") ? List.of() : new Runner(options.build()).run();
@@ -100,11 +119,11 @@ public final class Bench {
         if (!profile.equals("ci") && include == null) {
             // a first round of each warms up classes, code and the heap's shape; the second is reported
             for (String backend : backends) {
-                ParkedMemory.fibers(backend);
-                memory.add(ParkedMemory.fibers(backend));
+                ParkedMemory.fibers(backend, parked);
+                memory.add(ParkedMemory.fibers(backend, parked));
             }
-            ParkedMemory.virtualThreads();
-            memory.add(ParkedMemory.virtualThreads());
+            ParkedMemory.virtualThreads(parked);
+            memory.add(ParkedMemory.virtualThreads(parked));
         }
         String table = ResultTable.render(runs, memory);
         if (profile.equals("ci")) {
@@ -161,8 +180,8 @@ public final class Bench {
 
     private static void usage() {
         System.err.println("""
-                usage: ./weft bench [--quick | --full | --ci | --memory] [--backend NAME[,NAME...] | --backend all]
-                                    [--include REGEX] [--result FILE]
+                usage: ./weft bench [--quick | --full | --ci | --memory [--count N]] [--backend NAME[,NAME...] | --backend all]
+                                    [--include REGEX] [--param NAME=V[,V...]]... [--result FILE]
                        ./weft bench echo ...   the echo comparison (see the README)""");
     }
 }

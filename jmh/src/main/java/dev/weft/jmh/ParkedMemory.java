@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
  * continuation and stack chunk, and the wait-list node.
  */
 final class ParkedMemory {
+    /** Items per round unless {@code --count} says otherwise. */
     static final int COUNT = 100_000;
 
     /** One measurement: {@code bytes} retained by {@code count} parked {@code what}. */
@@ -25,28 +26,28 @@ final class ParkedMemory {
     private ParkedMemory() {
     }
 
-    /** Parks {@link #COUNT} fibers on an {@link Event} on a hub of {@code backend}. Blocks the calling thread. */
-    static Result fibers(String backend) throws Exception {
+    /** Parks {@code count} fibers on an {@link Event} on a hub of {@code backend}. Blocks the calling thread. */
+    static Result fibers(String backend, int count) throws Exception {
         return Hub.run(backend, () -> {
             Event gate = new Event();
             long before = usedHeapAfterGc();
-            for (int i = 0; i < COUNT; i++) {
+            for (int i = 0; i < count; i++) {
                 Fiber.spawn(() -> gate.await());
             }
             Fiber.yield(); // every fiber runs up to its park
             long after = usedHeapAfterGc();
             gate.set();
             Fiber.yield();
-            return new Result("parked fibers (" + backend + ")", COUNT, after - before);
+            return new Result("parked fibers (" + backend + ")", count, after - before);
         });
     }
 
-    /** Parks {@link #COUNT} virtual threads on a {@link CountDownLatch}. Blocks the calling thread. */
-    static Result virtualThreads() throws InterruptedException {
+    /** Parks {@code count} virtual threads on a {@link CountDownLatch}. Blocks the calling thread. */
+    static Result virtualThreads(int count) throws InterruptedException {
         CountDownLatch gate = new CountDownLatch(1);
-        Thread[] threads = new Thread[COUNT];
+        Thread[] threads = new Thread[count];
         long before = usedHeapAfterGc();
-        for (int i = 0; i < COUNT; i++) {
+        for (int i = 0; i < count; i++) {
             threads[i] = Thread.ofVirtual().start(() -> {
                 try {
                     gate.await();
@@ -65,7 +66,7 @@ final class ParkedMemory {
         for (Thread t : threads) {
             t.join();
         }
-        return new Result("parked virtual threads", COUNT, after - before);
+        return new Result("parked virtual threads", count, after - before);
     }
 
     private static long usedHeapAfterGc() {

@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The floor: one resume of a {@code jdk.internal.vm.Continuation} that immediately yields again,
  * with nothing else around it (no hub, no queue, no poll). Every fiber switch pays at least this;
- * the other benchmarks are reported as a ratio to it (the one with a single continuation). With
- * {@code continuations = 10000} they are resumed round-robin, as {@link FiberYield} does with 10,000
+ * the other benchmarks are reported as a ratio to it (the one with a single continuation, or, for
+ * benchmarks with a {@code fibers} parameter, the one with as many continuations). With 1,000 to
+ * 100,000 continuations they are resumed round-robin, as {@link FiberYield} does with as many
  * fibers: the stacks no longer fit in cache, and this shows what that costs the JVM itself.
  * One operation = one switch (resume + yield).
  */
@@ -30,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {JvmArgs.EXPORTS, JvmArgs.NATIVE})
 public class RawContinuationYield {
-    @Param({"1", "10000"})
+    @Param({"1", "1000", "10000", "100000"})
     public int continuations;
 
     private FiberContinuation[] all;

@@ -14,7 +14,10 @@ import org.openjdk.jmh.results.RunResult;
  * relative to two baselines from the same run, so that machine noise cancels out:
  * <ul>
  *   <li>{@code ×raw}: switches per second relative to {@link RawContinuationYield} (1.00 = as fast
- *       as a bare continuation resume + yield; the ceiling for any fiber switch);
+ *       as a bare continuation resume + yield; the ceiling for any fiber switch). A benchmark with a
+ *       {@code fibers} parameter is compared with the raw run whose {@code continuations} is the same
+ *       count (all of them active in both), when the run has it; the others with one continuation;
+ *       spawn + join with {@link RawContinuationStartFinish} (create, run to the end, drop);
  *   <li>{@code ×VT}: operations per second relative to the matching virtual-thread baseline
  *       (ping-pongs and yields against {@link VirtualThreadParkPingPong}, spawn + join against
  *       {@link VirtualThreadStartJoin}); above 1 means faster than virtual threads.
@@ -47,6 +50,7 @@ final class ResultTable {
         OptionalDouble raw = score(runs, "RawContinuationYield.resumeAndYield");
         OptionalDouble vtSwitch = score(runs, VT_SWITCH);
         OptionalDouble vtStart = score(runs, VT_START);
+        OptionalDouble rawStart = score(runs, "RawContinuationStartFinish.createRunFinish");
 
         StringBuilder out = new StringBuilder();
         if (sorted.stream().anyMatch(r -> r.getParams().getMode() != org.openjdk.jmh.annotations.Mode.Throughput)) {
@@ -63,7 +67,12 @@ final class ResultTable {
             double ns = r.getPrimaryResult().getScore();
             double err = r.getPrimaryResult().getScoreError();
             Integer switches = SWITCHES_PER_OP.get(name);
-            String xRaw = raw.isPresent() && switches != null ? ratio(raw.getAsDouble() * switches / ns) : "";
+            OptionalDouble rawHere = r.getParams().getParamsKeys().contains("fibers")
+                    ? rawAt(runs, r.getParams().getParam("fibers")) : OptionalDouble.empty();
+            if (rawHere.isEmpty()) {
+                rawHere = raw;
+            }
+            String xRaw = rawHere.isPresent() && switches != null ? ratio(rawHere.getAsDouble() * switches / ns) : "";
             String xVt = "";
             if (name.equals(VT_SWITCH)) {
                 xVt = "";
@@ -71,6 +80,9 @@ final class ResultTable {
                 xVt = ratio(vtSwitch.getAsDouble() / 2 * switches / ns);
             } else if (name.startsWith("SpawnJoin.") && vtStart.isPresent()) {
                 xVt = ratio(vtStart.getAsDouble() / ns);
+            }
+            if (name.startsWith("SpawnJoin.") && rawStart.isPresent()) {
+                xRaw = ratio(rawStart.getAsDouble() / ns); // against create + run + finish of a bare continuation
             }
             out.append(String.format("%-50s %-22s %12.1f %9.1f %10.2f %7s %7s%n", name, label(r.getParams()), ns,
                     Double.isNaN(err) ? 0.0 : err, 1_000.0 / ns, xRaw, xVt));
@@ -91,10 +103,10 @@ final class ResultTable {
             }
         }
         if (!memory.isEmpty()) {
-            out.append(String.format("%nRetained heap per parked item (%,d items, heap used after GC):%n",
-                    memory.get(0).count()));
+            out.append(String.format("%nRetained heap per parked item (%,d items, heap used after GC; max heap %,d MiB):%n",
+                    memory.get(0).count(), Runtime.getRuntime().maxMemory() >> 20));
             for (ParkedMemory.Result m : memory) {
-                out.append(String.format("  %-34s %8.0f B%n", m.what(), m.bytesPerItem()));
+                out.append(String.format("  %-34s %8.0f B   (%,d MiB in all)%n", m.what(), m.bytesPerItem(), m.bytes() >> 20));
             }
         }
         return out.toString();
@@ -127,6 +139,14 @@ final class ResultTable {
         return runs.stream().filter(r -> name(r).equals(name))
                 .filter(r -> !r.getParams().getParamsKeys().contains("continuations")
                         || r.getParams().getParam("continuations").equals("1"))
+                .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
+    }
+
+    /** The raw baseline with {@code count} continuations; the 2-fiber benchmarks compare with the 1-continuation one. */
+    private static OptionalDouble rawAt(Collection<RunResult> runs, String count) {
+        String wanted = count.equals("2") ? "1" : count;
+        return runs.stream().filter(r -> name(r).equals("RawContinuationYield.resumeAndYield"))
+                .filter(r -> r.getParams().getParam("continuations").equals(wanted))
                 .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
     }
 
