@@ -353,7 +353,12 @@ public final class Fiber<T> implements Waitable {
                 }
                 finish(FiberState.KILLED);
             }
-            case RUNNING -> throw new FiberKilledError("fiber " + this + " killed itself");
+            case RUNNING -> {
+                if (hub.current == this) {
+                    throw new FiberKilledError("fiber " + this + " killed itself");
+                }
+                interrupts |= KILL; // it runs a child it joins (startInline): thrown when the child stops
+            }
             case SCHEDULED -> interrupts |= KILL;
             case WAITING -> {
                 interrupts |= KILL;
@@ -574,6 +579,14 @@ public final class Fiber<T> implements Waitable {
             throw new IllegalStateException("fiber " + this + " cannot join itself: it would wait forever");
         }
         hub.checkThread("Fiber.join");
+        if ((!timed || deadline == Deadlines.NONE) && startInline(me)) {
+            if (me.interrupts != 0) {
+                me.throwInterrupt(); // the child killed its joiner: thrown here, as a parked joiner would have had it
+            }
+            if (isDone()) {
+                return true;
+            }
+        }
         addJoiner(me);
         try {
             while (!isDone()) {
@@ -585,6 +598,40 @@ public final class Fiber<T> implements Waitable {
         } finally {
             removeJoiner(me);
         }
+    }
+
+    /** How deep joiners may nest the children they start (each level keeps its frames on the hub thread's stack). */
+    private static final int MAX_INLINE_DEPTH = 8;
+
+    /**
+     * Runs this fiber, not started yet and the next the hub would run anyway, right here in its
+     * joiner {@code me}, instead of parking {@code me} and switching through the hub twice (Go's
+     * scheduler does the same with its "run next" slot). The order of events is the one the hub
+     * would have made: only the child that is first in the ready queue is taken. The child runs
+     * nested on {@code me}'s stack until it ends or parks; when it parks, it is an ordinary waiting
+     * fiber the hub resumes later, and {@code me} goes on to park in {@code join} as usual. Not
+     * done when {@code me} has a {@link Timeout} open or an interruption pending (the park would
+     * throw first), during shutdown, more than {@value #MAX_INLINE_DEPTH} levels deep, or once
+     * {@code me}'s cooperative budget is spent (so a fiber joining child after child still lets
+     * timers and I/O in, as any fiber that does not park must). Hub thread, in fiber {@code me}.
+     *
+     * @return true if it ran (it may have parked rather than ended)
+     */
+    private boolean startInline(Fiber<?> me) {
+        if (state != FiberState.NEW || me.timeouts != null || me.interrupts != 0 || me.staleInReadyQueue
+                || hub.shuttingDown || hub.inlineDepth >= MAX_INLINE_DEPTH || me.budget <= 1
+                || !hub.loop.removeIfNext(cont)) {
+            return false;
+        }
+        me.budget--;
+        hub.inlineDepth++;
+        try {
+            cont.run(); // the child's body sets hub.current; its park or end clears it
+        } finally {
+            hub.inlineDepth--;
+            hub.current = me;
+        }
+        return true;
     }
 
     @SuppressWarnings("unchecked")
@@ -796,7 +843,7 @@ public final class Fiber<T> implements Waitable {
         if (isDone()) {
             return;
         }
-        if (state == FiberState.RUNNING) {
+        if (state == FiberState.RUNNING && hub.current == this) {
             killWith = exception;
             throwKill();
         }

@@ -58,6 +58,8 @@ public final class Hub implements AutoCloseable {
     private int liveCount;
     /** Set by {@link #shutdown()}: every fiber's end then ends the loop iteration promptly. */
     boolean shuttingDown;
+    /** Fibers started inside a joiner's {@code join} that are running now, nested (see {@link Fiber#startInline}). */
+    int inlineDepth;
     private boolean inCall;
     private boolean closed;
     private final List<Runnable> closeCallbacks = new ArrayList<>();
@@ -436,7 +438,10 @@ public final class Hub implements AutoCloseable {
      * @throws FiberKilledError, FiberTimeoutException as any blocking call
      */
     public boolean awaitIo(IoHandle handle, int op, long deadline) {
-        Fiber<?> f = currentFiber("socket " + Ops.toString(op).toLowerCase(java.util.Locale.ROOT));
+        Fiber<?> f = current;
+        if (f == null || Thread.currentThread() != thread) {
+            f = currentFiber(op == Ops.WRITE ? "socket write" : op == Ops.READ ? "socket read" : "socket I/O"); // throws the right error
+        }
         if (f.hub != this) {
             throw new WrongThreadException("this socket", thread, Thread.currentThread(),
                     "Use a socket only in fibers of the hub that opened it.");

@@ -99,6 +99,18 @@ public final class EventLoop implements AutoCloseable {
         ready.addLast(callback);
     }
 
+    /**
+     * Removes {@code callback} if it is the next ready callback to run, so that the caller can run it
+     * itself, in the same order the loop would have; true if it was removed. Loop thread.
+     */
+    public boolean removeIfNext(Runnable callback) {
+        if (ready.peekFirst() == callback) {
+            ready.pollFirst();
+            return true;
+        }
+        return false;
+    }
+
     /** Removes a queued callback (the most recently queued occurrence); true if it was queued. Loop thread. */
     public boolean cancelSoon(Runnable callback) {
         return ready.removeLastOccurrence(callback);
