@@ -19,7 +19,8 @@ import org.openjdk.jmh.results.RunResult;
  *       count (all of them active in both), when the run has it; the others with one continuation;
  *       spawn + join with {@link RawContinuationStartFinish} (create, run to the end, drop);
  *   <li>{@code ×VT}: operations per second relative to the matching virtual-thread baseline
- *       (ping-pongs and yields against {@link VirtualThreadParkPingPong}, spawn + join against
+ *       (ping-pongs and yields against {@link VirtualThreadParkPingPong}, or, with 1,000 fibers or
+ *       more, against {@link VirtualThreadYield} with as many threads; spawn + join against
  *       {@link VirtualThreadStartJoin}); above 1 means faster than virtual threads.
  * </ul>
  * Scores are JMH averages in ns/op (AverageTime mode) with JMH's 99.9% error.
@@ -29,6 +30,7 @@ final class ResultTable {
     private static final Map<String, Integer> SWITCHES_PER_OP = Map.ofEntries(
             Map.entry("RawContinuationYield.resumeAndYield", 1),
             Map.entry("FiberYield.yieldRoundRobin", 1),
+            Map.entry("VirtualThreadYield.yieldRoundRobin", 1),
             Map.entry("FiberSleep.zero", 1),
             Map.entry("EventPingPong.roundTrip", 2),
             Map.entry("QueuePingPong.roundTrip", 2),
@@ -67,8 +69,9 @@ final class ResultTable {
             double ns = r.getPrimaryResult().getScore();
             double err = r.getPrimaryResult().getScoreError();
             Integer switches = SWITCHES_PER_OP.get(name);
-            OptionalDouble rawHere = r.getParams().getParamsKeys().contains("fibers")
-                    ? rawAt(runs, r.getParams().getParam("fibers")) : OptionalDouble.empty();
+            String count = r.getParams().getParamsKeys().contains("fibers") ? r.getParams().getParam("fibers")
+                    : r.getParams().getParamsKeys().contains("threads") ? r.getParams().getParam("threads") : null;
+            OptionalDouble rawHere = count != null ? rawAt(runs, count) : OptionalDouble.empty();
             if (rawHere.isEmpty()) {
                 rawHere = raw;
             }
@@ -76,6 +79,10 @@ final class ResultTable {
             String xVt = "";
             if (name.equals(VT_SWITCH)) {
                 xVt = "";
+            } else if (name.equals("VirtualThreadYield.yieldRoundRobin")) {
+                xVt = "";
+            } else if (switches != null && count != null && !count.equals("2") && vtYieldAt(runs, count).isPresent()) {
+                xVt = ratio(vtYieldAt(runs, count).getAsDouble() * switches / ns); // as many virtual threads, all active
             } else if (switches != null && vtSwitch.isPresent()) {
                 xVt = ratio(vtSwitch.getAsDouble() / 2 * switches / ns);
             } else if (name.startsWith("SpawnJoin.") && vtStart.isPresent()) {
@@ -147,6 +154,13 @@ final class ResultTable {
         String wanted = count.equals("2") ? "1" : count;
         return runs.stream().filter(r -> name(r).equals("RawContinuationYield.resumeAndYield"))
                 .filter(r -> r.getParams().getParam("continuations").equals(wanted))
+                .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
+    }
+
+    /** {@link VirtualThreadYield} with {@code count} threads: a virtual thread's switch with as many active. */
+    private static OptionalDouble vtYieldAt(Collection<RunResult> runs, String count) {
+        return runs.stream().filter(r -> name(r).equals("VirtualThreadYield.yieldRoundRobin"))
+                .filter(r -> r.getParams().getParam("threads").equals(count))
                 .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
     }
 
