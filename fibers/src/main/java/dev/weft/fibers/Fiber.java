@@ -574,11 +574,10 @@ public final class Fiber<T> implements Waitable {
             hub.checkThread("Fiber.join");
             return true;
         }
-        Fiber<?> me = Hub.currentFiber("Fiber.join");
+        Fiber<?> me = hub.runningFiber("Fiber.join"); // checks the thread too, without a thread-local lookup
         if (me == this) {
             throw new IllegalStateException("fiber " + this + " cannot join itself: it would wait forever");
         }
-        hub.checkThread("Fiber.join");
         if ((!timed || deadline == Deadlines.NONE) && startInline(me)) {
             if (me.interrupts != 0) {
                 me.throwInterrupt(); // the child killed its joiner: thrown here, as a parked joiner would have had it
