@@ -137,7 +137,9 @@ public final class ConnectionsBench {
                 cs.forEach(c -> c.send("open"));
                 long opened = 0;
                 for (Child c : cs) {
-                    opened += Long.parseLong(c.expect("OPENED")[0]);
+                    String[] o = c.expect("OPENED");
+                    opened += Long.parseLong(o[0]);
+                    r.portFallbacks += Long.parseLong(o[2]);
                 }
                 r.clientsConnectedNanos = System.nanoTime() - t0;
                 String[] held = awaitCount(server, r.count, "hold all " + r.count + " connections");

@@ -22,6 +22,8 @@ final class ConnectionsResult {
     long echoNanos;
     long echoed;
     long closeNanos;
+    /** Connections whose planned source port was taken (bound to a kernel-chosen port instead). */
+    long portFallbacks;
     long heapBaseline;
     long heapOpen;
     long rssBaseline;
@@ -61,7 +63,8 @@ final class ConnectionsResult {
         if (openNanos > 0) {
             sb.append(String.format(Locale.ROOT, "  %-40s %.2f s (clients connected after %.2f s)%n", "time to open all (server holds all)",
                     openNanos / 1e9, clientsConnectedNanos / 1e9));
-            sb.append(String.format(Locale.ROOT, "  %-40s %,.0f /s%n", "connects", connectsPerSecond()));
+            sb.append(String.format(Locale.ROOT, "  %-40s %,.0f /s%s%n", "connects", connectsPerSecond(),
+                    portFallbacks == 0 ? "" : " (" + portFallbacks + " source ports were taken: kernel-chosen instead)"));
         }
         if (echoNanos > 0) {
             sb.append(String.format(Locale.ROOT, "  %-40s %.3f s (%,d verified)%n", "one echo round trip on every one", echoNanos / 1e9, echoed));
@@ -108,7 +111,7 @@ final class ConnectionsResult {
                     "requestedConnections": %d, "connections": %d, "limitedBy": %s,
                     "hardDescriptorLimit": %d, "serverDescriptorLimit": %d, "clientJvms": %d,
                     "openSeconds": %.3f, "clientsConnectedSeconds": %.3f, "connectsPerSecond": %.1f,
-                    "echoSeconds": %.3f, "echoedConnections": %d, "closeSeconds": %.3f, "closedAll": %b,
+                    "sourcePortFallbacks": %d, "echoSeconds": %.3f, "echoedConnections": %d, "closeSeconds": %.3f, "closedAll": %b,
                     "heapBaselineBytes": %d, "heapOpenBytes": %d, "heapBytesPerConnection": %.1f,
                     "rssBaselineBytes": %d, "rssOpenBytes": %d, "rssBytesPerConnection": %.1f,
                     "serverFdsBaseline": %d, "serverFdsOpen": %d, "serverFdsAfterClose": %d,
@@ -117,7 +120,7 @@ final class ConnectionsResult {
                 requested, count, limitedBy == null ? "null" : "\"" + escape(limitedBy) + "\"",
                 hardLimit, serverFdLimit, clients,
                 openNanos / 1e9, clientsConnectedNanos / 1e9, openNanos > 0 ? connectsPerSecond() : 0.0,
-                echoNanos / 1e9, echoed, closeNanos / 1e9, closedAll,
+                portFallbacks, echoNanos / 1e9, echoed, closeNanos / 1e9, closedAll,
                 heapBaseline, heapOpen, heapOpen > 0 ? heapPerConnection() : 0.0,
                 rssBaseline, rssOpen, rssOpen > 0 ? rssPerConnection() : 0.0,
                 fdsBaseline, fdsOpen, fdsAfterClose, h);

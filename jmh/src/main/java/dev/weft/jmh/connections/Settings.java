@@ -47,8 +47,10 @@ record Settings(int count, List<String> backends, int clients, int seconds, int 
                 default -> fail("unknown argument '" + option + "' (--help lists them)");
             }
         }
-        if (perAddress > 28_000) {
-            fail("--per-address " + perAddress + " would run out of ephemeral ports (32768-60999: 28,232 per address)");
+        int[] range = ConnectionsClient.ephemeralRange();
+        if (perAddress > range[1] - range[0] + 1) {
+            fail("--per-address " + perAddress + " would run out of ephemeral ports (" + range[0] + "-" + range[1] + ": "
+                    + (range[1] - range[0] + 1) + " per source address)");
         }
         return new Settings(count, backends, clients, seconds, inFlight, perAddress, message, buffer, result);
     }
