@@ -149,6 +149,8 @@ public final class ConnectionsBench {
                     throw new IllegalStateException("the clients opened " + opened + " connections, not " + r.count);
                 }
 
+                r.heapBeforeEcho = heap(server); // every fiber parked once, in its first read
+
                 System.out.printf(Locale.ROOT, "[%s] one echo round trip on each ...%n", r.backend);
                 long t1 = System.nanoTime();
                 cs.forEach(c -> c.send("echo"));

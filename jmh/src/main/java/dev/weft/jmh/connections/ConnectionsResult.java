@@ -26,6 +26,8 @@ final class ConnectionsResult {
     long portFallbacks;
     long heapBaseline;
     long heapOpen;
+    /** After opening, before the echo round: every handler parked once, in its first read. */
+    long heapBeforeEcho;
     long rssBaseline;
     long rssOpen;
     long fdsBaseline;
@@ -72,6 +74,8 @@ final class ConnectionsResult {
         if (heapOpen > 0) {
             sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes (heap after full GCs: %,.1f -> %,.1f MB)%n",
                     "heap per connection", heapPerConnection(), heapBaseline / 1e6, heapOpen / 1e6));
+            sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes%n", "  (before the echo: parked once)",
+                    (double) (heapBeforeEcho - heapBaseline) / count));
             sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes (RSS %,.1f -> %,.1f MB)%n", "server RSS per connection",
                     rssPerConnection(), rssBaseline / 1e6, rssOpen / 1e6));
             sb.append(String.format(Locale.ROOT, "  %-40s %,d -> %,d -> %,d (limit %,d)%n", "server fds: before, open, after close",
@@ -113,6 +117,7 @@ final class ConnectionsResult {
                     "openSeconds": %.3f, "clientsConnectedSeconds": %.3f, "connectsPerSecond": %.1f,
                     "sourcePortFallbacks": %d, "echoSeconds": %.3f, "echoedConnections": %d, "closeSeconds": %.3f, "closedAll": %b,
                     "heapBaselineBytes": %d, "heapOpenBytes": %d, "heapBytesPerConnection": %.1f,
+                    "heapBytesPerConnectionBeforeEcho": %.1f,
                     "rssBaselineBytes": %d, "rssOpenBytes": %d, "rssBytesPerConnection": %.1f,
                     "serverFdsBaseline": %d, "serverFdsOpen": %d, "serverFdsAfterClose": %d,
                     "histogramPerConnection": %s}""",
@@ -122,6 +127,7 @@ final class ConnectionsResult {
                 openNanos / 1e9, clientsConnectedNanos / 1e9, openNanos > 0 ? connectsPerSecond() : 0.0,
                 portFallbacks, echoNanos / 1e9, echoed, closeNanos / 1e9, closedAll,
                 heapBaseline, heapOpen, heapOpen > 0 ? heapPerConnection() : 0.0,
+                heapBeforeEcho > 0 ? (double) (heapBeforeEcho - heapBaseline) / count : 0.0,
                 rssBaseline, rssOpen, rssOpen > 0 ? rssPerConnection() : 0.0,
                 fdsBaseline, fdsOpen, fdsAfterClose, h);
     }
