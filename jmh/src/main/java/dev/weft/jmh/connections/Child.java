@@ -82,7 +82,7 @@ final class Child implements AutoCloseable {
             if (line.startsWith("ERROR")) {
                 throw new IllegalStateException(name + " failed: " + line.substring(5).trim());
             }
-            System.out.println("  [" + name + "] " + line); // anything else it says (a JVM warning)
+            ConnectionsBench.out.println("  [" + name + "] " + line); // anything else it says (a JVM warning)
         }
         throw new IllegalStateException(name + " ended before it said " + prefix + exitStatus());
     }
@@ -111,7 +111,7 @@ final class Child implements AutoCloseable {
         in.close();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                System.out.println("WARNING: " + name + " did not end within 10 s of its input closing: killed");
+                ConnectionsBench.out.println("WARNING: " + name + " did not end within 10 s of its input closing: killed");
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {

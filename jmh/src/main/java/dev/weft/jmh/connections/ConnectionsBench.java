@@ -43,6 +43,8 @@ public final class ConnectionsBench {
     static final List<String> CLIENT_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private static final List<Child> CHILDREN = new CopyOnWriteArrayList<>();
+    /** Where a run reports its progress (a test captures it). */
+    static volatile java.io.PrintStream out = System.out;
 
     private ConnectionsBench() {
     }
@@ -77,7 +79,12 @@ public final class ConnectionsBench {
         System.exit(ok ? 0 : 1);
     }
 
-    private static ConnectionsResult run(Settings s, String backend, long hard) throws Exception {
+    /**
+     * One run on {@code backend} ("default" for the default selection): starts the server and the
+     * clients, measures, closes, stops them. Blocks the calling thread; not bounded in time by
+     * itself (main's time limit, or the caller's). Never throws for a failed run: the result says.
+     */
+    static ConnectionsResult run(Settings s, String backend, long hard) throws Exception {
         ConnectionsResult r = new ConnectionsResult();
         r.requested = s.count();
         r.hardLimit = hard;
@@ -94,18 +101,18 @@ public final class ConnectionsBench {
                 r.limitedBy = String.format(Locale.ROOT, "requested %,d connections; the server may hold %,d:"
                                 + " descriptor limit %,d (hard limit %,d, not raisable here)",
                         s.count(), r.count, r.serverFdLimit, hard);
-                System.out.println();
-                System.out.println("!!!!!!!! " + r.limitedBy.toUpperCase(Locale.ROOT) + " !!!!!!!!");
-                System.out.println();
+                out.println();
+                out.println("!!!!!!!! " + r.limitedBy.toUpperCase(Locale.ROOT) + " !!!!!!!!");
+                out.println();
             }
             long perClientMax = (hard < 0 ? 1_000_000 : hard) - FD_SLACK;
             int clients = (int) Math.max(s.clients(), (r.count + perClientMax - 1) / perClientMax);
             if (s.clients() > 0 && clients > s.clients()) {
-                System.out.printf("NOTE: --clients %d cannot hold %,d connections under the descriptor limit: %d clients%n",
+                out.printf("NOTE: --clients %d cannot hold %,d connections under the descriptor limit: %d clients%n",
                         s.clients(), r.count, clients);
             }
             r.clients = clients;
-            System.out.printf(Locale.ROOT, "[%s] server pid %d, port %d, descriptor limit %,d; %,d connections from %d"
+            out.printf(Locale.ROOT, "[%s] server pid %d, port %d, descriptor limit %,d; %,d connections from %d"
                             + " client JVM(s), source addresses 127.0.0.2-%d (%,d each at most)%n", r.backend, server.pid(),
                     port, r.serverFdLimit, r.count, clients, 2 + (r.count - 1) / s.perAddress(), s.perAddress());
 
@@ -132,7 +139,7 @@ public final class ConnectionsBench {
                     c.expect("READY");
                 }
 
-                System.out.printf(Locale.ROOT, "[%s] opening %,d connections ...%n", r.backend, r.count);
+                out.printf(Locale.ROOT, "[%s] opening %,d connections ...%n", r.backend, r.count);
                 long t0 = System.nanoTime();
                 cs.forEach(c -> c.send("open"));
                 long opened = 0;
@@ -151,7 +158,7 @@ public final class ConnectionsBench {
 
                 r.heapBeforeEcho = heap(server); // every fiber parked once, in its first read
 
-                System.out.printf(Locale.ROOT, "[%s] one echo round trip on each ...%n", r.backend);
+                out.printf(Locale.ROOT, "[%s] one echo round trip on each ...%n", r.backend);
                 long t1 = System.nanoTime();
                 cs.forEach(c -> c.send("echo"));
                 long echoed = 0;
@@ -169,7 +176,7 @@ public final class ConnectionsBench {
                 r.histogram = ClassHistogram.of(server.pid()).growthSince(before);
                 r.serverPid = server.pid();
 
-                System.out.printf(Locale.ROOT, "[%s] closing ...%n", r.backend);
+                out.printf(Locale.ROOT, "[%s] closing ...%n", r.backend);
                 long t2 = System.nanoTime();
                 cs.forEach(c -> c.send("close"));
                 for (Child c : cs) {
@@ -186,8 +193,8 @@ public final class ConnectionsBench {
             server.send("stop");
         } catch (Exception | Error e) {
             r.failure = e.toString();
-            System.out.println();
-            System.out.println("!!!!!!!! FAILED on " + backend + ": " + e + " !!!!!!!!");
+            out.println();
+            out.println("!!!!!!!! FAILED on " + backend + ": " + e + " !!!!!!!!");
         }
         CHILDREN.removeIf(c -> !c.isAlive());
         return r;
@@ -220,7 +227,7 @@ public final class ConnectionsBench {
                 return c;
             }
             if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                System.out.printf("  waiting for the server to %s: it holds %s now%n", what, c[0]);
+                out.printf("  waiting for the server to %s: it holds %s now%n", what, c[0]);
                 lastReport = System.nanoTime();
             }
             Thread.sleep(10);
@@ -238,7 +245,7 @@ public final class ConnectionsBench {
     }
 
     /** {@code ulimit -Hn} as bash sees it (what the children can raise their soft limit to); -1 if unlimited. */
-    private static long hardDescriptorLimit() throws IOException, InterruptedException {
+    static long hardDescriptorLimit() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bash", "-c", "ulimit -Hn").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         p.waitFor();
