@@ -15,7 +15,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * child JVMs ({@link ConnectionsClient}: plain NIO, source addresses 127.0.0.2, .3, ...). It takes
  * the server's heap (after full GCs) and class histogram, opens all N connections (timed until the
  * server holds all N), does one verified echo round trip on every one, takes the heap and histogram
- * again, closes everything and checks that the server's connection count returns to 0.
+ * again, closes everything and checks that the server's connection count returns to 0. Before
+ * all that, {@code --warmup} rounds (default 1) open, echo on and close all N, so that the accept,
+ * read and park paths are compiled: an interpreted frame takes more room in a fiber's stack chunk.
  * Prints a table and writes JSON (default {@code jmh/target/connections.json}).
  *
  * <p>Descriptor limits: every child starts through {@code bash -c 'ulimit -n ...; exec java ...'},
@@ -29,7 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ConnectionsBench [--count N (100000)] [--backend epoll|nio|default|all or a list (default)]
  *                  [--clients J] [--seconds LIMIT (180)] [--in-flight CONNECTS (1024 in all)]
  *                  [--per-address CONNECTIONS (25000)] [--message BYTES (32)] [--buffer BYTES (64)]
- *                  [--result FILE]
+ *                  [--warmup ROUNDS (1)] [--result FILE]
  * </pre>
  */
 public final class ConnectionsBench {
@@ -87,6 +89,7 @@ public final class ConnectionsBench {
     static ConnectionsResult run(Settings s, String backend, long hard) throws Exception {
         ConnectionsResult r = new ConnectionsResult();
         r.requested = s.count();
+        r.warmupRounds = s.warmup();
         r.hardLimit = hard;
         long wantedServerFds = (long) s.count() + FD_SLACK;
         try (Child server = start("server", Math.min(wantedServerFds, hard < 0 ? Long.MAX_VALUE : hard), SERVER_JVM,
@@ -116,12 +119,6 @@ public final class ConnectionsBench {
                             + " client JVM(s), source addresses 127.0.0.2-%d (%,d each at most)%n", r.backend, server.pid(),
                     port, r.serverFdLimit, r.count, clients, 2 + (r.count - 1) / s.perAddress(), s.perAddress());
 
-            String[] c0 = count(server);
-            r.fdsBaseline = Long.parseLong(c0[1]);
-            r.heapBaseline = heap(server);
-            r.rssBaseline = rssBytes(server.pid());
-            ClassHistogram before = ClassHistogram.of(server.pid());
-
             List<Child> cs = new ArrayList<>();
             try {
                 int from = 0;
@@ -138,6 +135,23 @@ public final class ConnectionsBench {
                 for (Child c : cs) {
                     c.expect("READY");
                 }
+                for (int w = 1; w <= s.warmup(); w++) {
+                    out.printf(Locale.ROOT, "[%s] warm-up round %d of %d: open, echo, close %,d connections ...%n",
+                            r.backend, w, s.warmup(), r.count);
+                    for (String[] step : new String[][] {{"open", "OPENED"}, {"echo", "ECHOED"}, {"close", "CLOSED"}}) {
+                        cs.forEach(c -> c.send(step[0]));
+                        for (Child c : cs) {
+                            c.expect(step[1]);
+                        }
+                    }
+                    awaitCount(server, 0, "see every warm-up connection closed");
+                }
+
+                String[] c0 = count(server);
+                r.fdsBaseline = Long.parseLong(c0[1]);
+                r.heapBaseline = heap(server);
+                r.rssBaseline = rssBytes(server.pid());
+                ClassHistogram before = ClassHistogram.of(server.pid());
 
                 out.printf(Locale.ROOT, "[%s] opening %,d connections ...%n", r.backend, r.count);
                 long t0 = System.nanoTime();
@@ -157,6 +171,7 @@ public final class ConnectionsBench {
                 }
 
                 r.heapBeforeEcho = heap(server); // every fiber parked once, in its first read
+                r.histogramBeforeEcho = ClassHistogram.of(server.pid()).growthSince(before);
 
                 out.printf(Locale.ROOT, "[%s] one echo round trip on each ...%n", r.backend);
                 long t1 = System.nanoTime();

@@ -12,6 +12,7 @@ final class ConnectionsResult {
     int count;
     String backend = "?";
     int clients;
+    int warmupRounds;
     long hardLimit;
     long serverFdLimit;
     /** Why fewer than requested ran, or null. */
@@ -35,6 +36,8 @@ final class ConnectionsResult {
     long fdsAfterClose;
     boolean closedAll;
     List<ClassHistogram.Growth> histogram = List.of();
+    /** The same, after opening and before the echo round. */
+    List<ClassHistogram.Growth> histogramBeforeEcho = List.of();
     /** What failed, or null. */
     String failure;
 
@@ -74,8 +77,8 @@ final class ConnectionsResult {
         if (heapOpen > 0) {
             sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes (heap after full GCs: %,.1f -> %,.1f MB)%n",
                     "heap per connection", heapPerConnection(), heapBaseline / 1e6, heapOpen / 1e6));
-            sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes%n", "  (before the echo: parked once)",
-                    (double) (heapBeforeEcho - heapBaseline) / count));
+            sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes%s%n", "  (before the echo: parked once)",
+                    (double) (heapBeforeEcho - heapBaseline) / count, stackChunks(histogramBeforeEcho)));
             sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes (RSS %,.1f -> %,.1f MB)%n", "server RSS per connection",
                     rssPerConnection(), rssBaseline / 1e6, rssOpen / 1e6));
             sb.append(String.format(Locale.ROOT, "  %-40s %,d -> %,d -> %,d (limit %,d)%n", "server fds: before, open, after close",
@@ -101,6 +104,17 @@ final class ConnectionsResult {
         return sb.toString();
     }
 
+    /** ", of which StackChunk 1,234 bytes (1.05 per connection)", or nothing. */
+    private String stackChunks(List<ClassHistogram.Growth> grown) {
+        for (ClassHistogram.Growth g : grown) {
+            if (g.className().equals("jdk.internal.vm.StackChunk")) {
+                return String.format(Locale.ROOT, " (StackChunk %,.0f bytes, %.2f per connection)", (double) g.bytes() / count,
+                        (double) g.instances() / count);
+            }
+        }
+        return "";
+    }
+
     String json() {
         StringBuilder h = new StringBuilder("[");
         List<ClassHistogram.Growth> top = histogram.subList(0, Math.min(2 * TOP, histogram.size()));
@@ -117,7 +131,7 @@ final class ConnectionsResult {
                     "openSeconds": %.3f, "clientsConnectedSeconds": %.3f, "connectsPerSecond": %.1f,
                     "sourcePortFallbacks": %d, "echoSeconds": %.3f, "echoedConnections": %d, "closeSeconds": %.3f, "closedAll": %b,
                     "heapBaselineBytes": %d, "heapOpenBytes": %d, "heapBytesPerConnection": %.1f,
-                    "heapBytesPerConnectionBeforeEcho": %.1f,
+                    "heapBytesPerConnectionBeforeEcho": %.1f, "warmupRounds": %d,
                     "rssBaselineBytes": %d, "rssOpenBytes": %d, "rssBytesPerConnection": %.1f,
                     "serverFdsBaseline": %d, "serverFdsOpen": %d, "serverFdsAfterClose": %d,
                     "histogramPerConnection": %s}""",
@@ -127,7 +141,7 @@ final class ConnectionsResult {
                 openNanos / 1e9, clientsConnectedNanos / 1e9, openNanos > 0 ? connectsPerSecond() : 0.0,
                 portFallbacks, echoNanos / 1e9, echoed, closeNanos / 1e9, closedAll,
                 heapBaseline, heapOpen, heapOpen > 0 ? heapPerConnection() : 0.0,
-                heapBeforeEcho > 0 ? (double) (heapBeforeEcho - heapBaseline) / count : 0.0,
+                heapBeforeEcho > 0 ? (double) (heapBeforeEcho - heapBaseline) / count : 0.0, warmupRounds,
                 rssBaseline, rssOpen, rssOpen > 0 ? rssPerConnection() : 0.0,
                 fdsBaseline, fdsOpen, fdsAfterClose, h);
     }

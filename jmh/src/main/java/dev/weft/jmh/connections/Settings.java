@@ -6,13 +6,14 @@ import java.util.List;
 
 /** {@link ConnectionsBench}'s command line. */
 record Settings(int count, List<String> backends, int clients, int seconds, int inFlight, int perAddress,
-                int message, int buffer, Path result) {
+                int message, int buffer, int warmup, Path result) {
 
     static final String HELP = """
             ./weft bench connections [--count N (100000)] [--backend epoll|nio|all|LIST (default selection)]
                 [--clients J (enough for the descriptor limit)] [--seconds LIMIT (180)]
                 [--in-flight CONNECTS (1024, shared by the clients)] [--per-address N (25000)]
-                [--message BYTES (32)] [--buffer BYTES (64: the handler's byte[])] [--result FILE]""";
+                [--message BYTES (32)] [--buffer BYTES (64: the handler's byte[])]
+                [--warmup ROUNDS (1: open, echo on, close all before measuring)] [--result FILE]""";
 
     static Settings parse(String[] args) {
         int count = 100_000;
@@ -23,6 +24,7 @@ record Settings(int count, List<String> backends, int clients, int seconds, int 
         int perAddress = 25_000;
         int message = 32;
         int buffer = 64;
+        int warmup = 1;
         Path result = Path.of("jmh/target/connections.json");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -43,6 +45,7 @@ record Settings(int count, List<String> backends, int clients, int seconds, int 
                 case "--per-address" -> perAddress = positive(option, v);
                 case "--message" -> message = positive(option, v);
                 case "--buffer" -> buffer = positive(option, v);
+                case "--warmup" -> warmup = Integer.parseInt(v);
                 case "--result" -> result = Path.of(v);
                 default -> fail("unknown argument '" + option + "' (--help lists them)");
             }
@@ -52,7 +55,7 @@ record Settings(int count, List<String> backends, int clients, int seconds, int 
             fail("--per-address " + perAddress + " would run out of ephemeral ports (" + range[0] + "-" + range[1] + ": "
                     + (range[1] - range[0] + 1) + " per source address)");
         }
-        return new Settings(count, backends, clients, seconds, inFlight, perAddress, message, buffer, result);
+        return new Settings(count, backends, clients, seconds, inFlight, perAddress, message, buffer, Math.max(0, warmup), result);
     }
 
     private static List<String> backends(String v) {

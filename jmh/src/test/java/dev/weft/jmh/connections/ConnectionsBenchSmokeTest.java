@@ -29,7 +29,7 @@ class ConnectionsBenchSmokeTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         ConnectionsBench.out = new PrintStream(log, true, StandardCharsets.UTF_8);
         try {
-            Settings s = new Settings(COUNT, List.of(backend), 2, 60, 64, 150, 32, 64, null);
+            Settings s = new Settings(COUNT, List.of(backend), 2, 60, 64, 150, 32, 64, 1, null);
             ConnectionsResult r = ConnectionsBench.run(s, backend, ConnectionsBench.hardDescriptorLimit());
             String report = r.failure + "\n" + log.toString(StandardCharsets.UTF_8) + r.table();
             assertTrue(r.ok(), () -> "the run failed: " + report);
