@@ -116,14 +116,8 @@ final class ConnectionsResult {
     }
 
     String json() {
-        StringBuilder h = new StringBuilder("[");
-        List<ClassHistogram.Growth> top = histogram.subList(0, Math.min(2 * TOP, histogram.size()));
-        for (int i = 0; i < top.size(); i++) {
-            ClassHistogram.Growth g = top.get(i);
-            h.append(String.format(Locale.ROOT, "%n      {\"class\": \"%s\", \"bytesPerConnection\": %.1f, \"instancesPerConnection\": %.3f}%s",
-                    escape(g.className()), (double) g.bytes() / count, (double) g.instances() / count, i + 1 < top.size() ? "," : ""));
-        }
-        h.append(top.isEmpty() ? "]" : "\n    ]");
+        String h = jsonHistogram(histogram);
+        String hBefore = jsonHistogram(histogramBeforeEcho);
         return String.format(Locale.ROOT, """
                   {"backend": "%s", "ok": %b, "failure": %s,
                     "requestedConnections": %d, "connections": %d, "limitedBy": %s,
@@ -134,7 +128,8 @@ final class ConnectionsResult {
                     "heapBytesPerConnectionBeforeEcho": %.1f, "warmupRounds": %d,
                     "rssBaselineBytes": %d, "rssOpenBytes": %d, "rssBytesPerConnection": %.1f,
                     "serverFdsBaseline": %d, "serverFdsOpen": %d, "serverFdsAfterClose": %d,
-                    "histogramPerConnection": %s}""",
+                    "histogramPerConnection": %s,
+                    "histogramPerConnectionBeforeEcho": %s}""",
                 escape(backend), ok(), failure == null ? "null" : "\"" + escape(failure) + "\"",
                 requested, count, limitedBy == null ? "null" : "\"" + escape(limitedBy) + "\"",
                 hardLimit, serverFdLimit, clients,
@@ -143,7 +138,19 @@ final class ConnectionsResult {
                 heapBaseline, heapOpen, heapOpen > 0 ? heapPerConnection() : 0.0,
                 heapBeforeEcho > 0 ? (double) (heapBeforeEcho - heapBaseline) / count : 0.0, warmupRounds,
                 rssBaseline, rssOpen, rssOpen > 0 ? rssPerConnection() : 0.0,
-                fdsBaseline, fdsOpen, fdsAfterClose, h);
+                fdsBaseline, fdsOpen, fdsAfterClose, h, hBefore);
+    }
+
+    private String jsonHistogram(List<ClassHistogram.Growth> grown) {
+        StringBuilder h = new StringBuilder("[");
+        List<ClassHistogram.Growth> top = grown.subList(0, Math.min(2 * TOP, grown.size()));
+        for (int i = 0; i < top.size(); i++) {
+            ClassHistogram.Growth g = top.get(i);
+            h.append(String.format(Locale.ROOT, "%n      {\"class\": \"%s\", \"bytesPerConnection\": %.1f, \"instancesPerConnection\": %.3f}%s",
+                    escape(g.className()), (double) g.bytes() / count, (double) g.instances() / count, i + 1 < top.size() ? "," : ""));
+        }
+        h.append(top.isEmpty() ? "]" : "\n    ]");
+        return h.toString();
     }
 
     private static String escape(String s) {
