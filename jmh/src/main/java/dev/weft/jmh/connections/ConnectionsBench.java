@@ -20,6 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * read and park paths are compiled: an interpreted frame takes more room in a fiber's stack chunk.
  * Prints a table and writes JSON (default {@code jmh/target/connections.json}).
  *
+ * <p>{@code WEFT_CONNECTIONS_SERVER_OPTS} adds JVM options to the server JVM only (GC logging, a
+ * deoptimization log).
+ *
  * <p>Descriptor limits: every child starts through {@code bash -c 'ulimit -n ...; exec java ...'},
  * which raises its soft limit as far as the hard limit allows. If the server's limit cannot hold N
  * connections (plus {@value #FD_SLACK} for the JVM's own), it runs the largest N that fits and says
@@ -92,7 +95,12 @@ public final class ConnectionsBench {
         r.warmupRounds = s.warmup();
         r.hardLimit = hard;
         long wantedServerFds = (long) s.count() + FD_SLACK;
-        try (Child server = start("server", Math.min(wantedServerFds, hard < 0 ? Long.MAX_VALUE : hard), SERVER_JVM,
+        List<String> serverJvm = new ArrayList<>(SERVER_JVM);
+        String extra = System.getenv("WEFT_CONNECTIONS_SERVER_OPTS"); // e.g. -Xlog:deoptimization=debug:file=...
+        if (extra != null && !extra.isBlank()) {
+            serverJvm.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        try (Child server = start("server", Math.min(wantedServerFds, hard < 0 ? Long.MAX_VALUE : hard), serverJvm,
                 ConnectionsServer.class, List.of(backend, Integer.toString(s.buffer()), Integer.toString(BACKLOG)))) {
             String[] ready = server.expect("READY");
             int port = Integer.parseInt(ready[0]);
