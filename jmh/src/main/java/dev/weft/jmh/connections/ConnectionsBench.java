@@ -20,6 +20,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * read and park paths are compiled: an interpreted frame takes more room in a fiber's stack chunk.
  * Prints a table and writes JSON (default {@code jmh/target/connections.json}).
  *
+ * <p>Heap per connection is the server's used heap after full GCs, with all N open and after one
+ * echo on each, minus the same before opening, divided by N. The RSS growth beside it is only a hint:
+ * the warm-up has already made the JVM commit most of the heap it needs.
+ *
  * <p>{@code WEFT_CONNECTIONS_SERVER_OPTS} adds JVM options to the server JVM only (GC logging, a
  * deoptimization log).
  *

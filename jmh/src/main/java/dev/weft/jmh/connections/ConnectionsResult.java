@@ -79,7 +79,7 @@ final class ConnectionsResult {
                     "heap per connection", heapPerConnection(), heapBaseline / 1e6, heapOpen / 1e6));
             sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes%s%n", "  (before the echo: parked once)",
                     (double) (heapBeforeEcho - heapBaseline) / count, stackChunks(histogramBeforeEcho)));
-            sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes (RSS %,.1f -> %,.1f MB)%n", "server RSS per connection",
+            sb.append(String.format(Locale.ROOT, "  %-40s %,.0f bytes (RSS %,.1f -> %,.1f MB)%n", "server RSS growth per connection",
                     rssPerConnection(), rssBaseline / 1e6, rssOpen / 1e6));
             sb.append(String.format(Locale.ROOT, "  %-40s %,d -> %,d -> %,d (limit %,d)%n", "server fds: before, open, after close",
                     fdsBaseline, fdsOpen, fdsAfterClose, serverFdLimit));
