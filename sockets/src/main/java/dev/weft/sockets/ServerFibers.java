@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The handler fibers of one server ({@link StreamServer}, {@link DatagramServer}): the limit on how
@@ -37,6 +38,11 @@ final class ServerFibers {
     /** Set when {@link #stop} has finished. */
     private final Event stopped = new Event();
     private boolean stopping;
+    /** Run when a handler ends: one callback for all of them, not a lambda per connection (issue 15). */
+    private final Consumer<Fiber<Void>> handlerEnded = done -> {
+        running.remove(done);
+        changed.set();
+    };
 
     /** {@code server} names the server in messages; at most {@code max} handlers at once. */
     ServerFibers(String server, int max) {
@@ -81,10 +87,7 @@ final class ServerFibers {
     void spawn(String name, VoidTask body) {
         Fiber<Void> f = Fiber.spawn(name, body);
         running.add(f);
-        f.onExit(done -> {
-            running.remove(done);
-            changed.set();
-        });
+        f.onExit(handlerEnded);
     }
 
     /** Notes the intake fiber, so that {@link #stop} can wait for it to end. */

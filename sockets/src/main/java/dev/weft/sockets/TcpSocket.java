@@ -57,7 +57,11 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     final StreamHandle handle;
     private final SocketSide reading = new SocketSide(Ops.READ);
     private final SocketSide writing = new SocketSide(Ops.WRITE);
-    private final String name;
+    /**
+     * "TcpSocket(local -> remote)", made on first use (a message, a log line) or at close, not at
+     * accept: an idle connection should not carry ~90 bytes of text (issue 15's heap per connection).
+     */
+    private String name;
     private Duration timeout;
     private String closedBy;
     private InputStream in;
@@ -66,15 +70,19 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     TcpSocket(Hub hub, StreamHandle handle) {
         this.hub = hub;
         this.handle = handle;
+    }
+
+    /** "TcpSocket(local -> remote)", "?" for an address the handle no longer knows. */
+    private String describe() {
         String local = "?";
         String remote = "?";
         try {
             local = String.valueOf(handle.localAddress());
             remote = String.valueOf(handle.remoteAddress());
-        } catch (IOException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // only for the name
         }
-        this.name = "TcpSocket(" + local + " -> " + remote + ")";
+        return "TcpSocket(" + local + " -> " + remote + ")";
     }
 
     // ---------------------------------------------------------------- connecting
@@ -400,6 +408,7 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
             return;
         }
         closedBy = SocketSide.closer();
+        toString(); // the name, while the handle still knows its addresses
         handle.close();
     }
 
@@ -416,6 +425,9 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
 
     @Override
     public String toString() {
+        if (name == null) {
+            name = describe();
+        }
         return name;
     }
 }
