@@ -5,6 +5,7 @@ import dev.weft.fibers.internal.JvmFlags;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
@@ -34,6 +35,13 @@ public class RawContinuationYield {
     @Param({"1", "1000", "10000", "100000"})
     public int continuations;
 
+    /**
+     * Extra frames (calls the JIT may not inline) between the body and its yield, to see what a
+     * deeper stack, like a fiber parked in a socket read, costs the JVM itself; 0 in the default run.
+     */
+    @Param({"0"})
+    public int frames;
+
     private FiberContinuation[] all;
     private int next;
 
@@ -43,13 +51,24 @@ public class RawContinuationYield {
         all = new FiberContinuation[continuations];
         for (int i = 0; i < continuations; i++) {
             FiberContinuation[] self = new FiberContinuation[1];
+            int depth = frames;
             self[0] = new FiberContinuation(() -> {
                 while (true) {
-                    FiberContinuation.suspend(self[0]);
+                    descend(self[0], depth);
                 }
             });
             all[i] = self[0];
             all[i].run(); // to the first yield
+        }
+    }
+
+    /** Yields {@code c} from {@code depth} frames down. */
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
+    private static void descend(FiberContinuation c, int depth) {
+        if (depth == 0) {
+            FiberContinuation.suspend(c);
+        } else {
+            descend(c, depth - 1);
         }
     }
 
