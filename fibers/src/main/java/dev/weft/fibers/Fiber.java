@@ -600,7 +600,7 @@ public final class Fiber<T> implements Waitable {
     }
 
     /** How deep joiners may nest the children they start (each level keeps its frames on the hub thread's stack). */
-    private static final int MAX_INLINE_DEPTH = 8;
+    static final int MAX_INLINE_DEPTH = 8;
 
     /**
      * Runs this fiber, not started yet and the next the hub would run anyway, right here in its
@@ -623,11 +623,11 @@ public final class Fiber<T> implements Waitable {
             return false;
         }
         me.budget--;
-        hub.inlineDepth++;
+        hub.inlineJoiners[hub.inlineDepth++] = me;
         try {
             cont.run(); // the child's body sets hub.current; its park or end clears it
         } finally {
-            hub.inlineDepth--;
+            hub.inlineJoiners[--hub.inlineDepth] = null;
             hub.current = me;
         }
         return true;

@@ -60,6 +60,8 @@ public final class Hub implements AutoCloseable {
     boolean shuttingDown;
     /** Fibers started inside a joiner's {@code join} that are running now, nested (see {@link Fiber#startInline}). */
     int inlineDepth;
+    /** The joiners running those children, outermost first ({@code [0, inlineDepth)}), for {@link HubDump}. */
+    final Fiber<?>[] inlineJoiners = new Fiber<?>[Fiber.MAX_INLINE_DEPTH];
     private boolean inCall;
     private boolean closed;
     private final List<Runnable> closeCallbacks = new ArrayList<>();

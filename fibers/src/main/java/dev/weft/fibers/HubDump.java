@@ -105,7 +105,7 @@ final class HubDump {
             sb.append(" for ").append((now - mark.start()) / 1_000_000).append(" ms");
         }
         sb.append('\n');
-        StackTraceElement[] stack = f.state == FiberState.RUNNING ? runningStack() : f.cont.suspendedStack();
+        StackTraceElement[] stack = f.state == FiberState.RUNNING ? runningStack(f) : f.cont.suspendedStack();
         int shown = 0;
         for (StackTraceElement e : stack) {
             if (e.getClassName().startsWith("jdk.internal.vm.Continuation")) {
@@ -122,15 +122,47 @@ final class HubDump {
         }
     }
 
-    private static StackTraceElement[] runningStack() {
-        StackTraceElement[] all = Thread.currentThread().getStackTrace();
+    /**
+     * The frames of a RUNNING fiber, from the hub thread's stack: the current fiber's are the top
+     * ones, down to its {@code Fiber.body}; below them lie those of each joiner that runs a child it
+     * joins ({@link Fiber#startInline}), innermost first, each down to its own {@code Fiber.body}.
+     * On the hub thread this dump's own frames are left out; from another thread the hub thread's
+     * stack is a snapshot.
+     */
+    private static StackTraceElement[] runningStack(Fiber<?> f) {
+        Hub hub = f.hub;
+        boolean onHub = Thread.currentThread() == hub.thread();
+        StackTraceElement[] all = onHub ? Thread.currentThread().getStackTrace() : hub.thread().getStackTrace();
         int from = 0;
-        for (int i = 0; i < all.length; i++) {
-            if (all[i].getClassName().equals(HubDump.class.getName()) || all[i].getClassName().equals(Hub.class.getName())) {
-                from = i + 1;
+        while (onHub && from < all.length && isDumpFrame(all[from])) {
+            from++;
+        }
+        int segment = f == hub.current ? 0 : -1;
+        for (int i = 0; i < hub.inlineDepth && segment < 0; i++) {
+            if (hub.inlineJoiners[i] == f) {
+                segment = hub.inlineDepth - i;
             }
         }
-        return java.util.Arrays.copyOfRange(all, from, all.length);
+        if (segment < 0) {
+            return java.util.Arrays.copyOfRange(all, from, all.length);
+        }
+        int start = from;
+        int seen = 0;
+        for (int i = from; i < all.length; i++) {
+            if (all[i].getClassName().equals(Fiber.class.getName()) && all[i].getMethodName().equals("body")) {
+                if (seen == segment) {
+                    return java.util.Arrays.copyOfRange(all, start, i + 1);
+                }
+                seen++;
+                start = i + 1;
+            }
+        }
+        return seen == segment ? java.util.Arrays.copyOfRange(all, start, all.length) : new StackTraceElement[0];
+    }
+
+    private static boolean isDumpFrame(StackTraceElement e) {
+        String c = e.getClassName();
+        return c.equals(HubDump.class.getName()) || c.equals(Hub.class.getName()) || c.equals(Thread.class.getName());
     }
 
     private static String describeBlocker(Object blocker) {

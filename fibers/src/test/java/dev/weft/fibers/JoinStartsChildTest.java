@@ -1,6 +1,7 @@
 package dev.weft.fibers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,5 +151,39 @@ class JoinStartsChildTest {
             log.stop();
         }
         assertEquals("", log.text(), "a failure its getter took must not also be logged");
+    }
+
+    @Test
+    void aDumpShowsEachRunningFiberItsOwnFrames() throws Exception {
+        String here = Hub.run(JoinStartsChildTest::dumpHere);
+        assertTrue(frames(here, "'main'").contains("dumpHere"), here);
+        assertFalse(here.contains("HubDump"), here);
+
+        String nested = Hub.run(() -> Fiber.spawn("child", JoinStartsChildTest::dumpHere).get());
+        String child = frames(nested, "'child'");
+        String main = frames(nested, "'main'");
+        assertTrue(child.contains("dumpHere"), nested);
+        assertFalse(child.contains("Fiber.get"), "the child's frames stop at its own start: " + nested);
+        assertTrue(main.contains("Fiber.get"), "main runs the child inside its get: " + nested);
+        assertFalse(main.contains("dumpHere"), nested);
+        assertFalse(nested.contains("HubDump"), nested);
+    }
+
+    private static String dumpHere() {
+        return Hub.current().dump();
+    }
+
+    /** The "at ..." lines under the fiber whose header line contains {@code name}. */
+    private static String frames(String dump, String name) {
+        StringBuilder sb = new StringBuilder();
+        boolean in = false;
+        for (String line : dump.split("\n")) {
+            if (line.contains(" #")) {
+                in = line.contains(name);
+            } else if (in && line.contains(" at ")) {
+                sb.append(line.trim()).append('\n');
+            }
+        }
+        return sb.toString();
     }
 }
