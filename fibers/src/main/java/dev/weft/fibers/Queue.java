@@ -139,19 +139,18 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             return true;
         }
         Fiber<?> me = hub.runningFiber(what);
-        Fiber<?> w = me;
-        w.signalled = false;
-        putters.addLast(w);
+        me.signalled = false; // the fiber is its own node in the line
+        putters.addLast(me);
         boolean added = false;
         try {
             while (true) {
                 boolean woken = me.parkUntil(this, deadline);
-                if (w.signalled) {
-                    w.signalled = false;
+                if (me.signalled) {
+                    me.signalled = false;
                     reservedSlots--;
                     ensureOpen();
                     if (capacity == 0 && !hasFreeSlot()) {
-                        putters.addFirst(w); // rendezvous: the getter it was signalled for left; wait again
+                        putters.addFirst(me); // rendezvous: the getter it was signalled for left; wait again
                         continue;
                     }
                     add(item);
@@ -165,7 +164,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             }
         } finally {
             if (!added) {
-                leave(w, putters, false);
+                leave(me, putters, false);
             }
         }
     }
@@ -221,9 +220,8 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             return closedAndEmpty(throwIfClosed);
         }
         Fiber<?> me = hub.runningFiber(what);
-        Fiber<?> w = me;
-        w.signalled = false;
-        getters.addLast(w);
+        me.signalled = false; // the fiber is its own node in the line
+        getters.addLast(me);
         if (capacity == 0) {
             signalPutterIfSlotFree(); // rendezvous: a waiting getter is what lets a putter in
         }
@@ -231,8 +229,8 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         try {
             while (true) {
                 boolean woken = me.parkUntil(this, deadline);
-                if (w.signalled) {
-                    w.signalled = false;
+                if (me.signalled) {
+                    me.signalled = false;
                     reservedItems--;
                     took = true;
                     return take();
@@ -246,7 +244,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             }
         } finally {
             if (!took) {
-                leave(w, getters, true);
+                leave(me, getters, true);
             }
         }
     }

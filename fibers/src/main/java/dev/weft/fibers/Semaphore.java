@@ -82,24 +82,23 @@ public final class Semaphore {
             held++;
             return true;
         }
-        Fiber<?> w = me;
-        w.signalled = false;
-        waiters.addLast(w);
+        me.signalled = false; // the fiber is its own node in the line
+        waiters.addLast(me);
         try {
-            while (!w.signalled) {
-                if (!me.parkUntil(this, deadline) && !w.signalled) {
+            while (!me.signalled) {
+                if (!me.parkUntil(this, deadline) && !me.signalled) {
                     return false;
                 }
             }
             return true;
         } catch (Throwable t) {
-            if (w.signalled) {
+            if (me.signalled) {
                 release(); // granted, then killed or timed out before it resumed: pass it on
             }
             throw t;
         } finally {
-            if (!w.signalled) {
-                waiters.remove(w);
+            if (!me.signalled) {
+                waiters.remove(me);
             }
         }
     }
