@@ -41,6 +41,8 @@ final class ResultTable {
             Map.entry("PlatformThreadParkPingPong.roundTrip", 2));
     private static final String VT_SWITCH = "VirtualThreadParkPingPong.roundTrip";
     private static final String VT_START = "VirtualThreadStartJoin.oneAtATime";
+    private static final String VT_YIELD = "VirtualThreadYield.yieldRoundRobin";
+    private static final String RAW = "RawContinuationYield.resumeAndYield";
 
     private ResultTable() {
     }
@@ -49,10 +51,10 @@ final class ResultTable {
         List<RunResult> sorted = new ArrayList<>(runs);
         sorted.sort(Comparator.comparing((RunResult r) -> isBaseline(name(r)) ? 0 : 1).thenComparing(ResultTable::name)
                 .thenComparing(r -> label(r.getParams())));
-        OptionalDouble raw = score(runs, "RawContinuationYield.resumeAndYield");
-        OptionalDouble vtSwitch = score(runs, VT_SWITCH);
-        OptionalDouble vtStart = score(runs, VT_START);
-        OptionalDouble rawStart = score(runs, "RawContinuationStartFinish.createRunFinish");
+        OptionalDouble raw = score(runs, RAW, "continuations", "1");
+        OptionalDouble vtSwitch = score(runs, VT_SWITCH, null, null);
+        OptionalDouble vtStart = score(runs, VT_START, null, null);
+        OptionalDouble rawStart = score(runs, "RawContinuationStartFinish.createRunFinish", null, null);
 
         StringBuilder out = new StringBuilder();
         if (sorted.stream().anyMatch(r -> r.getParams().getMode() != org.openjdk.jmh.annotations.Mode.Throughput)) {
@@ -69,20 +71,21 @@ final class ResultTable {
             double ns = r.getPrimaryResult().getScore();
             double err = r.getPrimaryResult().getScoreError();
             Integer switches = SWITCHES_PER_OP.get(name);
-            String count = r.getParams().getParamsKeys().contains("fibers") ? r.getParams().getParam("fibers")
-                    : r.getParams().getParamsKeys().contains("threads") ? r.getParams().getParam("threads") : null;
-            OptionalDouble rawHere = count != null ? rawAt(runs, count) : OptionalDouble.empty();
+            String count = param(r, "fibers") != null ? param(r, "fibers") : param(r, "threads");
+            // as many continuations, all active; the 2-fiber runs compare with the 1-continuation one
+            OptionalDouble rawHere = count == null ? OptionalDouble.empty()
+                    : score(runs, RAW, "continuations", count.equals("2") ? "1" : count);
+            OptionalDouble vtHere = count == null || count.equals("2") ? OptionalDouble.empty()
+                    : score(runs, VT_YIELD, "threads", count);
             if (rawHere.isEmpty()) {
                 rawHere = raw;
             }
             String xRaw = rawHere.isPresent() && switches != null ? ratio(rawHere.getAsDouble() * switches / ns) : "";
             String xVt = "";
-            if (name.equals(VT_SWITCH)) {
-                xVt = "";
-            } else if (name.equals("VirtualThreadYield.yieldRoundRobin")) {
-                xVt = "";
-            } else if (switches != null && count != null && !count.equals("2") && vtYieldAt(runs, count).isPresent()) {
-                xVt = ratio(vtYieldAt(runs, count).getAsDouble() * switches / ns); // as many virtual threads, all active
+            if (name.equals(VT_SWITCH) || name.equals(VT_YIELD)) {
+                xVt = ""; // the baselines themselves
+            } else if (switches != null && vtHere.isPresent()) {
+                xVt = ratio(vtHere.getAsDouble() * switches / ns); // as many virtual threads, all active
             } else if (switches != null && vtSwitch.isPresent()) {
                 xVt = ratio(vtSwitch.getAsDouble() / 2 * switches / ns);
             } else if (name.startsWith("SpawnJoin.") && vtStart.isPresent()) {
@@ -141,27 +144,20 @@ final class ResultTable {
         return sb.toString();
     }
 
-    /** The score of {@code name}; for the raw baseline, the single-continuation one. */
-    private static OptionalDouble score(Collection<RunResult> runs, String name) {
+    /**
+     * The score of {@code name} run with parameter {@code key} = {@code value} ({@code key} null: any
+     * run of it); a raw baseline only without extra frames (its {@code frames} experiment).
+     */
+    private static OptionalDouble score(Collection<RunResult> runs, String name, String key, String value) {
         return runs.stream().filter(r -> name(r).equals(name))
-                .filter(r -> !r.getParams().getParamsKeys().contains("continuations")
-                        || r.getParams().getParam("continuations").equals("1"))
+                .filter(r -> key == null || value.equals(param(r, key)))
+                .filter(r -> param(r, "frames") == null || param(r, "frames").equals("0"))
                 .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
     }
 
-    /** The raw baseline with {@code count} continuations; the 2-fiber benchmarks compare with the 1-continuation one. */
-    private static OptionalDouble rawAt(Collection<RunResult> runs, String count) {
-        String wanted = count.equals("2") ? "1" : count;
-        return runs.stream().filter(r -> name(r).equals("RawContinuationYield.resumeAndYield"))
-                .filter(r -> r.getParams().getParam("continuations").equals(wanted))
-                .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
-    }
-
-    /** {@link VirtualThreadYield} with {@code count} threads: a virtual thread's switch with as many active. */
-    private static OptionalDouble vtYieldAt(Collection<RunResult> runs, String count) {
-        return runs.stream().filter(r -> name(r).equals("VirtualThreadYield.yieldRoundRobin"))
-                .filter(r -> r.getParams().getParam("threads").equals(count))
-                .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst();
+    /** A parameter of the run; null if the benchmark has none of that name. */
+    private static String param(RunResult r, String key) {
+        return r.getParams().getParamsKeys().contains(key) ? r.getParams().getParam(key) : null;
     }
 
     private static String ratio(double x) {
