@@ -117,13 +117,12 @@ public final class Bench {
 
         List<ParkedMemory.Result> memory = new ArrayList<>();
         if (!profile.equals("ci") && include == null) {
-            // a first round of each warms up classes, code and the heap's shape; the second is reported
+            // rounds until the figure settles (classes, compiled code and the heap's shape warm up)
+            int count = parked;
             for (String backend : backends) {
-                ParkedMemory.fibers(backend, parked);
-                memory.add(ParkedMemory.fibers(backend, parked));
+                memory.add(ParkedMemory.warm(() -> ParkedMemory.fibers(backend, count)));
             }
-            ParkedMemory.virtualThreads(parked);
-            memory.add(ParkedMemory.virtualThreads(parked));
+            memory.add(ParkedMemory.warm(() -> ParkedMemory.virtualThreads(count)));
         }
         String table = ResultTable.render(runs, memory);
         if (profile.equals("ci")) {

@@ -3,6 +3,7 @@ package dev.weft.jmh;
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -11,19 +12,41 @@ import java.util.concurrent.CountDownLatch;
  * time, not retained memory, so this runs in the {@code ./weft bench} JVM after the JMH runs; the
  * figure is approximate (GC-based, ± a few bytes per item) and includes the fiber object, its
  * continuation and stack chunk, and the wait-list node.
+ *
+ * <p>Warm means compiled: a stack chunk holds the frames as the code that parked them laid them out,
+ * and interpreted or C1 frames are larger than C2's, so the first rounds (and a round right after a
+ * deoptimisation) measure the JIT, not the fiber. {@link #warm} repeats a round until two in a row
+ * agree within 1 % (at most {@value #MAX_ROUNDS} rounds) and reports the last.
  */
 final class ParkedMemory {
     /** Items per round unless {@code --count} says otherwise. */
     static final int COUNT = 100_000;
 
-    /** One measurement: {@code bytes} retained by {@code count} parked {@code what}. */
-    record Result(String what, int count, long bytes) {
+    /** Rounds {@link #warm} runs at most. */
+    static final int MAX_ROUNDS = 8;
+
+    /** One measurement: {@code bytes} retained by {@code count} parked {@code what}, in round {@code round}. */
+    record Result(String what, int count, long bytes, int round) {
         double bytesPerItem() {
             return (double) bytes / count;
         }
     }
 
     private ParkedMemory() {
+    }
+
+    /** Runs {@code round} until two results in a row agree within 1 % (at most {@value #MAX_ROUNDS}); the last one. */
+    static Result warm(Callable<Result> round) throws Exception {
+        Result last = round.call();
+        for (int i = 2; i <= MAX_ROUNDS; i++) {
+            Result next = round.call();
+            boolean settled = Math.abs(next.bytesPerItem() - last.bytesPerItem()) <= 0.01 * last.bytesPerItem();
+            last = new Result(next.what(), next.count(), next.bytes(), i);
+            if (settled) {
+                break;
+            }
+        }
+        return last;
     }
 
     /** Parks {@code count} fibers on an {@link Event} on a hub of {@code backend}. Blocks the calling thread. */
@@ -38,7 +61,7 @@ final class ParkedMemory {
             long after = usedHeapAfterGc();
             gate.set();
             Fiber.yield();
-            return new Result("parked fibers (" + backend + ")", count, after - before);
+            return new Result("parked fibers (" + backend + ")", count, after - before, 1);
         });
     }
 
@@ -66,7 +89,7 @@ final class ParkedMemory {
         for (Thread t : threads) {
             t.join();
         }
-        return new Result("parked virtual threads", count, after - before);
+        return new Result("parked virtual threads", count, after - before, 1);
     }
 
     private static long usedHeapAfterGc() {
