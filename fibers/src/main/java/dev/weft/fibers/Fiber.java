@@ -59,19 +59,19 @@ public final class Fiber<T> implements Waitable {
      * instead of the fiber, which may be long gone; one string shared by all of its children.
      */
     private final String parentLabel;
-    private final SpawnSite spawnSite;
-    /** A {@link Callable} or a {@link VoidTask} (no wrapper: one frame less on every parked stack); null once started. */
-    private Object task;
-    /** The result once SUCCEEDED, the Throwable once FAILED (one field: a parked fiber is kept small). */
-    private Object outcome;
-    /** This fiber's {@link #toString()}, made once, for its children's {@link #parentLabel}. */
-    private String label;
+    /**
+     * One field for what is never needed at the same time (a parked fiber is kept small): while NEW the
+     * task, a {@link Callable} or a {@link VoidTask} (no wrapper: one frame less on every parked
+     * stack); null while it runs; the result once SUCCEEDED, the Throwable once FAILED.
+     */
+    private Object taskOrOutcome;
+    /** The state most fibers never have (spawn site, label, kill exception, links, locals); null until needed. */
+    private FiberExtras extras;
 
     /** Operations left before {@link Hub#spendBudget()} yields; refilled at every switch. */
     int budget = Hub.BUDGET;
     /** Pending interruptions (KILL, TIMEOUT, STALL), thrown by the next or current park. */
     int interrupts;
-    String stallReport;
     /** A resume queued by a park that then failed to switch; removed at the next park or at the end. */
     private boolean staleInReadyQueue;
     /**
@@ -88,8 +88,6 @@ public final class Fiber<T> implements Waitable {
     private boolean observed;
     /** Fibers waiting in {@link #get()}: when it ends they take its failure, so it is observed. */
     private int getters;
-    /** Fiber-local values, indexed by {@link FiberLocal}; created on first use. */
-    Object[] locals;
     /** The hub's intrusive list of live fibers. */
     Fiber<?> prevLive;
     Fiber<?> nextLive;
@@ -99,9 +97,16 @@ public final class Fiber<T> implements Waitable {
         this.id = id;
         this.name = name;
         this.parentLabel = parent == null ? null : parent.toString();
-        this.task = task;
-        this.spawnSite = SpawnSite.CAPTURE ? new SpawnSite() : null;
-        this.cont = new FiberContinuation(this::body);
+        this.taskOrOutcome = task;
+        if (SpawnSite.CAPTURE) {
+            extras().spawnSite = new SpawnSite();
+        }
+        this.cont = new FiberContinuation() {
+            @Override
+            protected void body() {
+                Fiber.this.body();
+            }
+        };
     }
 
     // ---------------------------------------------------------------- static entry points
@@ -245,7 +250,7 @@ public final class Fiber<T> implements Waitable {
 
     /** The exception the fiber failed with, or null. Does not count as observing it. */
     public Throwable failure() {
-        return state == FiberState.FAILED ? (Throwable) outcome : null;
+        return state == FiberState.FAILED ? (Throwable) taskOrOutcome : null;
     }
 
     // ---------------------------------------------------------------- join, get, kill
@@ -309,7 +314,7 @@ public final class Fiber<T> implements Waitable {
     private T outcome() {
         observed = true;
         return switch (state) {
-            case SUCCEEDED -> (T) outcome;
+            case SUCCEEDED -> (T) taskOrOutcome;
             case KILLED -> throw new CancellationException("fiber " + this + " was killed");
             case FAILED -> throw rethrowable();
             default -> throw new IllegalStateException("fiber " + this + " is not done: " + state);
@@ -323,7 +328,7 @@ public final class Fiber<T> implements Waitable {
             noted |= s instanceof SpawnSite;
         }
         if (!noted) {
-            t.addSuppressed(SpawnSite.describe(toString(), parentDescription(), spawnSite));
+            t.addSuppressed(SpawnSite.describe(toString(), parentDescription(), extras == null ? null : extras.spawnSite));
         }
         if (t instanceof FiberTimeoutException) {
             return new CompletionException("fiber " + this + " failed with its own timeout: " + t, t);
@@ -412,9 +417,13 @@ public final class Fiber<T> implements Waitable {
 
     @Override
     public String toString() {
-        String l = label;
-        if (l == null) {
-            label = l = "#" + id + " '" + name() + "'";
+        FiberExtras x = extras;
+        if (x != null && x.label != null) {
+            return x.label;
+        }
+        String l = "#" + id + " '" + name() + "'";
+        if (Thread.currentThread() == hub.thread()) {
+            extras().label = l; // kept only by the hub thread: another thread must not race it to create extras
         }
         return l;
     }
@@ -429,8 +438,42 @@ public final class Fiber<T> implements Waitable {
      * Switches to the hub until {@link #unpark()} (or, with {@code reschedule}, right away after the
      * other ready fibers). The only place a fiber yields. Throws pending interruptions before
      * switching and after resuming. Must be called by this fiber, the hub's current fiber.
+     *
+     * <p>Kept small on purpose: this code is inlined into the frame that is frozen at every park, and
+     * every value live across the switch, and every spill slot of the inlined code, is a word of
+     * that frame in each parked fiber's stack chunk. The rare work is in separate methods.
      */
     void park(Object waitingOn, boolean reschedule) {
+        if (staleInReadyQueue || timeouts != null || interrupts != 0 || hub.shuttingDown) {
+            if (beforeParkMustRedeliver()) {
+                // A re-delivery (an expired sticky Timeout, a kill during shutdown) goes through the hub:
+                // a catch-and-retry loop must not spin without letting timers, I/O and other fibers run.
+                reschedule = true;
+                waitingOn = null;
+            }
+        }
+        if (reschedule) {
+            state = FiberState.SCHEDULED;
+            hub.loop.callSoon(cont);
+        } else {
+            state = FiberState.WAITING;
+            blocker = waitingOn;
+            if (WaitTiming.isOn()) {
+                switchToHubTimed(waitingOn);
+                return;
+            }
+        }
+        switchToHub();
+    }
+
+    /**
+     * The rare work before a park: drops a stale resume, expires due {@link Timeout}s, re-delivers a
+     * shutdown kill, and throws a pending interruption's first delivery at once (as a timer firing
+     * would have woken the fiber).
+     *
+     * @return true if an interruption is pending as a re-delivery, to be thrown after a switch
+     */
+    private boolean beforeParkMustRedeliver() {
         if (staleInReadyQueue) {
             staleInReadyQueue = false;
             hub.unschedule(cont);
@@ -443,46 +486,58 @@ public final class Fiber<T> implements Waitable {
         }
         if (interrupts != 0) {
             if ((interrupts & REDELIVER) == 0) {
-                throwInterrupt(); // a first delivery: at once, as a timer firing would have woken it
+                throwInterrupt();
             }
-            // A re-delivery (an expired sticky Timeout, a kill during shutdown) goes through the hub:
-            // a catch-and-retry loop must not spin without letting timers, I/O and other fibers run.
-            reschedule = true;
-            waitingOn = null;
+            return true;
         }
-        if (reschedule) {
-            state = FiberState.SCHEDULED;
-            hub.loop.callSoon(cont);
-        } else {
-            state = FiberState.WAITING;
-            blocker = waitingOn;
+        return false;
+    }
+
+    /** {@link #switchToHub()} while wait timing is on (issue 14: hub dumps that show waits, JFR). */
+    private void switchToHubTimed(Object waitingOn) {
+        WaitTiming.started(this);
+        try {
+            switchToHub();
+        } finally {
+            WaitTiming.ended(this, waitingOn);
         }
-        long waitTimed = reschedule ? 0 : WaitTiming.started(this); // issue 14: 0 unless dump waits or JFR are on
+    }
+
+    /** Switches to the hub with the state already set; on return the fiber runs again. */
+    private void switchToHub() {
         hub.current = null;
         try {
-            FiberContinuation.suspend(cont);
+            FiberContinuation.suspend();
         } catch (Throwable couldNotSwitch) {
             // Pinned, or the JVM failed to freeze the stack (StackOverflowError near the stack limit,
             // OutOfMemoryError for the stack chunk): the fiber never left. Undo the bookkeeping with
             // plain field writes (no calls: near the stack limit a call could overflow again), so the
-            // hub stays consistent; the queued resume is removed at this fiber's next park or end,
-            // before the hub could run it. The fiber gets its own error.
+            // hub stays consistent; the resume a reschedule queued is removed at this fiber's next
+            // park or end, before the hub could run it. The fiber gets its own error.
             hub.current = this;
+            staleInReadyQueue = state == FiberState.SCHEDULED;
             state = FiberState.RUNNING;
             blocker = null;
-            staleInReadyQueue = reschedule;
-            if (waitTimed != 0) {
-                WaitTiming.ended(this, waitingOn);
-            }
             throw couldNotSwitch;
         }
         resumed();
-        if (waitTimed != 0) {
-            WaitTiming.ended(this, waitingOn);
-        }
         if (interrupts != 0) {
             throwInterrupt();
         }
+    }
+
+    /** This fiber's rarely needed state, created on first use. */
+    FiberExtras extras() {
+        FiberExtras x = extras;
+        if (x == null) {
+            extras = x = new FiberExtras();
+        }
+        return x;
+    }
+
+    /** Its fiber-local slots (see {@link FiberLocal}); null until one is set. */
+    Object[] locals() {
+        return extras == null ? null : extras.locals;
     }
 
     private void resumed() {
@@ -553,8 +608,8 @@ public final class Fiber<T> implements Waitable {
         }
         if ((interrupts & STALL) != 0) {
             interrupts &= ~STALL;
-            String report = stallReport;
-            stallReport = null;
+            String report = extras.stallReport;
+            extras.stallReport = null;
             throw new BlockedForeverException(report);
         }
         if ((interrupts & TIMEOUT) != 0) {
@@ -666,18 +721,18 @@ public final class Fiber<T> implements Waitable {
         state = FiberState.RUNNING;
         FiberState end;
         try {
-            Object t = task;
-            task = null;
+            Object t = taskOrOutcome;
+            taskOrOutcome = null;
             if (t instanceof VoidTask v) {
                 v.run();
             } else {
-                outcome = ((Callable<?>) t).call();
+                taskOrOutcome = ((Callable<?>) t).call();
             }
             end = FiberState.SUCCEEDED;
         } catch (FiberKilledError killed) {
             end = FiberState.KILLED;
         } catch (Throwable e) {
-            outcome = e;
+            taskOrOutcome = e;
             end = FiberState.FAILED;
         }
         while (timeouts != null) {
@@ -689,7 +744,7 @@ public final class Fiber<T> implements Waitable {
 
     /** Whether this is an accepted cross-thread task that has not started yet (shutdown lets it start). */
     boolean isUnstartedCrossThreadTask() {
-        return state == FiberState.NEW && task instanceof CrossThreadTask;
+        return state == FiberState.NEW && taskOrOutcome instanceof CrossThreadTask;
     }
 
     /** Ends a fiber the hub gives up on at shutdown (see {@link Hub#redeliverShutdownKill}) without unwinding it. */
@@ -705,8 +760,12 @@ public final class Fiber<T> implements Waitable {
             hub.unschedule(cont);
         }
         state = end;
-        task = null;
-        locals = null;
+        if (end != FiberState.SUCCEEDED && end != FiberState.FAILED) {
+            taskOrOutcome = null; // the task of a fiber that never ran
+        }
+        if (extras != null) {
+            extras.locals = null;
+        }
         interrupts = 0;
         hub.removeLive(this);
         if (hub.shuttingDown) {
@@ -735,7 +794,7 @@ public final class Fiber<T> implements Waitable {
             hub.runCallback(() -> ((Consumer<Object>) cbs).accept(this));
         }
         if (end == FiberState.FAILED && !observed) {
-            hub.reportUncaught(this, (Throwable) outcome);
+            hub.reportUncaught(this, (Throwable) taskOrOutcome);
         }
     }
 
@@ -804,14 +863,11 @@ public final class Fiber<T> implements Waitable {
             return "start() (created, not started)";
         }
     };
-    /** What the next kill delivery throws instead of {@link FiberKilledError}; set by {@link #kill(Throwable)}. */
-    private Throwable killWith;
-    /** The callbacks given to {@link #link} and their on-exit wrappers, for {@link #unlink}. */
-    private java.util.Map<Consumer<?>, Consumer<Fiber<T>>> links;
-
     private void throwKill() {
-        Throwable t = killWith;
-        killWith = null;
+        Throwable t = extras == null ? null : extras.killWith;
+        if (t != null) {
+            extras.killWith = null;
+        }
         if (t instanceof RuntimeException re) {
             throw re;
         }
@@ -843,11 +899,11 @@ public final class Fiber<T> implements Waitable {
             return;
         }
         if (state == FiberState.RUNNING && hub.current == this) {
-            killWith = exception;
+            extras().killWith = exception;
             throwKill();
         }
         if (state != FiberState.NEW) {
-            killWith = exception;
+            extras().killWith = exception;
         }
         kill();
     }
@@ -876,9 +932,11 @@ public final class Fiber<T> implements Waitable {
     private void linkIf(Consumer<? super Fiber<T>> callback, FiberState only) {
         hub.checkThread("Fiber.link");
         Objects.requireNonNull(callback, "callback");
-        if (links == null) {
-            links = new java.util.LinkedHashMap<>();
+        FiberExtras x = extras();
+        if (x.links == null) {
+            x.links = new java.util.LinkedHashMap<>();
         }
+        java.util.Map<Consumer<?>, Consumer<?>> links = x.links;
         if (links.containsKey(callback)) {
             return;
         }
@@ -900,7 +958,9 @@ public final class Fiber<T> implements Waitable {
     /** Removes a callback given to {@link #link}, {@link #linkValue} or {@link #linkException}; false if it was not linked. Hub thread. */
     public boolean unlink(Consumer<? super Fiber<T>> callback) {
         hub.checkThread("Fiber.unlink");
-        Consumer<Fiber<T>> wrapper = links == null ? null : links.remove(callback);
+        java.util.Map<Consumer<?>, Consumer<?>> links = extras == null ? null : extras.links;
+        @SuppressWarnings("unchecked")
+        Consumer<Fiber<T>> wrapper = links == null ? null : (Consumer<Fiber<T>>) links.remove(callback);
         if (wrapper == null) {
             return false;
         }

@@ -63,7 +63,7 @@ public final class FiberLocal<T> {
     @SuppressWarnings("unchecked")
     public T get() {
         Fiber<?> f = Hub.currentFiber("FiberLocal.get");
-        Object[] slots = f.locals;
+        Object[] slots = f.locals();
         int at = 2 * index;
         if (slots != null && at < slots.length && slots[at] == key) {
             return (T) slots[at + 1];
@@ -81,7 +81,7 @@ public final class FiberLocal<T> {
     /** Forgets the current fiber's value; the next {@link #get()} computes the initial value again. */
     public void remove() {
         Fiber<?> f = Hub.currentFiber("FiberLocal.remove");
-        Object[] slots = f.locals;
+        Object[] slots = f.locals();
         int at = 2 * index;
         if (slots != null && at < slots.length && slots[at] == key) {
             slots[at] = null;
@@ -90,12 +90,12 @@ public final class FiberLocal<T> {
     }
 
     private void store(Fiber<?> f, Object value) {
-        Object[] s = f.locals;
+        Object[] s = f.locals();
         int at = 2 * index;
         if (s == null || s.length <= at) {
             int size = Math.max(at + 2, s == null ? 8 : s.length * 2);
             s = s == null ? new Object[size] : Arrays.copyOf(s, size);
-            f.locals = s;
+            f.extras().locals = s;
         }
         s[at] = key;
         s[at + 1] = value;
@@ -110,6 +110,7 @@ public final class FiberLocal<T> {
 
     /** Slots one fiber's array has room for (for tests). */
     static int capacity(Fiber<?> f) {
-        return f.locals == null ? 0 : f.locals.length / 2;
+        Object[] s = f.locals();
+        return s == null ? 0 : s.length / 2;
     }
 }

@@ -569,7 +569,7 @@ public final class Hub implements AutoCloseable {
         boolean any = false;
         for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
             if (f.state == FiberState.WAITING && !(f.blocker instanceof Fiber<?>)) {
-                f.stallReport = text;
+                f.extras().stallReport = text;
                 f.interrupt(Fiber.STALL);
                 any = true;
             }
@@ -585,7 +585,7 @@ public final class Hub implements AutoCloseable {
         }
         for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
             if (f.state == FiberState.WAITING && (victim == null || f == victim)) {
-                f.stallReport = text;
+                f.extras().stallReport = text;
                 f.interrupt(Fiber.STALL);
             }
         }
@@ -667,7 +667,7 @@ public final class Hub implements AutoCloseable {
         f.abandon();
         LOG.log(System.Logger.Level.ERROR, report.toString());
         current = null;
-        dev.weft.fibers.internal.FiberContinuation.suspend(f.cont); // never resumed
+        dev.weft.fibers.internal.FiberContinuation.suspend(); // never resumed
     }
 
     private boolean runOnce() {

@@ -24,20 +24,22 @@ final class WaitTiming {
         }
     }
 
-    /** Called by a fiber about to wait on {@code blocker}: 0 when timing is off, else a token for {@link #ended}. */
-    static long started(Fiber<?> f) {
-        boolean jfr = JfrEvents.active && JfrEvents.waitEventEnabled();
-        if (!DUMP_WAITS && !jfr) {
-            return 0;
-        }
-        Object event = jfr ? JfrEvents.beginWait() : null;
-        long start = System.nanoTime();
-        IdentityHashMap<Fiber<?>, Mark> map = f.hub.waitMarks();
-        map.put(f, new Mark(start, event));
-        return start == 0 ? 1 : start;
+    /** Whether parks are timed now (two static reads). */
+    static boolean isOn() {
+        return DUMP_WAITS || (JfrEvents.active && JfrEvents.waitEventEnabled());
     }
 
-    /** Called by the fiber once it runs again. */
+    /** Called by a fiber about to wait (after {@link #isOn()} said yes): notes when it began. */
+    static void started(Fiber<?> f) {
+        boolean jfr = JfrEvents.active && JfrEvents.waitEventEnabled();
+        if (!DUMP_WAITS && !jfr) {
+            return; // JFR stopped since isOn()
+        }
+        Object event = jfr ? JfrEvents.beginWait() : null;
+        f.hub.waitMarks().put(f, new Mark(System.nanoTime(), event));
+    }
+
+    /** Called by the fiber once it runs again (or failed to switch); nothing if {@link #started} noted nothing. */
     static void ended(Fiber<?> f, Object blocker) {
         IdentityHashMap<Fiber<?>, Mark> map = f.hub.waitSinceMap();
         Mark m = map == null ? null : map.remove(f);

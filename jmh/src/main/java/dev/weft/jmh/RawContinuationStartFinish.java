@@ -35,7 +35,12 @@ public class RawContinuationStartFinish {
 
     @Benchmark
     public int createRunFinish() {
-        FiberContinuation c = new FiberContinuation(() -> result++);
+        FiberContinuation c = new FiberContinuation() {
+            @Override
+            protected void body() {
+                result++;
+            }
+        };
         c.run();
         return result;
     }

@@ -50,25 +50,26 @@ public class RawContinuationYield {
         JvmFlags.check();
         all = new FiberContinuation[continuations];
         for (int i = 0; i < continuations; i++) {
-            FiberContinuation[] self = new FiberContinuation[1];
             int depth = frames;
-            self[0] = new FiberContinuation(() -> {
-                while (true) {
-                    descend(self[0], depth);
+            all[i] = new FiberContinuation() {
+                @Override
+                protected void body() {
+                    while (true) {
+                        descend(depth);
+                    }
                 }
-            });
-            all[i] = self[0];
+            };
             all[i].run(); // to the first yield
         }
     }
 
-    /** Yields {@code c} from {@code depth} frames down. */
+    /** Yields the running continuation from {@code depth} frames down. */
     @CompilerControl(CompilerControl.Mode.DONT_INLINE)
-    private static void descend(FiberContinuation c, int depth) {
+    private static void descend(int depth) {
         if (depth == 0) {
-            FiberContinuation.suspend(c);
+            FiberContinuation.suspend();
         } else {
-            descend(c, depth - 1);
+            descend(depth - 1);
         }
     }
 

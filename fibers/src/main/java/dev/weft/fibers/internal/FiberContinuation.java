@@ -6,30 +6,37 @@ import jdk.internal.vm.ContinuationScope;
 
 /**
  * The one class that touches {@code jdk.internal.vm.Continuation}. {@link #run()} (inherited)
- * starts or resumes the fiber's body on the calling (hub) thread until it {@linkplain #suspend()
- * suspends} or finishes; as a {@link Runnable} it goes straight into the loop's ready queue.
+ * starts or resumes the fiber's {@link #body()} on the calling (hub) thread until it
+ * {@linkplain #suspend suspends} or finishes; as a {@link Runnable} it goes straight into the
+ * loop's ready queue. A fiber subclasses it once (the body is a method, not a separate lambda
+ * object: one object less in every fiber).
  *
  * <p>Thread rule: hub thread only. Callers must run {@link JvmFlags#check()} before loading it.
  */
-public final class FiberContinuation extends Continuation implements Runnable {
+public abstract class FiberContinuation extends Continuation implements Runnable {
     private static final ContinuationScope SCOPE = new ContinuationScope("weft-fiber");
+    /** The target of every fiber continuation: runs the body of the one that is starting. */
+    private static final Runnable ENTRY = () -> ((FiberContinuation) getCurrentContinuation(SCOPE)).body();
+    /** Why the last switch on this thread was refused; set by {@link #onPinned}, read at once by {@link #suspend}. */
+    private static final ThreadLocal<Pinned> PINNED_REASON = new ThreadLocal<>();
 
-    private Pinned pinnedReason;
-
-    public FiberContinuation(Runnable body) {
-        super(SCOPE, body);
+    protected FiberContinuation() {
+        super(SCOPE, ENTRY);
     }
 
+    /** The fiber's code; runs inside this continuation, on the hub thread. */
+    protected abstract void body();
+
     /**
-     * Suspends the running continuation {@code self}; returns when it is resumed with {@link #run()}.
+     * Suspends the running fiber continuation; returns when it is resumed with {@link #run()}.
      *
      * @throws FiberPinnedException if the switch is impossible (a native frame such as a class
      *                              initializer, or a critical section, is on the stack)
      */
-    public static void suspend(FiberContinuation self) {
+    public static void suspend() {
         if (!Continuation.yield(SCOPE)) {
-            Pinned reason = self.pinnedReason;
-            self.pinnedReason = null;
+            Pinned reason = PINNED_REASON.get();
+            PINNED_REASON.remove();
             throw new FiberPinnedException(describe(reason));
         }
     }
@@ -46,7 +53,7 @@ public final class FiberContinuation extends Continuation implements Runnable {
 
     @Override
     protected void onPinned(Pinned reason) {
-        pinnedReason = reason;
+        PINNED_REASON.set(reason);
     }
 
     /** The stack of a suspended continuation, innermost first (empty while running or done). */
