@@ -68,10 +68,11 @@ public final class Fiber<T> implements Waitable {
     /** The state most fibers never have (spawn site, label, kill exception, links, locals); null until needed. */
     private FiberExtras extras;
 
-    /** Operations left before {@link Hub#spendBudget()} yields; refilled at every switch. */
-    int budget = Hub.BUDGET;
-    /** Pending interruptions (KILL, TIMEOUT, STALL), thrown by the next or current park. */
-    int interrupts;
+    // The two below are narrower than int only to keep the object at 88 bytes (it is in every parked fiber).
+    /** Operations left before {@link Hub#spendBudget()} yields; refilled at every switch (at most {@link Hub#BUDGET}). */
+    short budget = Hub.BUDGET;
+    /** Pending interruptions (bits KILL, TIMEOUT, STALL, REDELIVER), thrown by the next or current park. */
+    byte interrupts;
     /** A resume queued by a park that then failed to switch; removed at the next park or at the end. */
     private boolean staleInReadyQueue;
     /**
@@ -83,8 +84,12 @@ public final class Fiber<T> implements Waitable {
     /** Set by the deadline timer of {@link #parkUntil}. */
     private boolean timedOut;
     private Runnable deadlineWake;
-    private Object joiners;
-    private Object exitCallbacks;
+    /**
+     * Who waits for this fiber's end, in arrival order: null, one joining {@link Fiber}, one on-exit
+     * {@link Consumer}, or an {@link EndWaiters} list of both kinds (one field for the two: a parked
+     * fiber is kept small). Taken, and cleared, when the fiber ends.
+     */
+    private Object endWaiters;
     private boolean observed;
     /** Fibers waiting in {@link #get()}: when it ends they take its failure, so it is observed. */
     private int getters;
@@ -395,16 +400,7 @@ public final class Fiber<T> implements Waitable {
             hub.runCallback(() -> callback.accept(this));
             return;
         }
-        if (exitCallbacks == null) {
-            exitCallbacks = callback;
-        } else if (exitCallbacks instanceof ArrayList<?> list) {
-            ((List<Object>) list).add(callback);
-        } else {
-            List<Object> list = new ArrayList<>(2);
-            list.add(exitCallbacks);
-            list.add(callback);
-            exitCallbacks = list;
-        }
+        addEndWaiter(callback);
     }
 
     /**
@@ -641,7 +637,7 @@ public final class Fiber<T> implements Waitable {
                 return true;
             }
         }
-        addJoiner(me);
+        addEndWaiter(me);
         try {
             while (!isDone()) {
                 if (!me.parkUntil(this, timed ? deadline : Long.MAX_VALUE) && !isDone()) {
@@ -650,7 +646,7 @@ public final class Fiber<T> implements Waitable {
             }
             return true;
         } finally {
-            removeJoiner(me);
+            removeEndWaiter(me);
         }
     }
 
@@ -688,26 +684,36 @@ public final class Fiber<T> implements Waitable {
         return true;
     }
 
-    @SuppressWarnings("unchecked")
-    private void addJoiner(Fiber<?> f) {
-        if (joiners == null) {
-            joiners = f;
-        } else if (joiners instanceof ArrayList<?> list) {
-            ((List<Object>) list).add(f);
-        } else {
-            List<Object> list = new ArrayList<>(2);
-            list.add(joiners);
-            list.add(f);
-            joiners = list;
+    /** The list {@link #endWaiters} holds once two or more wait (its own class: a callback could be an ArrayList). */
+    private static final class EndWaiters extends ArrayList<Object> {
+        EndWaiters() {
+            super(2);
         }
     }
 
-    private void removeJoiner(Fiber<?> f) {
-        if (joiners == f) {
-            joiners = null;
-        } else if (joiners instanceof ArrayList<?> list) {
-            list.remove(f);
+    /** Adds a joining fiber or an on-exit callback to {@link #endWaiters}. */
+    private void addEndWaiter(Object w) {
+        Object e = endWaiters;
+        if (e == null) {
+            endWaiters = w;
+        } else if (e instanceof EndWaiters list) {
+            list.add(w);
+        } else {
+            EndWaiters list = new EndWaiters();
+            list.add(e);
+            list.add(w);
+            endWaiters = list;
         }
+    }
+
+    /** Removes {@code w} from {@link #endWaiters}; true if it was there. */
+    private boolean removeEndWaiter(Object w) {
+        Object e = endWaiters;
+        if (e == w) {
+            endWaiters = null;
+            return true;
+        }
+        return e instanceof EndWaiters list && list.remove(w);
     }
 
     // ---------------------------------------------------------------- life cycle
@@ -774,24 +780,24 @@ public final class Fiber<T> implements Waitable {
         if (getters > 0) {
             observed = true;
         }
-        Object j = joiners;
-        if (j != null) {
-            if (j instanceof ArrayList<?> list) {
-                for (Object f : list.toArray()) {
-                    ((Fiber<?>) f).unpark();
+        // Joiners are woken first (each removes nothing: the field is cleared), then the callbacks run.
+        Object w = endWaiters;
+        endWaiters = null;
+        if (w instanceof EndWaiters list) {
+            for (Object o : list) {
+                if (o instanceof Fiber<?> joiner) {
+                    joiner.unpark();
                 }
-            } else {
-                ((Fiber<?>) j).unpark();
             }
-        }
-        Object cbs = exitCallbacks;
-        exitCallbacks = null;
-        if (cbs instanceof ArrayList<?> list) {
-            for (Object cb : list) {
-                hub.runCallback(() -> ((Consumer<Object>) cb).accept(this));
+            for (Object o : list) {
+                if (!(o instanceof Fiber<?>)) {
+                    hub.runCallback(() -> ((Consumer<Object>) o).accept(this));
+                }
             }
-        } else if (cbs != null) {
-            hub.runCallback(() -> ((Consumer<Object>) cbs).accept(this));
+        } else if (w instanceof Fiber<?> joiner) {
+            joiner.unpark();
+        } else if (w != null) {
+            hub.runCallback(() -> ((Consumer<Object>) w).accept(this));
         }
         if (end == FiberState.FAILED && !observed) {
             hub.reportUncaught(this, (Throwable) taskOrOutcome);
@@ -847,11 +853,7 @@ public final class Fiber<T> implements Waitable {
      */
     boolean removeOnExit(Consumer<? super Fiber<T>> callback) {
         hub.checkThread("Fiber.removeOnExit");
-        if (exitCallbacks == callback) {
-            exitCallbacks = null;
-            return true;
-        }
-        return exitCallbacks instanceof ArrayList<?> list && list.remove(callback);
+        return removeEndWaiter(callback);
     }
 
     // ---------------------------------------------------------------- issue 14 (gevent API): kill(Throwable), link, create/start

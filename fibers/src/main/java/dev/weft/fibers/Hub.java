@@ -47,7 +47,7 @@ public final class Hub implements AutoCloseable {
     /** Kills a fiber may swallow during shutdown before the hub abandons it (see the class comment). */
     static final int SHUTDOWN_KILL_LIMIT = 1_000;
     /** Operations a fiber may complete without waiting before {@link #spendBudget()} makes it yield (Tokio's 128). */
-    static final int BUDGET = 128;
+    static final short BUDGET = 128;
 
     final EventLoop loop;
     private final Thread thread;
