@@ -15,7 +15,8 @@ import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -44,7 +45,8 @@ public abstract class UnixPoller implements Poller {
     private final WaitContext context = new WaitContext();
     private final ConcurrentLinkedQueue<Runnable> handlerTasks = new ConcurrentLinkedQueue<>();
     private int callbacks;
-    private final Set<UnixHandle> open = new LinkedHashSet<>();
+    /** The open handles, closed with the poller (an identity set: ~13 bytes per connection, a LinkedHashSet's ~46). */
+    private final Set<UnixHandle> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
     private boolean closed;
 
