@@ -13,7 +13,7 @@ record Settings(int count, List<String> backends, int clients, int seconds, int 
                 [--clients J (enough for the descriptor limit)] [--seconds LIMIT (180)]
                 [--in-flight CONNECTS (1024, shared by the clients)] [--per-address N (25000)]
                 [--message BYTES (32)] [--buffer BYTES (64: the handler's byte[])]
-                [--warmup ROUNDS (1: open, echo on, close all before measuring)] [--result FILE]""";
+                [--warmup ROUNDS (3: open, echo on, close all before measuring)] [--result FILE]""";
 
     static Settings parse(String[] args) {
         int count = 100_000;
@@ -24,7 +24,7 @@ record Settings(int count, List<String> backends, int clients, int seconds, int 
         int perAddress = 25_000;
         int message = 32;
         int buffer = 64;
-        int warmup = 1;
+        int warmup = 3;
         Path result = Path.of("jmh/target/connections.json");
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
