@@ -47,6 +47,11 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws RunnerException, IOException, Exception {
+        if (System.getProperty("weft.watchdog.ms") == null) {
+            // The memory rounds run full GCs inside a fiber, blocking this JVM's hub on purpose: no
+            // watchdog warnings for that (the JMH forks are other JVMs and keep their watchdog).
+            System.setProperty("weft.watchdog.ms", "0");
+        }
         String profile = "quick";
         String backendArg = null;
         String include = null;

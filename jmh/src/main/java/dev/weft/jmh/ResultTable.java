@@ -113,8 +113,8 @@ final class ResultTable {
             }
         }
         if (!memory.isEmpty()) {
-            out.append(String.format("%nRetained heap per parked item (%,d items, heap used after GC; max heap %,d MiB; the first round that"
-                    + " agreed with the one before within 1 %%):%n",
+            out.append(String.format("%nRetained heap per parked item (%,d items, heap used after GC; max heap %,d MiB; from round 4 on, the"
+                    + " first round that agreed with the one before within 1 %%):%n",
                     memory.get(0).count(), Runtime.getRuntime().maxMemory() >> 20));
             for (ParkedMemory.Result m : memory) {
                 out.append(String.format("  %-34s %8.0f B   (%,d MiB in all; round %d)%n", m.what(), m.bytesPerItem(),
