@@ -100,6 +100,14 @@ final class ConnectionsResult {
             sb.append(String.format(Locale.ROOT, "    %10.1f %10s  (the other %d classes that grew)%n", (double) (all - shown) / count, "",
                     Math.max(0, histogram.size() - TOP)));
             sb.append(String.format(Locale.ROOT, "    %10.1f %10s  all growth%n", (double) all / count, ""));
+            long fillers = histogram.stream().filter(g -> g.className().contains("jdk.internal.vm.FillerElement"))
+                    .mapToLong(ClassHistogram.Growth::bytes).sum();
+            if (fillers > 0) {
+                // G1's full GC leaves dense regions uncompacted and overwrites their dead objects with
+                // fillers: heap in use, but no object of the connection's
+                sb.append(String.format(Locale.ROOT, "    %10.1f %10s  all growth but G1 filler objects (dead space a full GC left"
+                        + " in place)%n", (double) (all - fillers) / count, ""));
+            }
         }
         return sb.toString();
     }
