@@ -6,7 +6,6 @@ import dev.weft.hub.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -392,7 +391,6 @@ public final class Fiber<T> implements Waitable {
      * joined still reaches the hub's uncaught handler (call {@link #get()} from a fiber to claim it).
      * Hub thread.
      */
-    @SuppressWarnings("unchecked")
     public void onExit(Consumer<? super Fiber<T>> callback) {
         hub.checkThread("Fiber.onExit");
         Objects.requireNonNull(callback, "callback");
