@@ -24,7 +24,7 @@ import java.time.Duration;
 public final class Event extends WaitList implements Waitable {
     private final Hub hub;
     private boolean set;
-    /** Counts calls to {@link #set()} that found the flag clear; a waiter returns once it changes. */
+    /** Counts calls to {@link #set()} that found the flag clear; a multi-object wait ({@link WaitMany}) compares it. */
     private long generation;
 
     /** An event, initially clear, bound to the current hub. Hub thread. */
@@ -53,6 +53,7 @@ public final class Event extends WaitList implements Waitable {
         generation++;
         Fiber<?> f;
         while ((f = pollFirst()) != null) {
+            f.signalled = true;
             f.unpark();
         }
     }
@@ -93,17 +94,17 @@ public final class Event extends WaitList implements Waitable {
             return true;
         }
         Fiber<?> me = hub.runningFiber("Event.await");
-        long seen = generation;
+        me.signalled = false; // set by the set() that takes it off the line
         addLast(me);
         try {
-            while (generation == seen) {
-                if (!me.parkUntil(this, deadline) && generation == seen) {
+            while (!me.signalled) {
+                if (!me.parkUntil(this, deadline) && !me.signalled) {
                     return false;
                 }
             }
             return true;
         } finally {
-            if (generation == seen) {
+            if (!me.signalled) {
                 remove(me);
             }
         }

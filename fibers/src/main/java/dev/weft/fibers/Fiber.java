@@ -76,8 +76,10 @@ public final class Fiber<T> implements Waitable {
     private boolean staleInReadyQueue;
     /**
      * Set by the {@link Queue} or {@link Semaphore} this fiber waits in when it reserves an item, a
-     * slot or a permit for it (the fiber itself is the wait-list node: a wait allocates nothing).
-     * Cleared by the waiting fiber when its wait begins.
+     * slot or a permit for it, and by the {@link Event#set()} that wakes it (the fiber itself is the
+     * wait-list node: a wait allocates nothing; and a flag, unlike the event's generation, is not one
+     * more value kept across the switch in every parked stack). Cleared by the waiting fiber when its
+     * wait begins; a set also marks fibers of a multi-object wait, which never read it.
      */
     boolean signalled;
     /** Set by the deadline timer of {@link #parkUntil}. */

@@ -31,6 +31,34 @@ class EventTest extends AbstractWaitTest<Event> {
         return e.await(d);
     }
 
+    /**
+     * A set marks each waiter it wakes with the fiber's {@code signalled} flag, which queues and
+     * semaphores also use for reservations: a later wait of that fiber on one of them must not take
+     * the stale mark for a permit or an item (they clear it as their wait begins).
+     */
+    @Test
+    void aFiberWokenBySetDoesNotCarryTheMarkIntoItsNextWait() throws Exception {
+        String r = Hub.run(() -> {
+            Event e = new Event();
+            Event viaWaitAny = new Event();
+            Semaphore none = new Semaphore(0);
+            Queue<String> empty = new Queue<>();
+            Fiber<String> direct = Fiber.spawn(() -> {
+                e.await();
+                return "permit " + none.tryAcquire(Duration.ofMillis(30));
+            });
+            Fiber<String> many = Fiber.spawn(() -> {
+                Waitable.waitAny(java.util.List.of(viaWaitAny));
+                return "item " + empty.poll(Duration.ofMillis(30));
+            });
+            Fiber.yield();
+            e.set();
+            viaWaitAny.set();
+            return direct.get() + ", " + many.get() + ", permits " + none.available();
+        });
+        assertEquals("permit false, item null, permits 0", r);
+    }
+
     @Test
     void setWakesAllWaitersInFifoOrder() throws Exception {
         String trace = Hub.run(() -> {
