@@ -418,7 +418,7 @@ public final class Fiber<T> implements Waitable {
             return x.label;
         }
         String l = "#" + id + " '" + name() + "'";
-        if (Thread.currentThread() == hub.thread()) {
+        if (hub.loop.isLoopThread()) {
             extras().label = l; // kept only by the hub thread: another thread must not race it to create extras
         }
         return l;

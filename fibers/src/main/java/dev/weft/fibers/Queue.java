@@ -267,19 +267,15 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
 
     private void signalGetterIfItemFree() {
         if (!getters.isEmpty() && items.size() > reservedItems) {
-            Fiber<?> g = getters.pollFirst();
-            g.signalled = true;
+            getters.signalFirst();
             reservedItems++;
-            g.unpark();
         }
     }
 
     private void signalPutterIfSlotFree() {
         if (!putters.isEmpty() && hasFreeSlot()) {
-            Fiber<?> p = putters.pollFirst();
-            p.signalled = true;
+            putters.signalFirst();
             reservedSlots++;
-            p.unpark();
         }
     }
 

@@ -82,24 +82,13 @@ public final class Semaphore {
             held++;
             return true;
         }
-        me.signalled = false; // the fiber is its own node in the line
-        waiters.addLast(me);
         try {
-            while (!me.signalled) {
-                if (!me.parkUntil(this, deadline) && !me.signalled) {
-                    return false;
-                }
-            }
-            return true;
+            return waiters.awaitSignal(me, this, deadline);
         } catch (Throwable t) {
             if (me.signalled) {
                 release(); // granted, then killed or timed out before it resumed: pass it on
             }
             throw t;
-        } finally {
-            if (!me.signalled) {
-                waiters.remove(me);
-            }
         }
     }
 
@@ -116,11 +105,8 @@ public final class Semaphore {
                     + " permits) that holds none: more releases than acquires");
         }
         held = Math.max(0, held - 1);
-        Fiber<?> w = waiters.pollFirst();
-        if (w != null) {
-            w.signalled = true;
+        if (waiters.signalFirst() != null) {
             held++;
-            w.unpark();
         } else {
             permits++;
         }

@@ -68,6 +68,40 @@ class WaitList {
         }
     }
 
+    /**
+     * Parks {@code me} at the end of this line until {@link #signalFirst} takes it off (true) or
+     * {@code deadline} passes (false); {@code blocker} is what reports say it waits on. The fiber is
+     * its own node (a wait allocates nothing) and is off the line however the wait ends. A fiber
+     * signalled and then killed or timed out before it resumed throws with {@link Fiber#signalled}
+     * still set, so a caller that was granted something can pass it on. Hub thread, in fiber {@code me}.
+     */
+    final boolean awaitSignal(Fiber<?> me, Object blocker, long deadline) {
+        me.signalled = false;
+        addLast(me);
+        try {
+            while (!me.signalled) {
+                if (!me.parkUntil(blocker, deadline) && !me.signalled) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            if (!me.signalled) {
+                remove(me);
+            }
+        }
+    }
+
+    /** Takes the oldest waiter off the line, marks it {@link Fiber#signalled} and makes it runnable; null if none. */
+    final Fiber<?> signalFirst() {
+        Fiber<?> f = pollFirst();
+        if (f != null) {
+            f.signalled = true;
+            f.unpark();
+        }
+        return f;
+    }
+
     /** Removes {@code f} if it waits here; true if it did. */
     boolean remove(Fiber<?> f) {
         if (first == f && f != null) {
