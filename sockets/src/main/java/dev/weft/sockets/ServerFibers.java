@@ -158,17 +158,23 @@ final class ServerFibers {
 
     /** Waits until every handler but {@code me} has ended; false if {@code deadline} came first. */
     private boolean awaitOthers(Fiber<?> me, long deadline) {
-        while (!others(me).isEmpty()) {
+        while (othersRunning(me)) {
             changed.clear();
             if (deadline == Deadlines.NONE) {
                 changed.await();
             } else if (!changed.await(Duration.ofNanos(Deadlines.remaining(deadline)))) {
-                return others(me).isEmpty();
+                return !othersRunning(me);
             }
         }
         return true;
     }
 
+    /** Whether a handler other than {@code me} still runs (no list built: this is asked at every change). */
+    private boolean othersRunning(Fiber<?> me) {
+        return running.size() > (running.contains(me) ? 1 : 0);
+    }
+
+    /** The handlers other than {@code me}, in spawn order. */
     private List<Fiber<?>> others(Fiber<?> me) {
         List<Fiber<?>> list = new ArrayList<>(running);
         list.remove(me);
