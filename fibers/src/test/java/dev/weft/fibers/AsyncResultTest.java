@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -115,5 +117,42 @@ class AsyncResultTest extends AbstractWaitTest<AsyncResult<String>> {
         t.start();
         t.join();
         assertTrue(leaked.get().isDone());
+    }
+
+    @Test
+    void threadsRacingToCompleteItLetExactlyOneWinAndTheWaiterGetsThatOnesValue() throws Exception {
+        int threads = 4;
+        Hub.run(() -> {
+            for (int round = 0; round < 300; round++) {
+                AsyncResult<Integer> r = new AsyncResult<>();
+                CountDownLatch go = new CountDownLatch(1);
+                AtomicInteger winner = new AtomicInteger(-1);
+                AtomicInteger refused = new AtomicInteger();
+                Thread[] racers = new Thread[threads];
+                for (int i = 0; i < threads; i++) {
+                    int me = i;
+                    racers[i] = new Thread(() -> {
+                        try {
+                            go.await();
+                            r.set(me);
+                            winner.set(me);
+                        } catch (IllegalStateException alreadyCompleted) {
+                            refused.incrementAndGet();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    racers[i].start();
+                }
+                go.countDown();
+                int got = r.get();
+                for (Thread t : racers) {
+                    t.join(); // short: the racers only complete or are refused
+                }
+                assertEquals(winner.get(), got, "round " + round);
+                assertEquals(threads - 1, refused.get(), "round " + round);
+                assertTrue(r.isDone() && r.isSuccess());
+            }
+        });
     }
 }
