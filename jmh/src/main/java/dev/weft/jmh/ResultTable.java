@@ -16,8 +16,9 @@ import org.openjdk.jmh.results.RunResult;
  *   <li>{@code ×raw}: switches per second relative to {@link RawContinuationYield} (1.00 = as fast
  *       as a bare continuation resume + yield; the ceiling for any fiber switch). A benchmark with a
  *       {@code fibers} parameter is compared with the raw run whose {@code continuations} is the same
- *       count (all of them active in both), when the run has it; the others with one continuation;
- *       spawn + join with {@link RawContinuationStartFinish} (create, run to the end, drop);
+ *       count (all of them active in both), when the run has it, and so is
+ *       {@link RawContinuationPingPong} (by its {@code continuations}); the others with one
+ *       continuation; spawn + join with {@link RawContinuationStartFinish} (create, run to the end, drop);
  *   <li>{@code ×VT}: operations per second relative to the matching virtual-thread baseline
  *       (ping-pongs and yields against {@link VirtualThreadParkPingPong}, or, with 1,000 fibers or
  *       more, against {@link VirtualThreadYield} with as many threads; spawn + join against
@@ -29,6 +30,7 @@ final class ResultTable {
     /** Context switches in one operation of each benchmark; benchmarks not listed have no ×raw ratio. */
     private static final Map<String, Integer> SWITCHES_PER_OP = Map.ofEntries(
             Map.entry("RawContinuationYield.resumeAndYield", 1),
+            Map.entry("RawContinuationPingPong.roundTrip", 2),
             Map.entry("FiberYield.yieldRoundRobin", 1),
             Map.entry("VirtualThreadYield.yieldRoundRobin", 1),
             Map.entry("FiberSleep.zero", 1),
@@ -71,7 +73,9 @@ final class ResultTable {
             double ns = r.getPrimaryResult().getScore();
             double err = r.getPrimaryResult().getScoreError();
             Integer switches = SWITCHES_PER_OP.get(name);
-            String count = param(r, "fibers") != null ? param(r, "fibers") : param(r, "threads");
+            String count = param(r, "fibers") != null ? param(r, "fibers")
+                    : param(r, "threads") != null ? param(r, "threads")
+                    : name.equals(RAW) ? null : param(r, "continuations");
             // as many continuations, all active; the 2-fiber runs compare with the 1-continuation one
             OptionalDouble rawHere = count == null ? OptionalDouble.empty()
                     : score(runs, RAW, "continuations", count.equals("2") ? "1" : count);
