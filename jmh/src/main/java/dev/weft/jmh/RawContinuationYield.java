@@ -42,6 +42,36 @@ public class RawContinuationYield {
     @Param({"0"})
     public int frames;
 
+    /**
+     * Whether each continuation, after every resume, also writes three fields of an 88-byte object
+     * of its own, allocated with it (as a fiber's bookkeeping is): what one more object touched per
+     * switch costs once they no longer fit in cache; false in the default run.
+     */
+    @Param({"false"})
+    public boolean sideObject;
+
+    /** A fiber-sized (88 B) object per continuation; fields the JIT must keep (it is reachable). */
+    static final class Side {
+        long id;
+        int runs;
+        short budget;
+        Object state;
+        Object blocker;
+        Object f1;
+        Object f2;
+        Object f3;
+        Object f4;
+        Object f5;
+        Object f6;
+        Object f7;
+        Object f8;
+        Object f9;
+        Object f10;
+        Object f11;
+        Object f12;
+        Object f13;
+    }
+
     private FiberContinuation[] all;
     private int next;
 
@@ -51,11 +81,17 @@ public class RawContinuationYield {
         all = new FiberContinuation[continuations];
         for (int i = 0; i < continuations; i++) {
             int depth = frames;
+            Side side = sideObject ? new Side() : null;
             all[i] = new FiberContinuation() {
                 @Override
                 protected void body() {
                     while (true) {
                         descend(depth);
+                        if (side != null) {
+                            side.runs++;
+                            side.state = side;
+                            side.budget = 100;
+                        }
                     }
                 }
             };
