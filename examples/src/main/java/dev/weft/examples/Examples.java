@@ -85,11 +85,12 @@ final class Examples {
                     System.exit(1);
                     return;
                 }
-                System.out.println(banner + " on " + hostPort(server) + " (backend " + Hub.current().backendName()
-                        + "). Ctrl-C or SIGTERM stops it.");
                 stop.server = server;
                 stop.done = new Event();
+                // The hook first, then the banner: a signal sent as soon as the banner shows must stop it.
                 Thread hook = stopOnSignal(Hub.current(), stop);
+                System.out.println(banner + " on " + hostPort(server) + " (backend " + Hub.current().backendName()
+                        + "). Ctrl-C or SIGTERM stops it.");
                 try {
                     server.serveForever();
                 } finally {
@@ -163,30 +164,5 @@ final class Examples {
     @FunctionalInterface
     interface ServerStart {
         StreamServer start(int port) throws Exception;
-    }
-
-    /** The shutdown hook: stop {@code server} on {@code hub} with grace, wait for the hub to end, exit 0. */
-    private static Thread stopOnSignal(Hub hub, StreamServer server, CountDownLatch hubDone) {
-        Thread hook = new Thread(() -> {
-            PrintStream out = System.out;
-            out.println("stopping: closing " + hostPort(server) + ", " + server.connections()
-                    + " open connection(s) get " + GRACE.toSeconds() + " s to finish");
-            int status = 0;
-            try {
-                int killed = hub.submit(() -> server.stop(GRACE)).get(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-                if (!hubDone.await(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                    throw new IllegalStateException("the hub did not end within " + STOP_LIMIT.toSeconds() + " s");
-                }
-                out.println("stopped" + (killed > 0 ? " (" + killed + " connection(s) outlived the grace and were closed)" : "")
-                        + "; nothing listens on " + hostPort(server) + " any more");
-            } catch (Throwable e) {
-                System.err.println("stop failed: " + e + "; exiting anyway");
-                status = 1;
-            }
-            out.flush();
-            Runtime.getRuntime().halt(status); // after a clean stop a signal is not a failure: 0, not 143
-        }, "weft-example-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return hook;
     }
 }

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,8 @@ class ExampleProcessTest {
     }
 
     private static Child start(String mainClass, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(sigintAtDefault());
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
                 "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n"));
         String hub = System.getProperty("weft.hub");
@@ -76,6 +78,28 @@ class ExampleProcessTest {
         pump(p.getInputStream(), out);
         pump(p.getErrorStream(), err);
         return new Child(p, out, err, started);
+    }
+
+    /**
+     * A command prefix that gives the child SIGINT at its default disposition. A program started in
+     * the background by a non-interactive shell (a CI job, {@code cmd &}) has SIGINT ignored, its
+     * children inherit that, and a JVM that starts with SIGINT ignored leaves it so: Ctrl-C could not
+     * be tested. A terminal's Ctrl-C reaches a foreground program, which is what the tests mean, so
+     * on Linux the child goes through {@code env --default-signal=INT} when this JVM has it ignored.
+     */
+    private static List<String> sigintAtDefault() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return List.of();
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                long ignored = Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16);
+                long sigint = 1L << (2 - 1);
+                return (ignored & sigint) != 0 ? List.of("env", "--default-signal=INT") : List.of();
+            }
+        }
+        return List.of();
     }
 
     private static void pump(InputStream in, StringBuffer into) {
