@@ -59,8 +59,9 @@ final class ResultTable {
         OptionalDouble rawStart = score(runs, "RawContinuationStartFinish.createRunFinish", null, null);
 
         StringBuilder out = new StringBuilder();
+        int paramsWidth = Math.max(22, sorted.stream().mapToInt(r -> label(r.getParams()).length()).max().orElse(0));
         if (sorted.stream().anyMatch(r -> r.getParams().getMode() != org.openjdk.jmh.annotations.Mode.Throughput)) {
-            out.append(String.format("%-50s %-22s %12s %9s %10s %7s %7s%n", "benchmark", "params", "ns/op", "±", "Mops/s",
+            out.append(String.format("%-50s %-" + paramsWidth + "s %12s %9s %10s %7s %7s%n", "benchmark", "params", "ns/op", "±", "Mops/s",
                     "×raw", "×VT"));
         }
         List<RunResult> throughput = new ArrayList<>();
@@ -98,7 +99,7 @@ final class ResultTable {
             if (name.startsWith("SpawnJoin.") && rawStart.isPresent()) {
                 xRaw = ratio(rawStart.getAsDouble() / ns); // against create + run + finish of a bare continuation
             }
-            out.append(String.format("%-50s %-22s %12.1f %9.1f %10.2f %7s %7s%n", name, label(r.getParams()), ns,
+            out.append(String.format("%-50s %-" + paramsWidth + "s %12.1f %9.1f %10.2f %7s %7s%n", name, label(r.getParams()), ns,
                     Double.isNaN(err) ? 0.0 : err, 1_000.0 / ns, xRaw, xVt));
         }
         if (!throughput.isEmpty()) {
