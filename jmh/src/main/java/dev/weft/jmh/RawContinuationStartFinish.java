@@ -8,6 +8,7 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -33,6 +34,26 @@ public class RawContinuationStartFinish {
         JvmFlags.check();
     }
 
+    /** Runs {@link #NESTED} inner create + run + finish per resume, then yields; see {@link #createRunFinishNested}. */
+    private FiberContinuation outer;
+
+    static final int NESTED = 1_000;
+
+    @Setup
+    public void startOuter() {
+        outer = new FiberContinuation() {
+            @Override
+            protected void body() {
+                while (true) {
+                    for (int i = 0; i < NESTED; i++) {
+                        createRunFinish();
+                    }
+                    FiberContinuation.suspend();
+                }
+            }
+        };
+    }
+
     @Benchmark
     public int createRunFinish() {
         FiberContinuation c = new FiberContinuation() {
@@ -42,6 +63,18 @@ public class RawContinuationStartFinish {
             }
         };
         c.run();
+        return result;
+    }
+
+    /**
+     * The same, run from inside another continuation, as a fiber that joins a child it has just
+     * spawned runs it ({@code SpawnJoin.oneAtATime}): the JVM then mounts a nested continuation.
+     * One operation = one inner continuation (plus 1/{@value #NESTED} of the outer's resume + yield).
+     */
+    @Benchmark
+    @OperationsPerInvocation(NESTED)
+    public int createRunFinishNested() {
+        outer.run();
         return result;
     }
 }
