@@ -67,23 +67,35 @@ public final class EchoBench {
         boolean serversGiven = false;
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (args[i]) {
-                case "--servers" -> {
-                    servers = List.of(need(v, args[i++]).split(","));
-                    serversGiven = true;
+            try {
+                switch (args[i]) {
+                    case "--servers" -> {
+                        servers = List.of(need(v, args[i++]).split(","));
+                        serversGiven = true;
+                    }
+                    case "--tls" -> tls = true;
+                    case "--handshakes" -> handshakes = true;
+                    case "--message" -> message = Integer.parseInt(need(v, args[i++]));
+                    case "--connections" -> connections = List.of(need(v, args[i++]).split(",")).stream()
+                            .map(Integer::parseInt).toList();
+                    case "--warmup" -> warmup = Integer.parseInt(need(v, args[i++]));
+                    case "--measure" -> measure = Integer.parseInt(need(v, args[i++]));
+                    case "--result" -> result = Path.of(need(v, args[i++]));
+                    default -> {
+                        System.err.println("echo: unknown argument '" + args[i] + "'");
+                        System.exit(2);
+                    }
                 }
-                case "--tls" -> tls = true;
-                case "--handshakes" -> handshakes = true;
-                case "--message" -> message = Integer.parseInt(need(v, args[i++]));
-                case "--connections" -> connections = List.of(need(v, args[i++]).split(",")).stream()
-                        .map(Integer::parseInt).toList();
-                case "--warmup" -> warmup = Integer.parseInt(need(v, args[i++]));
-                case "--measure" -> measure = Integer.parseInt(need(v, args[i++]));
-                case "--result" -> result = Path.of(need(v, args[i++]));
-                default -> {
-                    System.err.println("echo: unknown argument '" + args[i] + "'");
-                    System.exit(2);
-                }
+            } catch (NumberFormatException notANumber) {
+                System.err.println("echo: " + args[i - 1] + " needs a number" + (args[i - 1].equals("--connections")
+                        ? " (or several, separated by commas)" : "") + ", not '" + args[i] + "'");
+                System.exit(2);
+            }
+        }
+        for (String server : servers) {
+            if (!EchoServers.KNOWN.contains(server)) {
+                System.err.println("echo: unknown server '" + server + "'; known: " + String.join(", ", EchoServers.KNOWN));
+                System.exit(2);
             }
         }
         if (tls) {

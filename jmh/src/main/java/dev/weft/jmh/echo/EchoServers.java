@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 
 /**
  * The echo servers the echo benchmark compares, each started by name in its own JVM by
@@ -19,6 +20,10 @@ import java.net.Socket;
 final class EchoServers {
     private EchoServers() {
     }
+
+    /** The servers {@link #start} knows, by name. */
+    static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-kqueue", "netty-epoll", "netty-nio", "vthreads",
+            "weft-tls-nio", "weft-tls-epoll", "weft-tls-kqueue", "netty-tls-epoll", "netty-tls-nio");
 
     /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
     static int start(String kind) throws Exception {
@@ -34,9 +39,7 @@ final class EchoServers {
             case "netty-tls-epoll" -> NettyEchoServer.start(true, TlsKeys.nettyServer(TlsKeys.fromProperty()));
             case "netty-tls-nio" -> NettyEchoServer.start(false, TlsKeys.nettyServer(TlsKeys.fromProperty()));
             case "vthreads" -> startVirtualThreadPerConnection();
-            default -> throw new IllegalArgumentException("unknown echo server '" + kind
-                    + "'; known: weft-nio, weft-epoll, netty-epoll, netty-nio, vthreads, and with TLS: weft-tls-epoll,"
-                    + " weft-tls-nio, netty-tls-epoll, netty-tls-nio");
+            default -> throw new IllegalArgumentException("unknown echo server '" + kind + "'; known: " + String.join(", ", KNOWN));
         };
     }
 
