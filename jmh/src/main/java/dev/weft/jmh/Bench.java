@@ -128,6 +128,7 @@ public final class Bench {
                 memory.add(ParkedMemory.warm(() -> ParkedMemory.fibers(backend, count)));
             }
             memory.add(ParkedMemory.warm(() -> ParkedMemory.virtualThreads(count)));
+            memory.add(ParkedMemory.inOwnJvm(backends.get(0), count));
         }
         String table = ResultTable.render(runs, memory);
         if (profile.equals("ci")) {

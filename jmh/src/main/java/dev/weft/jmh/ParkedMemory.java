@@ -3,6 +3,14 @@ package dev.weft.jmh;
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -58,17 +66,108 @@ final class ParkedMemory {
     /** Parks {@code count} fibers on an {@link Event} on a hub of {@code backend}. Blocks the calling thread. */
     static Result fibers(String backend, int count) throws Exception {
         return Hub.run(backend, () -> {
-            Event gate = new Event();
-            long before = usedHeapAfterGc();
-            for (int i = 0; i < count; i++) {
-                Fiber.spawn(() -> gate.await());
-            }
-            Fiber.yield(); // every fiber runs up to its park
-            long after = usedHeapAfterGc();
-            gate.set();
-            Fiber.yield();
-            return new Result("parked fibers (" + backend + ")", count, after - before, 1);
+            Result r = fibers0(count);
+            return new Result("parked fibers (" + backend + ")", r.count(), r.bytes(), 1);
         });
+    }
+
+    /** Parks {@code count} fibers on an {@link Event} and measures them; in a fiber of the hub. */
+    private static Result fibers0(int count) {
+        Event gate = new Event();
+        long before = usedHeapAfterGc();
+        for (int i = 0; i < count; i++) {
+            Fiber.spawn(() -> gate.await());
+        }
+        Fiber.yield(); // every fiber runs up to its park
+        long after = usedHeapAfterGc();
+        gate.set();
+        Fiber.yield();
+        return new Result("parked fibers", count, after - before, 1);
+    }
+
+    /**
+     * {@link #fibers} in an application's conditions: first fibers of six other kinds (three with
+     * a result and three without, parking on events or yielding) run, so that the calls of a fiber's task
+     * inside {@code Fiber} see several kinds and the JIT cannot inline one task into every fiber's
+     * entry frame, as it can when a single lambda runs in every fiber; then {@code count} fibers
+     * park on an {@link Event} as in {@link #fibers}. It needs a JVM of its own ({@link #inOwnJvm}):
+     * in a JVM where one kind has dominated the JIT's profile the JIT still inlines that one, and
+     * once the profile is mixed it stays so. Blocks the calling thread.
+     */
+    static Result fibersAmongOtherKinds(String backend, int count) throws Exception {
+        return Hub.run(backend, () -> {
+            Event first = new Event();
+            Event second = new Event();
+            for (int i = 0; i < 30_000; i++) {
+                // three kinds of each task type: beyond two, the JIT no longer inlines a call site's targets
+                switch (i % 6) {
+                    case 0 -> Fiber.spawn(() -> {
+                        first.await();
+                    });
+                    case 1 -> Fiber.spawn(() -> {
+                        second.await();
+                    });
+                    case 2 -> Fiber.spawn(() -> {
+                        Fiber.yield();
+                    });
+                    case 3 -> Fiber.spawn(() -> {
+                        first.await();
+                        return 1;
+                    });
+                    case 4 -> Fiber.spawn(() -> {
+                        second.await();
+                        return "done";
+                    });
+                    default -> Fiber.spawn(() -> {
+                        Fiber.yield();
+                        return null;
+                    });
+                }
+            }
+            Fiber.yield();
+            first.set();
+            second.set();
+            Fiber.yield();
+            Fiber.yield(); // all of them have ended
+            Result r = fibers0(count);
+            return new Result("parked fibers among other kinds (" + backend + ")", r.count(), r.bytes(), 1);
+        });
+    }
+
+    /**
+     * {@link #warm}{@code (fibersAmongOtherKinds(backend, count))} in a new JVM (this one's class
+     * path and Java, the fibers' flags), which prints the result as one line. Blocks the calling thread.
+     *
+     * @throws IOException if that JVM fails or prints no result
+     */
+    static Result inOwnJvm(String backend, int count) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                JvmArgs.EXPORTS, JvmArgs.NATIVE, "-Dweft.watchdog.ms=0"));
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-Xmx") || a.startsWith("-Xms")) {
+                command.add(a); // the same heap as this JVM (--count 1000000 -Xmx1g)
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ParkedMemory.class.getName(), backend,
+                Integer.toString(count)));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String line;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            line = out.readLine();
+        }
+        int status = p.waitFor();
+        String[] words = line == null ? new String[0] : line.split(" ");
+        if (status != 0 || words.length != 3) {
+            throw new IOException("the parked-memory JVM ended with status " + status + " and said: " + line);
+        }
+        return new Result("parked fibers among other kinds (" + backend + ")", Integer.parseInt(words[0]),
+                Long.parseLong(words[1]), Integer.parseInt(words[2]));
+    }
+
+    /** The {@link #inOwnJvm} JVM: arguments backend and count; prints "count bytes round". */
+    public static void main(String[] args) throws Exception {
+        Result r = warm(() -> fibersAmongOtherKinds(args[0], Integer.parseInt(args[1])));
+        System.out.println(r.count() + " " + r.bytes() + " " + r.round());
     }
 
     /** Parks {@code count} virtual threads on a {@link CountDownLatch}. Blocks the calling thread. */

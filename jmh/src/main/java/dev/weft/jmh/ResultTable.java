@@ -122,7 +122,7 @@ final class ResultTable {
                     + " first round that agreed with the one before within 1 %%):%n",
                     memory.get(0).count(), Runtime.getRuntime().maxMemory() >> 20));
             for (ParkedMemory.Result m : memory) {
-                out.append(String.format("  %-34s %8.0f B   (%,d MiB in all; round %d)%n", m.what(), m.bytesPerItem(),
+                out.append(String.format("  %-46s %8.0f B   (%,d MiB in all; round %d)%n", m.what(), m.bytesPerItem(),
                         m.bytes() >> 20, m.round()));
             }
         }
