@@ -2,8 +2,8 @@ package dev.weft.jmh.echo;
 
 import dev.weft.hub.Backends;
 import dev.weft.hub.HubBackend;
+import dev.weft.jmh.CommandLine;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -65,37 +65,27 @@ public final class EchoBench {
         int measure = 5;
         Path result = Path.of("jmh/target/echo-result.json");
         boolean serversGiven = false;
+        CommandLine line = new CommandLine("echo");
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
-            try {
-                switch (args[i]) {
-                    case "--servers" -> {
-                        servers = List.of(need(v, args[i++]).split(","));
-                        serversGiven = true;
-                    }
-                    case "--tls" -> tls = true;
-                    case "--handshakes" -> handshakes = true;
-                    case "--message" -> message = Integer.parseInt(need(v, args[i++]));
-                    case "--connections" -> connections = List.of(need(v, args[i++]).split(",")).stream()
-                            .map(Integer::parseInt).toList();
-                    case "--warmup" -> warmup = Integer.parseInt(need(v, args[i++]));
-                    case "--measure" -> measure = Integer.parseInt(need(v, args[i++]));
-                    case "--result" -> result = Path.of(need(v, args[i++]));
-                    default -> {
-                        System.err.println("echo: unknown argument '" + args[i] + "'");
-                        System.exit(2);
-                    }
+            switch (args[i]) {
+                case "--servers" -> {
+                    servers = List.of(line.value(args[i++], v).split(","));
+                    serversGiven = true;
                 }
-            } catch (NumberFormatException notANumber) {
-                System.err.println("echo: " + args[i - 1] + " needs a number" + (args[i - 1].equals("--connections")
-                        ? " (or several, separated by commas)" : "") + ", not '" + args[i] + "'");
-                System.exit(2);
+                case "--tls" -> tls = true;
+                case "--handshakes" -> handshakes = true;
+                case "--message" -> message = line.number(args[i++], v);
+                case "--connections" -> connections = line.numbers(args[i++], v);
+                case "--warmup" -> warmup = line.number(args[i++], v);
+                case "--measure" -> measure = line.number(args[i++], v);
+                case "--result" -> result = Path.of(line.value(args[i++], v));
+                default -> line.fail("unknown argument '" + args[i] + "'");
             }
         }
         for (String server : servers) {
             if (!EchoServers.KNOWN.contains(server)) {
-                System.err.println("echo: unknown server '" + server + "'; known: " + String.join(", ", EchoServers.KNOWN));
-                System.exit(2);
+                line.fail("unknown server '" + server + "'; known: " + String.join(", ", EchoServers.KNOWN));
             }
         }
         if (tls) {
@@ -108,11 +98,10 @@ public final class EchoBench {
                 servers.add(io.netty.channel.epoll.Epoll.isAvailable() ? "netty-tls-epoll" : "netty-tls-nio");
             }
         } else if (handshakes) {
-            System.err.println("echo: --handshakes needs --tls");
-            System.exit(2);
+            line.fail("--handshakes needs --tls");
         }
         // bench.sh pins this JVM to CPU 1 (so availableProcessors() here says 1) and sets WEFT_ECHO_PIN.
-        boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && onPath("taskset");
+        boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && CommandLine.onPath("taskset");
         System.out.printf("weft bench echo: servers %s, connections %s, warm-up %d s, measured %d s, %d-byte messages%s%n",
                 servers, connections, warmup, measure, message, tls ? (handshakes
                         ? ", TLS (JDK provider), a new connection and handshake per round trip: rt/s = handshakes/s"
@@ -255,22 +244,5 @@ public final class EchoBench {
             // not Linux
         }
         return "(unknown)";
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String need(String v, String option) {
-        if (v == null) {
-            System.err.println("echo: " + option + " needs a value");
-            System.exit(2);
-        }
-        return v;
     }
 }

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 
@@ -38,6 +39,9 @@ final class HelloServers {
     private HelloServers() {
     }
 
+    /** The servers {@link #start} knows, by name. */
+    static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-kqueue", "jdk-platform", "jdk-virtual", "netty");
+
     /** Starts the server called {@code kind}; returns its port. It runs until the JVM exits. */
     static int start(String kind) throws Exception {
         if (kind.startsWith("weft-")) {
@@ -47,8 +51,7 @@ final class HelloServers {
             case "jdk-platform" -> startJdk(false);
             case "jdk-virtual" -> startJdk(true);
             case "netty" -> NettyHelloServer.start();
-            default -> throw new IllegalArgumentException("unknown HTTP server '" + kind
-                    + "'; known: weft-nio, weft-epoll, jdk-platform, jdk-virtual, netty");
+            default -> throw new IllegalArgumentException("unknown HTTP server '" + kind + "'; known: " + String.join(", ", KNOWN));
         };
     }
 

@@ -2,8 +2,8 @@ package dev.weft.jmh.http;
 
 import dev.weft.hub.Backends;
 import dev.weft.hub.HubBackend;
+import dev.weft.jmh.CommandLine;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -47,27 +47,29 @@ public final class HttpBench {
         int measure = 5;
         int pipeline = 1;
         Path result = Path.of("jmh/target/http-result.json");
+        CommandLine line = new CommandLine("http");
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
-                case "--servers" -> servers = List.of(need(v, args[i++]).split(","));
-                case "--connections" -> connections = List.of(need(v, args[i++]).split(",")).stream()
-                        .map(Integer::parseInt).toList();
-                case "--warmup" -> warmup = Integer.parseInt(need(v, args[i++]));
-                case "--measure" -> measure = Integer.parseInt(need(v, args[i++]));
-                case "--pipeline" -> pipeline = Integer.parseInt(need(v, args[i++]));
-                case "--result" -> result = Path.of(need(v, args[i++]));
-                default -> {
-                    System.err.println("http: unknown argument '" + args[i] + "'");
-                    System.exit(2);
-                }
+                case "--servers" -> servers = List.of(line.value(args[i++], v).split(","));
+                case "--connections" -> connections = line.numbers(args[i++], v);
+                case "--warmup" -> warmup = line.number(args[i++], v);
+                case "--measure" -> measure = line.number(args[i++], v);
+                case "--pipeline" -> pipeline = line.number(args[i++], v);
+                case "--result" -> result = Path.of(line.value(args[i++], v));
+                default -> line.fail("unknown argument '" + args[i] + "'");
             }
         }
-        if (!onPath("wrk")) {
+        for (String server : servers) {
+            if (!HelloServers.KNOWN.contains(server)) {
+                line.fail("unknown server '" + server + "'; known: " + String.join(", ", HelloServers.KNOWN));
+            }
+        }
+        if (!CommandLine.onPath("wrk")) {
             System.err.println("weft bench http needs wrk: install the Debian package 'wrk' (apt-get install wrk)");
             System.exit(2);
         }
-        boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && onPath("taskset");
+        boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && CommandLine.onPath("taskset");
         Path script = null;
         if (pipeline > 1) {
             script = Files.createTempFile("weft-pipeline", ".lua");
@@ -253,22 +255,5 @@ public final class HttpBench {
                     r.cpuMicrosPerRequest(), r.errors(), i + 1 < rows.size() ? "," : ""));
         }
         return sb.append("]\n").toString();
-    }
-
-    private static boolean onPath(String tool) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String need(String v, String option) {
-        if (v == null) {
-            System.err.println("http: " + option + " needs a value");
-            System.exit(2);
-        }
-        return v;
     }
 }
