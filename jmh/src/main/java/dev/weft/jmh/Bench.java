@@ -122,13 +122,12 @@ public final class Bench {
 
         List<ParkedMemory.Result> memory = new ArrayList<>();
         if (!profile.equals("ci") && include == null) {
-            // rounds until the figure settles (classes, compiled code and the heap's shape warm up)
-            int count = parked;
+            // each in a JVM of its own, rounds until the figure settles (classes, compiled code and the heap's shape warm up)
             for (String backend : backends) {
-                memory.add(ParkedMemory.warm(() -> ParkedMemory.fibers(backend, count)));
+                memory.add(ParkedMemory.inOwnJvm(ParkedMemory.Kind.FIBERS, backend, parked));
             }
-            memory.add(ParkedMemory.warm(() -> ParkedMemory.virtualThreads(count)));
-            memory.add(ParkedMemory.inOwnJvm(backends.get(0), count));
+            memory.add(ParkedMemory.inOwnJvm(ParkedMemory.Kind.VIRTUAL_THREADS, backends.get(0), parked));
+            memory.add(ParkedMemory.inOwnJvm(ParkedMemory.Kind.FIBERS_AMONG_OTHER_KINDS, backends.get(0), parked));
         }
         String table = ResultTable.render(runs, memory);
         if (profile.equals("ci")) {

@@ -134,13 +134,25 @@ final class ParkedMemory {
         });
     }
 
+    /** What {@link #inOwnJvm} can measure. */
+    enum Kind {
+        /** {@link #fibers}: one kind of fiber. */
+        FIBERS,
+        /** {@link #fibersAmongOtherKinds}. */
+        FIBERS_AMONG_OTHER_KINDS,
+        /** {@link #virtualThreads}. */
+        VIRTUAL_THREADS
+    }
+
     /**
-     * {@link #warm}{@code (fibersAmongOtherKinds(backend, count))} in a new JVM (this one's class
-     * path and Java, the fibers' flags), which prints the result as one line. Blocks the calling thread.
+     * {@link #warm} of the {@code kind} measurement in a new JVM (this one's Java, class path and
+     * heap options, the fibers' flags), which prints the result as one line: the figure then does
+     * not depend on what this JVM ran and compiled before (after JMH's runner, the one-kind figure
+     * came out 517 B where a fresh JVM gives 393). Blocks the calling thread.
      *
      * @throws IOException if that JVM fails or prints no result
      */
-    static Result inOwnJvm(String backend, int count) throws IOException, InterruptedException {
+    static Result inOwnJvm(Kind kind, String backend, int count) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 JvmArgs.EXPORTS, JvmArgs.NATIVE, "-Dweft.watchdog.ms=0"));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -148,26 +160,32 @@ final class ParkedMemory {
                 command.add(a); // the same heap as this JVM (--count 1000000 -Xmx1g)
             }
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ParkedMemory.class.getName(), backend,
-                Integer.toString(count)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ParkedMemory.class.getName(), kind.name(),
+                backend, Integer.toString(count)));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             line = out.readLine();
         }
         int status = p.waitFor();
-        String[] words = line == null ? new String[0] : line.split(" ");
-        if (status != 0 || words.length != 3) {
+        String[] words = line == null ? new String[0] : line.split(" ", 4);
+        if (status != 0 || words.length != 4) {
             throw new IOException("the parked-memory JVM ended with status " + status + " and said: " + line);
         }
-        return new Result("parked fibers among other kinds (" + backend + ")", Integer.parseInt(words[0]),
-                Long.parseLong(words[1]), Integer.parseInt(words[2]));
+        return new Result(words[3], Integer.parseInt(words[0]), Long.parseLong(words[1]), Integer.parseInt(words[2]));
     }
 
-    /** The {@link #inOwnJvm} JVM: arguments backend and count; prints "count bytes round". */
+    /** The {@link #inOwnJvm} JVM: arguments kind, backend and count; prints "count bytes round what". */
     public static void main(String[] args) throws Exception {
-        Result r = warm(() -> fibersAmongOtherKinds(args[0], Integer.parseInt(args[1])));
-        System.out.println(r.count() + " " + r.bytes() + " " + r.round());
+        Kind kind = Kind.valueOf(args[0]);
+        String backend = args[1];
+        int count = Integer.parseInt(args[2]);
+        Result r = warm(() -> switch (kind) {
+            case FIBERS -> fibers(backend, count);
+            case FIBERS_AMONG_OTHER_KINDS -> fibersAmongOtherKinds(backend, count);
+            case VIRTUAL_THREADS -> virtualThreads(count);
+        });
+        System.out.println(r.count() + " " + r.bytes() + " " + r.round() + " " + r.what());
     }
 
     /** Parks {@code count} virtual threads on a {@link CountDownLatch}. Blocks the calling thread. */
