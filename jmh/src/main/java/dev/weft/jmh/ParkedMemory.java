@@ -17,8 +17,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Retained heap per parked fiber beside the same for a parked virtual thread: {@value #COUNT} of each
  * park on one gate, and the heap in use after full GCs is compared with the heap before. JMH measures
- * time, not retained memory, so this runs in the {@code ./weft bench} JVM after the JMH runs; the
- * figure is approximate (GC-based, ± a few bytes per item) and includes the fiber object, its
+ * time, not retained memory, so {@code ./weft bench} runs this after the JMH runs, each
+ * measurement in a JVM of its own ({@link #inOwnJvm}: what a JVM compiled before changes the
+ * frames a fiber parks in); the figure is approximate (GC-based, ± a few bytes per item) and includes the fiber object, its
  * continuation and stack chunk, and the wait-list node.
  *
  * <p>Warm means compiled: a stack chunk holds the frames as the code that parked them laid them out,
