@@ -9,14 +9,28 @@ import java.util.List;
 /**
  * The option values of the bench drivers ({@code ./weft bench echo}, {@code ./weft bench http}): a
  * missing or malformed value is one line on standard error naming the command and the option, and
- * exit status 2, before anything starts. Main thread of a driver.
+ * exit status 2, before anything starts; {@code --help} prints the usage and exits with 0. Main
+ * thread of a driver.
  */
 public final class CommandLine {
     private final String command;
+    private final String usage;
 
-    /** For the driver called {@code command} in its messages ("echo", "http"). */
-    public CommandLine(String command) {
+    /** For the driver called {@code command} in its messages ("echo", "http"), whose options {@code usage} lists. */
+    public CommandLine(String command, String usage) {
         this.command = command;
+        this.usage = usage;
+    }
+
+    /** Prints the usage to standard output and exits with status 0 ({@code --help}). */
+    public void help() {
+        System.out.println(usage);
+        System.exit(0);
+    }
+
+    /** Says that {@code argument} is not an option and exits with status 2. */
+    public void unknown(String argument) {
+        fail("unknown argument '" + argument + "' (--help lists the options)");
     }
 
     /** {@code value}, the word after {@code option}; exits if there is none. */

@@ -53,6 +53,19 @@ public final class EchoBench {
     private EchoBench() {
     }
 
+    private static final String USAGE = """
+            usage: ./weft bench echo [OPTIONS]   echo servers side by side: throughput, p50/p99, server CPU per round trip
+              --servers LIST       comma-separated (default: weft on every backend here, netty-epoll, netty-nio); known:
+                                   %s
+              --connections LIST   connection counts, e.g. 100,1000 (the default)
+              --warmup SECONDS     before each measurement (default 3)
+              --measure SECONDS    measured window (default 5)
+              --message BYTES      message size (default %d)
+              --tls                the same over TLS (JDK provider); --handshakes: a new connection per round trip
+              --result FILE        the JSON (default jmh/target/echo-result.json)
+            WEFT_ECHO_SERVER_OPTS adds JVM options to the server JVMs (a profiler agent, GC logging).""".formatted(
+            String.join(", ", EchoServers.KNOWN), EchoLoad.MESSAGE);
+
     private static boolean tls;
     private static boolean handshakes;
     private static int message = EchoLoad.MESSAGE;
@@ -65,7 +78,7 @@ public final class EchoBench {
         int measure = 5;
         Path result = Path.of("jmh/target/echo-result.json");
         boolean serversGiven = false;
-        CommandLine line = new CommandLine("echo");
+        CommandLine line = new CommandLine("echo", USAGE);
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -80,7 +93,8 @@ public final class EchoBench {
                 case "--warmup" -> warmup = line.number(args[i++], v);
                 case "--measure" -> measure = line.number(args[i++], v);
                 case "--result" -> result = Path.of(line.value(args[i++], v));
-                default -> line.fail("unknown argument '" + args[i] + "'");
+                case "-h", "--help" -> line.help();
+                default -> line.unknown(args[i]);
             }
         }
         for (String server : servers) {

@@ -37,6 +37,17 @@ public final class HttpBench {
                        double cpuMicrosPerRequest, String errors) {
     }
 
+    private static final String USAGE = """
+            usage: ./weft bench http [OPTIONS]   wrk against a hello-world handler on each server: requests/s, p99, server CPU per request
+              --servers LIST       comma-separated (default: weft on every backend here, jdk-platform, jdk-virtual, netty); known:
+                                   %s
+              --connections LIST   connection counts (default 10,100,1000)
+              --warmup SECONDS     one warm-up wrk run per server JVM (default 15)
+              --measure SECONDS    measured run per connection count (default 5)
+              --pipeline N         requests wrk pipelines per write (default 1: none)
+              --result FILE        the JSON (default jmh/target/http-result.json)""".formatted(
+            String.join(", ", HelloServers.KNOWN));
+
     private HttpBench() {
     }
 
@@ -47,7 +58,7 @@ public final class HttpBench {
         int measure = 5;
         int pipeline = 1;
         Path result = Path.of("jmh/target/http-result.json");
-        CommandLine line = new CommandLine("http");
+        CommandLine line = new CommandLine("http", USAGE);
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -57,7 +68,8 @@ public final class HttpBench {
                 case "--measure" -> measure = line.number(args[i++], v);
                 case "--pipeline" -> pipeline = line.number(args[i++], v);
                 case "--result" -> result = Path.of(line.value(args[i++], v));
-                default -> line.fail("unknown argument '" + args[i] + "'");
+                case "-h", "--help" -> line.help();
+                default -> line.unknown(args[i]);
             }
         }
         for (String server : servers) {
