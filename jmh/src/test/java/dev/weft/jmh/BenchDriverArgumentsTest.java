@@ -1,0 +1,68 @@
+package dev.weft.jmh;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The command lines of {@code ./weft bench echo} and {@code ./weft bench http} ({@link CommandLine}):
+ * {@code --help} prints the options and exits 0; a wrong argument is one line naming it and exit
+ * status 2, before any server or load starts. Each driver runs in a child JVM (they exit).
+ */
+class BenchDriverArgumentsTest {
+    private record Run(int status, String out, String err) {
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void helpPrintsTheOptionsAndExitsZero() throws Exception {
+        Run echo = run("dev.weft.jmh.echo.EchoBench", "--help");
+        assertEquals(0, echo.status(), echo::toString);
+        assertTrue(echo.out().startsWith("usage: ./weft bench echo"), echo::toString);
+        assertTrue(echo.out().contains("--connections") && echo.out().contains("netty-epoll"), echo::toString);
+        Run http = run("dev.weft.jmh.http.HttpBench", "-h");
+        assertEquals(0, http.status(), http::toString);
+        assertTrue(http.out().startsWith("usage: ./weft bench http"), http::toString);
+        assertTrue(http.out().contains("--pipeline") && http.out().contains("jdk-virtual"), http::toString);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWrongArgumentIsOneLineAndStatusTwo() throws Exception {
+        assertRefused(run("dev.weft.jmh.echo.EchoBench", "--bogus"), "echo: unknown argument '--bogus' (--help lists the options)");
+        assertRefused(run("dev.weft.jmh.http.HttpBench", "--connections"), "http: --connections needs a value");
+        assertRefused(run("dev.weft.jmh.echo.EchoBench", "--measure", "five"), "echo: --measure needs a number, not 'five'");
+        assertRefused(run("dev.weft.jmh.echo.EchoBench", "--servers", "netty"),
+                "echo: unknown server 'netty'; known: weft-nio, weft-epoll");
+    }
+
+    private static void assertRefused(Run r, String message) {
+        assertEquals(2, r.status(), r::toString);
+        assertTrue(r.err().strip().startsWith(message), r::toString);
+        assertEquals(1, r.err().strip().lines().count(), r::toString);
+        assertEquals("", r.out(), r::toString);
+    }
+
+    private static Run run(String mainClass, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                JvmArgs.EXPORTS, JvmArgs.NATIVE, "-cp", System.getProperty("java.class.path"), mainClass)); // as bench.sh
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).start();
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(mainClass + " " + args[0] + " did not end within 30 s");
+        }
+        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    }
+}
