@@ -230,30 +230,10 @@ class ExamplesTest {
     @Test
     void aMemberThatStopsReadingIsDisconnectedAndTheOthersGetEverything() throws Exception {
         List<String> uncaught = new ArrayList<>();
-        List<String> logged = new ArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ChatServer.class.getName());
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                logged.add(r.getLevel() + " " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        log.setUseParentHandlers(false);
-        try {
+        List<String> logged = logOf(ChatServer.class, () -> {
             runEvictionScenario(uncaught);
-        } finally {
-            log.removeHandler(capture);
-            log.setUseParentHandlers(true);
-        }
+            return null;
+        });
         assertEquals(List.of("INFO sleeper disconnected: not reading (outbox full for 300 ms)"), logged);
     }
 
