@@ -437,7 +437,8 @@ public final class Hub implements AutoCloseable {
      * for none) passes. The caller must have got "would block" first and retries afterwards.
      *
      * @return false if the deadline passed first
-     * @throws FiberKilledError, FiberTimeoutException as any blocking call
+     * @throws FiberKilledError as any blocking call
+     * @throws FiberTimeoutException as any blocking call
      */
     public boolean awaitIo(IoHandle handle, int op, long deadline) {
         Fiber<?> f = current;
@@ -469,7 +470,8 @@ public final class Hub implements AutoCloseable {
      * budget; gevent has no such thing). Any switch refills the budget. Called by the I/O layers
      * after an operation that did not park; a no-op outside a fiber. Hub thread.
      *
-     * @throws FiberKilledError, FiberTimeoutException when it yields, as any blocking call
+     * @throws FiberKilledError when it yields, as any blocking call
+     * @throws FiberTimeoutException when it yields, as any blocking call
      */
     public void spendBudget() {
         Fiber<?> f = current;
