@@ -56,7 +56,8 @@ import javax.net.ssl.SSLSession;
  * is kept, and the next {@code receive()} goes on where this one stopped. {@code send} commits the
  * whole message before it waits: a Timeout or kill while it waits for the peer to take the bytes
  * does not withdraw it; the rest goes out before anything sent later (the next send, ping, automatic
- * pong or close writes it), and the caller may reuse its buffer at once. {@code close} interrupted by
+ * pong or close writes it), and the caller may reuse its buffer at once. So a send that threw a
+ * Timeout must not be repeated (the message would go twice); messages sent after it wait behind it. {@code close} interrupted by
  * a kill or an outer Timeout drops the connection: it is then closed.
  *
  * <p><b>The socket under it</b> is a {@code TcpSocket} or a {@code TlsSocket} today, behind an
@@ -114,8 +115,6 @@ public final class WebSocket implements AutoCloseable {
      *
      * @throws WebSocketClosedException if the connection is closed or closing
      * @throws IllegalArgumentException if {@code text} has an unpaired surrogate (it is not Unicode text)
-     * @throws IOException if earlier interrupted sends still wait for a peer that does not read (more
-     *                     than {@link WebSocketOptions#maxMessageSize()} bytes of them): nothing was taken
      * @throws IllegalStateException if another fiber is sending on this connection now
      */
     public void send(String text) throws IOException {

@@ -369,12 +369,6 @@ public final class Endpoint {
         Fiber<?> me = enterWriter();
         try {
             ensureOpen();
-            long limit = Math.max(options.maxMessageSize(), 64 * 1024);
-            if (output.pending() > limit) {
-                throw new IOException(output.pending() + " bytes of earlier messages (sends that a Timeout or kill"
-                        + " interrupted) are still waiting for the peer to read them; not taking more than " + limit
-                        + ". The peer is not reading: send later, or close the connection");
-            }
             int opcode = text ? FrameParser.OP_TEXT : FrameParser.OP_BINARY;
             boolean rsv1 = false;
             if (deflater != null) {
