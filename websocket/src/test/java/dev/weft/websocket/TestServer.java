@@ -87,7 +87,7 @@ final class TestServer implements AutoCloseable {
         }
     }
 
-    private interface Reads {
+    interface Reads {
         int read(ByteBuffer b) throws IOException;
     }
 

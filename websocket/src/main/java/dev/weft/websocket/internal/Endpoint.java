@@ -83,12 +83,17 @@ public final class Endpoint {
         this.pingTimeoutNanos = nanos(options.pingTimeout());
     }
 
+    /** A limit in nanoseconds: -1 for none (null, or too long to count), at least 0. */
     private static long nanos(Duration d) {
         if (d == null) {
             return -1;
         }
-        long n = Deadlines.after(d);
-        return n == NONE ? -1 : Math.max(0, n - System.nanoTime());
+        try {
+            long n = d.toNanos();
+            return n >= Long.MAX_VALUE / 4 ? -1 : Math.max(0, n);
+        } catch (ArithmeticException tooLong) {
+            return d.isNegative() ? 0 : -1;
+        }
     }
 
     // ---------------------------------------------------------------- receiving
