@@ -2,17 +2,19 @@ package dev.weft.websocket;
 
 /**
  * The {@code permessage-deflate} extension (RFC 7692) as this side offers it (client) or accepts it
- * (server): off by default. {@link #enabled()} negotiates it the way browsers offer it ({@code
- * permessage-deflate; client_max_window_bits}), with context takeover both ways unless a side asks
- * otherwise: the compression window carries over from one message to the next, which is what makes
- * small, similar messages (chat, JSON events) compress well.
+ * (server): off by default. With {@link #enabled()} a server accepts the offers browsers make ({@code
+ * permessage-deflate; client_max_window_bits}) and a client offers {@code permessage-deflate}, with
+ * context takeover both ways unless a side asks otherwise: the compression window carries over from
+ * one message to the next, which is what makes small, similar messages (chat, JSON events) compress
+ * well.
  *
  * <p>Cost: a connection that compresses keeps zlib's state between messages, about 256 KiB of native
  * memory for sending and 40 KiB for receiving (allocated at the first compressed message, freed at
  * close). {@link #withServerNoContextTakeover(boolean)} lets a server drop its side of that between
  * messages. {@code java.util.zip} always uses a 32 KiB window, so an offer that limits the server's
  * window ({@code server_max_window_bits} below 15) is declined (the connection then runs without
- * compression), and a client never offers {@code client_max_window_bits} with a value.
+ * compression), and a client does not offer {@code client_max_window_bits}, which would let the server
+ * limit the client's window.
  *
  * <p>Immutable; thread-safe.
  */

@@ -14,9 +14,14 @@ public final class DeflateNegotiation {
     private DeflateNegotiation() {
     }
 
-    /** The client's offer, as browsers make it: {@code permessage-deflate; client_max_window_bits} (no value: any window). */
+    /**
+     * The client's offer: {@code permessage-deflate} and the no-context-takeover requests that are set.
+     * Not {@code client_max_window_bits}, which browsers send: it invites the server to limit our window
+     * (Python's {@code websockets} server answers {@code client_max_window_bits=12}), and {@code
+     * java.util.zip} cannot compress with less than 32 KiB.
+     */
     public static String offer(PerMessageDeflate settings) {
-        return NAME + "; client_max_window_bits" + (settings.serverNoContextTakeover() ? "; server_no_context_takeover" : "")
+        return NAME + (settings.serverNoContextTakeover() ? "; server_no_context_takeover" : "")
                 + (settings.clientNoContextTakeover() ? "; client_no_context_takeover" : "");
     }
 
