@@ -139,6 +139,28 @@ class PerMessageDeflateTest {
     }
 
     @Test
+    void anEmptyMessageKeepsTheCompressedStreamIntactBothWays() throws Exception {
+        Hub.run(() -> {
+            try (TestServer server = TestServer.start(SERVER, TestServer.ECHO);
+                 RawPeer peer = RawPeer.connect(server.port(), "/", BROWSER_OFFER)) {
+                Deflater ours = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+                Inflater theirs = new Inflater(true);
+                // Sent: "first", an empty message as one 00 byte (RFC 7692 7.2.3.6), an empty message with no
+                // payload at all (tolerated), "last". The server's echoes must inflate as one stream.
+                peer.frame(true, 4, 1, compress(ours, "first"), 0);
+                peer.frame(true, 4, 1, new byte[] {0}, 0);
+                peer.frame(true, 4, 1, new byte[0], 0);
+                peer.frame(true, 4, 1, compress(ours, "last"), 0);
+                for (String expected : new String[] {"first", "", "", "last"}) {
+                    RawPeer.Frame echo = peer.read(Autobahn.WAIT);
+                    assertTrue(echo.payload().length > 0, "an empty compressed message is one 00 byte, not nothing");
+                    assertEquals(expected, new String(inflate(theirs, echo.payload()), StandardCharsets.UTF_8));
+                }
+            }
+        });
+    }
+
+    @Test
     void aDecompressionBombIsStoppedAtTheSizeLimitWith1009() throws Exception {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         Hub.run(() -> {

@@ -39,9 +39,17 @@ public final class MessageDeflater {
         if (!contextTakeover) {
             deflater.reset();
         }
-        // A sync flush always ends with an empty stored block: 00 00 ff ff, which the receiver adds back.
+        // A sync flush ends with an empty stored block: 00 00 ff ff, which the receiver adds back.
         if (size >= 4 && out[size - 4] == 0 && out[size - 3] == 0 && out[size - 2] == (byte) 0xff && out[size - 1] == (byte) 0xff) {
             size -= 4;
+        }
+        if (size == 0) {
+            // An empty message after a flush makes zlib write nothing at all (a second flush with no input is a
+            // no-op). An empty payload is not valid here: with the receiver's 00 00 ff ff appended it would be
+            // read as a stored block of 0xff00 bytes, and the receiver's stream would be broken from then on
+            // (Python's websockets and Node's ws fail the next message). One 00 byte is an empty stored block's
+            // header: with the tail appended, a complete empty block (RFC 7692 section 7.2.3.6).
+            return new byte[] {0};
         }
         return Arrays.copyOf(out, size);
     }

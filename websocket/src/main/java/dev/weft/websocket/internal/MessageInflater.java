@@ -34,6 +34,8 @@ public final class MessageInflater {
 
     private final boolean peerContextTakeover;
     private Inflater inflater;
+    /** Whether the current message had any compressed bytes. */
+    private boolean input;
 
     /** {@code peerContextTakeover}: false when the peer agreed to start each message with a fresh window. */
     public MessageInflater(boolean peerContextTakeover) {
@@ -49,8 +51,11 @@ public final class MessageInflater {
             // The peer ended the DEFLATE stream (BFINAL) in this message; anything after it is not ours.
             return;
         }
-        inflater.setInput(b, off, len);
-        drain(sink);
+        if (len > 0) {
+            input = true;
+            inflater.setInput(b, off, len);
+            drain(sink);
+        }
     }
 
     /** The message is complete: inflates what the removed tail releases, and prepares for the next message. */
@@ -58,10 +63,13 @@ public final class MessageInflater {
         if (inflater == null) {
             inflater = new Inflater(true);
         }
-        if (!inflater.finished()) {
+        if (!inflater.finished() && input) {
+            // A compressed message with no payload at all (some senders make one for an empty message) is
+            // empty: appending the tail alone would start a stored block and break the stream.
             inflater.setInput(TAIL);
             drain(sink);
         }
+        input = false;
         if (!peerContextTakeover || inflater.finished()) {
             inflater.reset();
         }
