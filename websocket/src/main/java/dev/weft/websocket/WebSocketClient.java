@@ -85,8 +85,9 @@ public final class WebSocketClient {
      * @throws WebSocketHandshakeException if the server did not answer 101 (its status and headers are
      *         in the exception; a redirect is reported, not followed) or answered in a way RFC 6455 forbids
      * @throws SocketTimeoutException if the connect timeout passed first (everything opened is closed)
-     * @throws java.net.ConnectException, {@link java.net.UnknownHostException}, {@link javax.net.ssl.SSLHandshakeException}
-     *         as the sockets report them
+     * @throws java.net.ConnectException if the server refused the connection
+     * @throws java.net.UnknownHostException if the host name does not resolve
+     * @throws javax.net.ssl.SSLHandshakeException if the TLS handshake of a {@code wss} URI failed (the message says why)
      * @throws IllegalArgumentException if {@code uri} is not a ws/wss URI with a host, or has a fragment
      */
     public WebSocket connect(URI uri) throws IOException {
