@@ -75,6 +75,7 @@ public class FiberSocket extends Socket {
      */
     public FiberSocket() throws SocketException {
         super(noImpl());
+        OpeningScope.opened(this);
     }
 
     private static SocketImpl noImpl() {

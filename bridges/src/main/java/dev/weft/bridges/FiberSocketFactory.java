@@ -80,6 +80,25 @@ public class FiberSocketFactory extends SocketFactory {
         return connected(new InetSocketAddress(address, port));
     }
 
+    /**
+     * Runs a connection opener ({@code () -> DriverManager.getConnection(url, props)}) in the calling
+     * fiber and returns what it returns; if it throws anything (a refused connect, a failed login, a
+     * kill, a {@link dev.weft.fibers.Timeout}), every socket this factory made for the calling fiber
+     * meanwhile is closed before the failure passes on, as is. Drivers close their half-open socket in
+     * {@code catch (Exception)}, which a {@link dev.weft.fibers.FiberKilledError} passes by: without
+     * this, a fiber killed during a connect leaves the socket, and the server's connection, open.
+     * {@link ConnectionPool} runs its opener this way. Sockets the driver opens on other threads (a
+     * login-timeout helper thread) are not the calling fiber's and are not tracked.
+     *
+     * @throws Exception what the opener threw, as is
+     * @throws dev.weft.fibers.NotInFiberException outside a fiber
+     */
+    public static <T> T closeOnFailure(java.util.concurrent.Callable<T> opener) throws Exception {
+        java.util.Objects.requireNonNull(opener, "opener");
+        Fiber.current();
+        return OpeningScope.run(opener);
+    }
+
     private static Socket connected(InetSocketAddress remote) throws IOException {
         FiberSocket s = new FiberSocket();
         s.connect(remote, 0); // connect closes the socket if it fails
