@@ -502,12 +502,29 @@ public class FiberSocket extends Socket {
             set(StandardSocketOptions.SO_LINGER, -1);
             return this;
         }
+        if (KEEPALIVE_TUNING.contains(name) && !supportedOptions().contains(name)) {
+            return this; // the backend cannot tune keep-alive probes (epoll's Netty socket): ignored, SO_KEEPALIVE works
+        }
         if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
         set(name, value);
         return this;
     }
+
+    /**
+     * TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT: set where the backend has them (nio on Linux), ignored
+     * where it does not (Apache HttpClient sets them whenever the JDK's own sockets have them).
+     */
+    /** What may be set before connecting; the keep-alive tuning is dropped at connect where the backend lacks it. */
+    private static final Set<SocketOption<?>> UNCONNECTED_OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
+
+    private static final Set<SocketOption<?>> KEEPALIVE_TUNING = Set.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
 
     @Override
     @SuppressWarnings("unchecked")
@@ -528,9 +545,7 @@ public class FiberSocket extends Socket {
         if (connected) {
             return conn.supportedOptions();
         }
-        return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
-                StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
+        return UNCONNECTED_OPTIONS;
     }
 
     private <T> void set(SocketOption<T> option, T value) throws SocketException {

@@ -60,7 +60,9 @@ final class OwnedConnection {
             TcpSocket tcp = TcpSocket.connect(address, timeoutMillis == 0 ? null : Duration.ofMillis(timeoutMillis));
             try {
                 for (Map.Entry<SocketOption<?>, Object> e : options.entrySet()) {
-                    apply(tcp, e.getKey(), e.getValue());
+                    if (tcp.supportedOptions().contains(e.getKey())) { // keep-alive tuning the backend lacks is dropped
+                        apply(tcp, e.getKey(), e.getValue());
+                    }
                 }
                 return new OwnedConnection(Hub.current(), tcp);
             } catch (IOException | RuntimeException | Error e) {

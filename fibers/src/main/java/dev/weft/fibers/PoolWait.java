@@ -13,7 +13,7 @@ import java.util.List;
  * @param frame the pool's frame in the stack
  */
 record PoolWait(String pool, StackTraceElement frame) {
-    /** Class-name prefix, method, and what to call it. */
+    /** Class-name prefix (nested classes too), method-name prefix ("": any), and what to call it. */
     private record Known(String classPrefix, String method, String pool) {
     }
 
@@ -22,10 +22,10 @@ record PoolWait(String pool, StackTraceElement frame) {
             new Known("com.zaxxer.hikari.pool.HikariPool", "getConnection", "HikariCP getConnection"),
             new Known("org.apache.commons.pool2.impl.GenericObjectPool", "borrowObject", "commons-pool2 borrowObject (JedisPool)"),
             new Known("org.apache.commons.pool2.impl.GenericKeyedObjectPool", "borrowObject", "commons-pool2 borrowObject"),
-            new Known("org.apache.hc.core5.pool.StrictConnPool", "lease", "Apache HttpClient's connection pool (StrictConnPool.lease)"),
-            new Known("org.apache.hc.core5.pool.LaxConnPool", "lease", "Apache HttpClient's connection pool (LaxConnPool.lease)"),
-            new Known("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager", "lease",
-                    "Apache HttpClient's PoolingHttpClientConnectionManager.lease"));
+            new Known("org.apache.hc.core5.pool.StrictConnPool", "", "Apache HttpClient's connection pool (StrictConnPool)"),
+            new Known("org.apache.hc.core5.pool.LaxConnPool", "", "Apache HttpClient's connection pool (LaxConnPool)"),
+            new Known("org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager", "",
+                    "Apache HttpClient's PoolingHttpClientConnectionManager"));
 
     /** The innermost known pool frame of {@code stack}, or null. */
     static PoolWait find(StackTraceElement[] stack) {
