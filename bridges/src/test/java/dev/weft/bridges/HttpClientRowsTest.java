@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
-import dev.weft.sockets.StreamServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -44,33 +42,18 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(120)
 class HttpClientRowsTest {
-    private static final CompletableFuture<Void> STOP = new CompletableFuture<>();
-    private static Thread serverHub;
+    private static TinyHttpServer.OwnHub server;
     private static int port;
 
     @BeforeAll
     static void startServer() throws Exception {
-        CompletableFuture<Integer> started = new CompletableFuture<>();
-        serverHub = new Thread(() -> {
-            try {
-                Hub.run(() -> {
-                    StreamServer server = TinyHttpServer.start();
-                    started.complete(server.port());
-                    Fiber.await(STOP);
-                    server.stop(Duration.ofSeconds(1));
-                });
-            } catch (Exception e) {
-                started.completeExceptionally(e);
-            }
-        }, "http-server-hub");
-        serverHub.start();
-        port = started.get();
+        server = TinyHttpServer.startOnItsOwnHub();
+        port = server.port;
     }
 
     @AfterAll
     static void stopServer() throws InterruptedException {
-        STOP.complete(null);
-        serverHub.join(10_000);
+        server.close();
     }
 
     private static String url(String path) {

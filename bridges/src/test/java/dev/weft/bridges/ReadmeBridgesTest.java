@@ -3,9 +3,7 @@ package dev.weft.bridges;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
-import dev.weft.sockets.StreamServer;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
 import java.net.URI;
@@ -18,10 +16,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -129,24 +125,10 @@ class ReadmeBridgesTest {
             });
             assertEquals(1, one);
         }
-        CompletableFuture<Void> stop = new CompletableFuture<>();
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread serverHub = new Thread(() -> {
-            try {
-                Hub.run(() -> {
-                    StreamServer server = TinyHttpServer.start();
-                    port.complete(server.port());
-                    Fiber.await(stop);
-                    server.stop(Duration.ofSeconds(1));
-                });
-            } catch (Exception e) {
-                port.completeExceptionally(e);
-            }
-        }, "readme-http-server");
-        serverHub.start();
+        TinyHttpServer.OwnHub server = TinyHttpServer.startOnItsOwnHub();
         try (var apache = (org.apache.hc.client5.http.impl.classic.CloseableHttpClient) method(readme, "apacheHttpClient").invoke(null, 4);
                 HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            String base = "http://localhost:" + port.get();
+            String base = "http://localhost:" + server.port;
             String[] got = Hub.run(() -> new String[] {
                 apache.execute(new org.apache.hc.client5.http.classic.methods.HttpGet(base + "/hello/apache"),
                         r -> org.apache.hc.core5.http.io.entity.EntityUtils.toString(r.getEntity())),
@@ -155,8 +137,7 @@ class ReadmeBridgesTest {
             assertEquals("hello apache", got[0]);
             assertEquals("hello jdk", got[1]);
         } finally {
-            stop.complete(null);
-            serverHub.join(10_000);
+            server.close();
         }
     }
 }

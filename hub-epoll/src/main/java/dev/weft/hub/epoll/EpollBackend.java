@@ -84,10 +84,7 @@ public final class EpollBackend implements HubBackend {
         try {
             return new EpollPoller();
         } catch (LinkageError e) {
-            throw new BackendUnavailableException("The epoll backend does not link against the Netty on the class path ("
-                    + NettyClasspath.found() + "): " + e + ". It needs Netty " + NettyClasspath.TESTED + " throughout:"
-                    + " import io.netty:netty-bom:" + NettyClasspath.TESTED + " (dev.weft:weft-bom does), or run with"
-                    + " -Dweft.hub=nio", e);
+            throw NettyClasspath.linkFailure("epoll", e);
         }
     }
 }

@@ -88,10 +88,7 @@ public final class KQueueBackend implements HubBackend {
         try {
             return new KQueuePoller();
         } catch (LinkageError e) {
-            throw new BackendUnavailableException("The kqueue backend does not link against the Netty on the class path ("
-                    + NettyClasspath.found() + "): " + e + ". It needs Netty " + NettyClasspath.TESTED + " throughout:"
-                    + " import io.netty:netty-bom:" + NettyClasspath.TESTED + " (dev.weft:weft-bom does), or run with"
-                    + " -Dweft.hub=nio", e);
+            throw NettyClasspath.linkFailure("kqueue", e);
         }
     }
 }

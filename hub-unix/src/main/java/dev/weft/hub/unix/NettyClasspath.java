@@ -75,6 +75,16 @@ public final class NettyClasspath {
         return sb.toString();
     }
 
+    /**
+     * The exception for a backend whose poller did not link against the Netty on the class path (a clash
+     * {@link #clash} did not foresee): names the versions found and the fix.
+     */
+    public static dev.weft.hub.BackendUnavailableException linkFailure(String backend, LinkageError e) {
+        return new dev.weft.hub.BackendUnavailableException("The " + backend + " backend does not link against the Netty"
+                + " on the class path (" + found() + "): " + e + ". It needs Netty " + TESTED + " throughout: import"
+                + " io.netty:netty-bom:" + TESTED + " (dev.weft:weft-bom does), or run with -Dweft.hub=nio", e);
+    }
+
     /** The Netty versions on the class path and their artifacts, for messages ("no version files" if none). */
     public static String found() {
         Map<String, String> found = versions(NettyClasspath.class.getClassLoader());
