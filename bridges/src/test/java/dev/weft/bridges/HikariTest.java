@@ -224,4 +224,62 @@ class HikariTest {
         }
         assertEquals(0, serverConnectionsAfter(Duration.ofSeconds(10)), () -> "server connections left after the pool closed: " + activity());
     }
+
+    /**
+     * The server killed while fibers wait in queries on Hikari's connections (sockets of the bridge hub,
+     * used from this hub's fibers): each fiber gets an SQLException promptly, nobody is stuck.
+     */
+    @Test
+    void theServerKilledUnderPooledQueriesFailsEachFiberPromptly() throws Exception {
+        try (PostgresServer own = PostgresServer.start()) {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(own.url());
+            config.setUsername("weft");
+            config.addDataSourceProperty("socketFactory", FiberSocketFactory.class.getName());
+            config.addDataSourceProperty("sslmode", "disable");
+            config.setMaximumPoolSize(3);
+            config.setInitializationFailTimeout(-1);
+            try (HikariDataSource hikari = new HikariDataSource(config)) {
+                DataSource ds = new FiberDataSource(hikari, 3);
+                Hub.run(() -> {
+                    List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
+                    Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
+                    int[] running = {0};
+                    List<Fiber<Long>> fibers = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) {
+                        fibers.add(Fiber.spawn(() -> {
+                            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+                                running[0]++;
+                                st.execute("select pg_sleep(30)");
+                                return 0L;
+                            }
+                        }));
+                    }
+                    while (running[0] < 3) {
+                        Fiber.sleep(10);
+                    }
+                    Fiber.sleep(200);
+                    Thread killer = new Thread(own::kill, "pg-killer");
+                    killer.start();
+                    long start = System.nanoTime();
+                    for (Fiber<Long> f : fibers) {
+                        assertTrue(f.join(Duration.ofSeconds(20)), f + " is stuck");
+                        assertInstanceOf(SQLException.class, f.failure(), String.valueOf(f.failure()));
+                        try {
+                            f.get();
+                        } catch (java.util.concurrent.CompletionException observed) {
+                            // claimed
+                        }
+                    }
+                    for (Throwable t : reported) {
+                        assertInstanceOf(SQLException.class, t);
+                    }
+                    assertTrue((System.nanoTime() - start) / 1e9 < 20);
+                    while (killer.isAlive()) {
+                        Fiber.sleep(10);
+                    }
+                });
+            }
+        }
+    }
 }
