@@ -32,8 +32,9 @@ import java.util.function.BiConsumer;
  * the hub runs until they have unwound (their {@code finally} blocks run), then closes its loop.
  * While the hub shuts down, <em>every</em> blocking call of any fiber throws
  * {@link FiberKilledError} (after a switch through the hub), so a fiber that catches the kill and
- * blocks again cannot hold the hub open; one that does so {@value #SHUTDOWN_KILL_LIMIT} times is
- * abandoned (its remaining {@code finally} blocks never run) and reported at ERROR, naming it.
+ * blocks again cannot hold the hub open; one that does so {@value #KILL_LIMIT} times is
+ * abandoned (its remaining {@code finally} blocks never run) and reported at ERROR, naming it. (The
+ * same holds for any killed fiber: see {@link Fiber#kill()}.)
  * Cross-thread tasks accepted before the end still run (their fibers start and are killed at their
  * first blocking call; a {@link #submit} future is then cancelled); later ones are rejected.
  *
@@ -44,8 +45,8 @@ import java.util.function.BiConsumer;
 public final class Hub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final ThreadLocal<Hub> CURRENT = new ThreadLocal<>();
-    /** Kills a fiber may swallow during shutdown before the hub abandons it (see the class comment). */
-    static final int SHUTDOWN_KILL_LIMIT = 1_000;
+    /** Kills a fiber may swallow before the hub abandons it (see the class comment and {@link Fiber#kill()}). */
+    static final int KILL_LIMIT = 1_000;
     /** Operations a fiber may complete without waiting before {@link #spendBudget()} makes it yield (Tokio's 128). */
     static final short BUDGET = 128;
 
@@ -72,9 +73,6 @@ public final class Hub implements AutoCloseable {
     long watchedIterations;
     long watchedSince = System.nanoTime();
     boolean watchdogReported;
-
-    /** During shutdown: kills thrown at each fiber so far (allocated only then). */
-    private java.util.IdentityHashMap<Fiber<?>, int[]> shutdownKills;
 
     private Hub(EventLoop loop) {
         this.loop = loop;
@@ -608,7 +606,6 @@ public final class Hub implements AutoCloseable {
      */
     private void shutdown() {
         shuttingDown = true;
-        shutdownKills = new java.util.IdentityHashMap<>();
         loop.stopAcceptingTasks();
         for (Fiber<?> f : fibers()) {
             if (!f.isUnstartedCrossThreadTask()) {
@@ -631,39 +628,35 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Called by every park while the hub shuts down: every blocking call then throws
-     * {@link FiberKilledError}; the second and later ones after a switch through the hub. A fiber
-     * that swallowed {@value #SHUTDOWN_KILL_LIMIT} kills is abandoned: it is suspended for good
-     * (never resumed, so its remaining finally blocks do not run) and reported.
+     * Called by every park of a fiber that was killed before (its kill was thrown: it stays pending)
+     * or while the hub shuts down: every blocking call then throws {@link FiberKilledError}; the
+     * first one of a shutdown at once, every later one after a switch through the hub (so a
+     * catch-and-retry loop cannot spin without letting timers, I/O and other fibers run). A fiber
+     * that swallowed {@value #KILL_LIMIT} kills is abandoned: it is suspended for good (never
+     * resumed, so its remaining finally blocks do not run), ends KILLED and is reported at ERROR.
      */
-    void redeliverShutdownKill(Fiber<?> f) {
-        int[] count = shutdownKills.get(f);
-        if (count == null) {
+    void redeliverKill(Fiber<?> f) {
+        int delivered = f.killsDelivered();
+        if (delivered == 0) {
             f.interrupts |= Fiber.KILL;
             return;
         }
-        if (count[0] >= SHUTDOWN_KILL_LIMIT) {
-            abandon(f, count[0]);
+        if (delivered >= KILL_LIMIT) {
+            abandon(f, delivered);
             return;
         }
         f.interrupts |= Fiber.KILL | Fiber.REDELIVER;
     }
 
-    /** Records that a kill was thrown at {@code f} (counted only during shutdown). */
-    void killsDelivered(Fiber<?> f) {
-        if (shutdownKills != null) {
-            shutdownKills.computeIfAbsent(f, k -> new int[1])[0]++;
-        }
-    }
-
     private void abandon(Fiber<?> f, int kills) {
-        StringBuilder report = new StringBuilder("hub shutdown: fiber ").append(f).append(" caught ")
-                .append(kills).append(" FiberKilledErrors and kept blocking; it is abandoned: its remaining finally"
-                        + " blocks will not run. Let FiberKilledError propagate (catch Exception, not Throwable). It was at:");
+        StringBuilder report = new StringBuilder(shuttingDown ? "hub shutdown: fiber " : "fiber ").append(f)
+                .append(" was killed, caught ").append(kills).append(" FiberKilledErrors and kept blocking; it is"
+                        + " abandoned: its remaining finally blocks will not run, and what it holds (a Lock, a permit)"
+                        + " stays held. Let FiberKilledError propagate (catch Exception, not Throwable; a library that"
+                        + " wraps every Throwable needs a blocking call outside it to let the kill through). It was at:");
         for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
             report.append("\n\tat ").append(e);
         }
-        shutdownKills.remove(f);
         f.abandon();
         LOG.log(System.Logger.Level.ERROR, report.toString());
         current = null;

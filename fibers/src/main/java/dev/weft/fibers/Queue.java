@@ -266,15 +266,13 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     // ---------------------------------------------------------------- signalling
 
     private void signalGetterIfItemFree() {
-        if (!getters.isEmpty() && items.size() > reservedItems) {
-            getters.signalFirst();
+        if (!getters.isEmpty() && items.size() > reservedItems && getters.signalFirst() != null) {
             reservedItems++;
         }
     }
 
     private void signalPutterIfSlotFree() {
-        if (!putters.isEmpty() && hasFreeSlot()) {
-            putters.signalFirst();
+        if (!putters.isEmpty() && hasFreeSlot() && putters.signalFirst() != null) {
             reservedSlots++;
         }
     }

@@ -133,6 +133,20 @@ public final class Timeout implements AutoCloseable {
         return new FiberTimeoutException(this);
     }
 
+    /**
+     * Expires this timeout again after its exception was caught by a primitive whose wait had
+     * completed meanwhile (see {@link Fiber#interruptAgain}): the fiber's next blocking call throws
+     * it. False if it is closed or belongs to another fiber (nothing to do).
+     */
+    boolean expireAgain(Fiber<?> f) {
+        if (closed || fiber != f) {
+            return false;
+        }
+        expired = true;
+        f.interrupts |= Fiber.TIMEOUT;
+        return true;
+    }
+
     /** Whether the deadline has passed (while open); stays true after its exception was thrown. */
     public boolean isExpired() {
         return expired || delivered;

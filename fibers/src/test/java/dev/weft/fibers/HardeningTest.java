@@ -427,7 +427,7 @@ class HardeningTest {
         } finally {
             log.stop();
         }
-        assertEquals(Hub.SHUTDOWN_KILL_LIMIT, swallowed.get());
+        assertEquals(Hub.KILL_LIMIT, swallowed.get());
         assertEquals(1, finallies.get());
         assertEquals(1, reported.size());
         assertTrue(log.text().contains("'stubborn'") && log.text().contains("abandoned"), log.text());
