@@ -465,11 +465,21 @@ public final class Hub implements AutoCloseable {
      * found data, a write that fit); after {@value #BUDGET} of them in a row the fiber yields, so
      * that one fiber whose socket always has data cannot starve the others (Tokio's cooperative
      * budget; gevent has no such thing). Any switch refills the budget. Called by the I/O layers
-     * after an operation that did not park; a no-op outside a fiber. Hub thread.
+     * after an operation that did not park; a no-op outside a fiber. It spends the budget of the
+     * <em>caller's</em> fiber only: called on another thread than this hub's (an object of this hub
+     * used from another hub's fiber, which the caller then refuses), it acts on that thread's own
+     * hub, never on this hub's running fiber.
      *
      * @throws FiberKilledError, FiberTimeoutException when it yields, as any blocking call
      */
     public void spendBudget() {
+        if (Thread.currentThread() != thread) {
+            Hub own = CURRENT.get();
+            if (own != null && own != this) {
+                own.spendBudget();
+            }
+            return;
+        }
         Fiber<?> f = current;
         if (f != null && --f.budget <= 0) {
             loop.endBatch(); // timers and readiness get their turn too, not only the runnable fibers
