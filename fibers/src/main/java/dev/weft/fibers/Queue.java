@@ -13,7 +13,9 @@ import java.util.Objects;
  * <p><b>Nothing is lost or duplicated.</b> A get that times out, is killed or hits an enclosing
  * {@link Timeout} has taken nothing: the item it might have received stays in the queue for the
  * next getter. A put that times out, is killed or fails has added nothing; a put that returned
- * normally added its item exactly once.
+ * normally added its item exactly once. (A {@link PriorityQueue} whose comparator throws: the put or
+ * get that called it throws that exception having added or taken nothing, and the slot or item it
+ * was given passes to the next waiter.)
  *
  * <p>{@link #close()} ends the queue: later puts throw {@link QueueClosedException}; getters take
  * what is left, then get throws {@link QueueClosedException} (and poll returns null). Waiting
@@ -153,7 +155,12 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
                         putters.addFirst(me); // rendezvous: the getter it was signalled for left; wait again
                         continue;
                     }
-                    add(item);
+                    try {
+                        add(item); // a PriorityQueue's comparator may throw: nothing added
+                    } catch (Throwable t) {
+                        signalPutterIfSlotFree(); // the slot it was given goes to the next putter
+                        throw t;
+                    }
                     added = true;
                     return true;
                 }
@@ -233,7 +240,12 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
                     me.signalled = false;
                     reservedItems--;
                     took = true;
-                    return take();
+                    try {
+                        return take();
+                    } catch (Throwable t) { // a PriorityQueue's comparator threw: nothing taken
+                        signalGetterIfItemFree(); // the item it was given goes to the next getter
+                        throw t;
+                    }
                 }
                 if (closed) {
                     return closedAndEmpty(throwIfClosed);
