@@ -754,6 +754,17 @@ public final class Hub implements AutoCloseable {
         return HubDump.dumpAll();
     }
 
+    /** The completion stages fibers of this hub wait for ({@link Futures}); made on first use. */
+    private StageWaits stageWaits;
+
+    StageWaits stageWaits() {
+        StageWaits w = stageWaits;
+        if (w == null) {
+            stageWaits = w = new StageWaits();
+        }
+        return w;
+    }
+
     /** Fibers spawned since the hub opened (racy outside the hub thread, for JFR). */
     long spawnedCount() {
         return nextId - 1;
