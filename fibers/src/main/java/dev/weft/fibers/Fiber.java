@@ -638,6 +638,7 @@ public final class Fiber<T> implements Waitable {
     private boolean joinUntil(long deadline, boolean timed) {
         if (isDone()) {
             hub.checkThread("Fiber.join");
+            hub.spendBudget(); // joining fiber after finished fiber lets timers and I/O in too
             return true;
         }
         Fiber<?> me = hub.runningFiber("Fiber.join"); // checks the thread too, without a thread-local lookup

@@ -482,9 +482,14 @@ public final class Hub implements AutoCloseable {
         }
         Fiber<?> f = current;
         if (f != null && --f.budget <= 0) {
-            loop.endBatch(); // timers and readiness get their turn too, not only the runnable fibers
-            f.park(null, true);
+            budgetSpent(f);
         }
+    }
+
+    /** The rare half of {@link #spendBudget()}, kept out of the callers it is inlined into. */
+    private void budgetSpent(Fiber<?> f) {
+        loop.endBatch(); // timers and readiness get their turn too, not only the runnable fibers
+        f.park(null, true);
     }
 
     // ---------------------------------------------------------------- queries and settings

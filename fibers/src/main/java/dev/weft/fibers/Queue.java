@@ -21,6 +21,12 @@ import java.util.Objects;
  * what is left, then get throws {@link QueueClosedException} (and poll returns null). Waiting
  * putters wake at once with that exception, their items not added.
  *
+ * <p>Fairness: a blocking call ({@code put}, {@code get}, {@code peek} and their timed forms) that
+ * completes without waiting spends one unit of the fiber's cooperative budget
+ * ({@link Hub#spendBudget()}) before it moves anything, so a fiber that drains a full queue (or fills
+ * an unbounded one) yields every 128 calls and timers, I/O and other fibers get their turn. The
+ * non-blocking forms ({@code poll()}, {@code offer(item)}, {@code getNowait}) never switch.
+ *
  * <p>Thread rule: fibers of the hub that created it, and that hub's thread
  * ({@link dev.weft.hub.WrongThreadException} otherwise). Other threads hand items over through
  * {@link Hub#execute}. Null items are not allowed.
@@ -135,6 +141,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     private boolean putUntil(T item, long deadline, String what) {
         Objects.requireNonNull(item, "item");
         hub.checkThread(what);
+        hub.spendBudget(); // before anything moves: a put that completes at once counts (issue 23, item 11)
         ensureOpen();
         if (hasFreeSlot()) {
             add(item);
@@ -220,6 +227,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
 
     private T getUntil(long deadline, boolean throwIfClosed, String what) {
         hub.checkThread(what);
+        hub.spendBudget(); // before anything is taken: draining a full queue lets timers and I/O in
         if (items.size() > reservedItems) {
             return take();
         }
@@ -411,6 +419,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
 
     private T peekUntil(long deadline, boolean throwIfClosed) {
         hub.checkThread("Queue.peek");
+        hub.spendBudget();
         if (items.size() > 0) {
             return items.peek();
         }

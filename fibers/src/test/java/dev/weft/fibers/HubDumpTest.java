@@ -77,6 +77,7 @@ class HubDumpTest {
         try (WatchdogLog log = new WatchdogLog()) {
             Hub.run(() -> {
                 Fiber.spawn("idle-waiter", () -> Fiber.sleep(10_000));
+                Fiber.yield(); // it starts and waits before anyone asks (a task may run in the same iteration)
                 Thread asker = new Thread(() -> whileIdle.complete(Hub.dumpAll()));
                 asker.start();
                 AsyncResult<String> done = new AsyncResult<>();
