@@ -69,10 +69,6 @@ public final class Hub implements AutoCloseable {
     private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
     /** Loop iterations, read by the watchdog thread (a racy counter is enough there). */
     private volatile long iterations;
-    /** Watchdog bookkeeping, touched only by the watchdog thread. */
-    long watchedIterations;
-    long watchedSince = System.nanoTime();
-    boolean watchdogReported;
 
     private Hub(EventLoop loop) {
         this.loop = loop;
