@@ -748,8 +748,10 @@ public final class Hub implements AutoCloseable {
 
     /**
      * {@link #dump()} of every hub of the JVM. Any thread: each hub answers on its own thread; one
-     * whose thread is blocked is shown by that thread's stack instead (after waiting 1 s for it).
-     * Also on a signal: {@code -Dweft.dump.signal=USR2}, then {@code kill -USR2 <pid>}.
+     * whose thread is blocked is shown by that thread's stack instead (after waiting 1 s for it, for
+     * all hubs together). In a fiber it parks that fiber while the others answer (its hub runs on);
+     * elsewhere it blocks the calling thread. Also on a signal: {@code -Dweft.dump.signal=USR2}, then
+     * {@code kill -USR2 <pid>}.
      */
     public static String dumpAll() {
         return HubDump.dumpAll();
