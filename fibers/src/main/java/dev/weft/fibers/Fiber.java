@@ -143,7 +143,11 @@ public final class Fiber<T> implements Waitable {
         return Hub.current().spawnVoid(name, task);
     }
 
-    /** Spawns a fiber that starts once {@code delay} has passed; killing it before then means it never runs. Hub thread. */
+    /**
+     * Spawns a fiber that starts once {@code delay} has passed; killing it before then means it never
+     * runs. Any delay works (the package rule: zero or negative starts it soon; one of 146 years or
+     * more, or null, means it never starts; nothing throws {@link ArithmeticException}). Hub thread.
+     */
     public static <T> Fiber<T> spawnLater(Duration delay, Callable<T> task) {
         return Hub.current().spawnLater(delay, null, task);
     }
@@ -992,12 +996,20 @@ public final class Fiber<T> implements Waitable {
         if (links.containsKey(callback)) {
             return;
         }
-        Consumer<Fiber<T>> wrapper = f -> {
-            if (only == null || f.state == only) {
-                hub.spawn("link of " + f, () -> {
-                    callback.accept(f);
-                    return null;
-                });
+        Consumer<Fiber<T>> wrapper = new Consumer<>() {
+            @Override
+            public void accept(Fiber<T> f) {
+                if (only == null || f.state == only) {
+                    Consumer<Fiber<T>> self = this;
+                    hub.spawn("link of " + f, () -> {
+                        // an unlink since the fiber ended (from another link, say) cancels it: unlink said true
+                        if (links.get(callback) == self) {
+                            links.remove(callback);
+                            callback.accept(f);
+                        }
+                        return null;
+                    });
+                }
             }
         };
         links.put(callback, wrapper);
@@ -1007,7 +1019,11 @@ public final class Fiber<T> implements Waitable {
         onExit(wrapper);
     }
 
-    /** Removes a callback given to {@link #link}, {@link #linkValue} or {@link #linkException}; false if it was not linked. Hub thread. */
+    /**
+     * Removes a callback given to {@link #link}, {@link #linkValue} or {@link #linkException}; false if
+     * it was not linked or has run already. True means it will not run: also when called after the
+     * fiber ended, before the link's own fiber ran it (from inside another link, say). Hub thread.
+     */
     public boolean unlink(Consumer<? super Fiber<T>> callback) {
         hub.checkThread("Fiber.unlink");
         java.util.Map<Consumer<?>, Consumer<?>> links = extras == null ? null : extras.links;
@@ -1051,13 +1067,13 @@ public final class Fiber<T> implements Waitable {
         claimStart("start").loop.callSoon(cont);
     }
 
-    /** Starts a fiber made by {@link #create} once {@code delay} has passed (gevent's {@code start_later}). Hub thread. */
+    /**
+     * Starts a fiber made by {@link #create} once {@code delay} has passed (gevent's {@code
+     * start_later}); any delay works, as for {@link #spawnLater}. Hub thread.
+     */
     public void startLater(Duration delay) {
         claimStart("startLater");
-        blocker = hub.loop.schedule(Math.max(0, delay.toNanos()), () -> {
-            blocker = null;
-            hub.loop.callSoon(cont);
-        });
+        hub.startAfter(this, delay);
     }
 
     private Hub claimStart(String what) {

@@ -290,16 +290,39 @@ public final class Hub implements AutoCloseable {
         return f;
     }
 
-    /** Spawns a fiber that starts once {@code delay} has passed. Hub thread. */
+    /**
+     * Spawns a fiber that starts once {@code delay} has passed (the package rule for durations: zero
+     * or negative starts it soon, as {@link #spawn}; any positive delay works, however long; one of
+     * about 146 years or more, or null, means it never starts: a kill ends it).
+     * Hub thread.
+     */
     public <T> Fiber<T> spawnLater(Duration delay, String name, Callable<T> task) {
         checkThread("Hub.spawnLater");
         Fiber<T> f = newFiber(name, task);
-        f.blocker = loop.schedule(delay.toNanos(), () -> {
+        startAfter(f, delay);
+        return f;
+    }
+
+    /** Starts {@code f} (NEW) once {@code delay} has passed; see {@link #spawnLater}. Hub thread. */
+    void startAfter(Fiber<?> f, Duration delay) {
+        long deadline = Deadlines.after(delay);
+        if (deadline == Deadlines.NONE) {
+            f.blocker = NEVER_STARTS;
+            return;
+        }
+        f.blocker = loop.scheduleAt(deadline, () -> {
             f.blocker = null;
             loop.callSoon(f.cont);
         });
-        return f;
     }
+
+    /** What a fiber whose start delay is beyond representation waits for (reports say so). */
+    private static final Object NEVER_STARTS = new Object() {
+        @Override
+        public String toString() {
+            return "a start delay of 146 years or more: it never starts (kill it to end it)";
+        }
+    };
 
     /** {@link #spawn} for a body without a result, with no wrapper around it. Hub thread. */
     Fiber<Void> spawnVoid(String name, VoidTask task) {

@@ -70,6 +70,11 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     private int reservedItems;
     private int reservedSlots;
     private boolean closed;
+    /**
+     * Capacity 0 only: the items of the waiting putters, so that a non-blocking get can take one
+     * straight from its putter (gevent's channel does); a putter whose entry is gone was handed over.
+     */
+    private final java.util.IdentityHashMap<Fiber<?>, T> offered;
 
     /** An unbounded queue on the current hub. Hub thread. */
     public Queue() {
@@ -90,6 +95,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         this.hub = Hub.current();
         this.capacity = capacity;
         this.items = store;
+        this.offered = capacity == 0 ? new java.util.IdentityHashMap<>() : null;
     }
 
     static int checkCapacity(int capacity) {
@@ -150,10 +156,27 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         Fiber<?> me = hub.runningFiber(what);
         me.signalled = false; // the fiber is its own node in the line
         putters.addLast(me);
+        if (offered != null) {
+            offered.put(me, item);
+        }
         boolean added = false;
         try {
             while (true) {
-                boolean woken = me.parkUntil(this, deadline);
+                boolean woken;
+                try {
+                    woken = me.parkUntil(this, deadline);
+                } catch (RuntimeException | Error interrupted) {
+                    if (handedOver(me)) { // a poll took the item just before the kill or Timeout: the put is done
+                        added = true;
+                        me.interruptAgain(interrupted);
+                        return true;
+                    }
+                    throw interrupted;
+                }
+                if (handedOver(me)) {
+                    added = true;
+                    return true;
+                }
                 if (me.signalled) {
                     me.signalled = false;
                     reservedSlots--;
@@ -177,10 +200,36 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
                 }
             }
         } finally {
+            if (offered != null && !added) {
+                offered.remove(me);
+            }
             if (!added) {
                 leave(me, putters, false);
             }
         }
+    }
+
+    /** Capacity 0: whether a non-blocking get took {@code putter}'s item while it waited. */
+    private boolean handedOver(Fiber<?> putter) {
+        return offered != null && !offered.containsKey(putter);
+    }
+
+    /**
+     * Capacity 0: takes the item of the oldest waiting putter, if it is parked (a putter already woken
+     * by its deadline or a kill keeps its item: its put reports what happened), and wakes it; its put
+     * then returns normally. Null if there is none.
+     */
+    private T takeFromWaitingPutter() {
+        Fiber<?> p = putters.peekFirst();
+        if (p == null || p.state != FiberState.WAITING) {
+            return null;
+        }
+        T item = offered.remove(p);
+        if (item != null) {
+            putters.remove(p);
+            p.unpark();
+        }
+        return item;
     }
 
     private boolean hasFreeSlot() {
@@ -210,10 +259,16 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         return getUntil(Long.MAX_VALUE, true, "Queue.get");
     }
 
-    /** Removes and returns the head item if there is one now; null if empty (or closed and empty). Never blocks. */
+    /**
+     * Removes and returns the head item if there is one now; null if empty (or closed and empty). Never
+     * blocks. On a {@link Channel}, the item of a putter waiting now (its put then returns).
+     */
     public T poll() {
         hub.checkThread("Queue.poll");
-        return items.size() > reservedItems ? take() : null;
+        if (items.size() > reservedItems) {
+            return take();
+        }
+        return offered != null ? takeFromWaitingPutter() : null;
     }
 
     /**

@@ -47,6 +47,11 @@ class WaitList {
         first = f;
     }
 
+    /** The oldest waiter, left in the line; null if none. */
+    Fiber<?> peekFirst() {
+        return first;
+    }
+
     /** Removes and returns the oldest waiter; null if none. */
     Fiber<?> pollFirst() {
         Fiber<?> f = first;

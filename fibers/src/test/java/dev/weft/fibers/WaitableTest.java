@@ -179,4 +179,42 @@ class WaitableTest {
             Waitable.waitAll(List.of());
         });
     }
+
+    /**
+     * Issue 23, item 26 (gevent's iwait keeps its links between items): an Event set and cleared while
+     * the consumer handles an earlier object is still returned.
+     */
+    @Test
+    void iwaitReturnsAnEventSetAndClearedWhileTheConsumerHandledAnEarlierObject() throws Exception {
+        List<String> seen = Hub.run(() -> {
+            Event first = new Event();
+            Event blink = new Event();
+            List<String> got = new ArrayList<>();
+            Fiber.spawn(() -> first.set());
+            for (Event e : Waitable.iwait(List.of(first, blink), Duration.ofSeconds(5))) {
+                got.add(e == first ? "first" : "blink");
+                if (e == first) {
+                    Fiber.spawn(() -> {
+                        blink.set();
+                        blink.clear(); // set and cleared while the consumer is busy below
+                    });
+                    Fiber.sleep(5);
+                }
+            }
+            return got;
+        });
+        assertEquals(List.of("first", "blink"), seen);
+    }
+
+    @Test
+    void iwaitOfNothingEndsAtOnceAndAnEventSetBeforeTheIterationIsReadyAtOnce() throws Exception {
+        Hub.run(() -> {
+            assertTrue(!Waitable.iwait(List.<Event>of(), null).iterator().hasNext());
+            Event set = new Event();
+            set.set();
+            assertSame(set, Waitable.iwait(List.of(set), Duration.ZERO).iterator().next());
+            Event never = new Event();
+            assertTrue(!Waitable.iwait(List.of(never), Duration.ofMillis(5)).iterator().hasNext(), "the timeout ends it");
+        });
+    }
 }
