@@ -550,8 +550,8 @@ public final class Fiber<T> implements Waitable {
         return x;
     }
 
-    /** Its fiber-local slots (see {@link FiberLocal}); null until one is set. */
-    Object[] locals() {
+    /** Its fiber-local values (see {@link FiberLocal}); null until one is set. */
+    FiberLocal.Slots localSlots() {
         return extras == null ? null : extras.locals;
     }
 

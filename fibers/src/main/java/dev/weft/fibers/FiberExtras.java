@@ -22,6 +22,6 @@ final class FiberExtras {
     int killsDelivered;
     /** The callbacks given to {@code link} and their on-exit wrappers, for {@code unlink}. */
     Map<Consumer<?>, Consumer<?>> links;
-    /** Fiber-local values, indexed by {@link FiberLocal}; null until one is set, dropped when the fiber ends. */
-    Object[] locals;
+    /** Fiber-local values ({@link FiberLocal}); null until one is set, dropped when the fiber ends. */
+    FiberLocal.Slots locals;
 }
