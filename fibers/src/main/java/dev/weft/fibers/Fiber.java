@@ -113,7 +113,11 @@ public final class Fiber<T> implements Waitable {
         if (SpawnSite.CAPTURE) {
             extras().spawnSite = new SpawnSite();
         }
-        this.cont = new FiberContinuation() {
+        // The cast through Object keeps the verifier from loading FiberContinuation (a subclass of
+        // jdk.internal.vm.Continuation) when it links this class: without the --add-exports flag that
+        // load fails with a bare IllegalAccessError, and Fiber.inFiber() and the exception that names
+        // the flag must still work (issue 23, item 28).
+        this.cont = (FiberContinuation) (Object) new FiberContinuation() {
             @Override
             protected void body() {
                 Fiber.this.body();

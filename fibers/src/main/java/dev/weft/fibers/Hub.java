@@ -277,7 +277,8 @@ public final class Hub implements AutoCloseable {
     private static NotInFiberException notOnHub(String what) {
         return new NotInFiberException(what + " was called on thread '" + Thread.currentThread().getName()
                 + "', which runs no Weft hub. Blocking fiber calls work only inside a fiber: start one with"
-                + " Hub.run(...), or hand the work to a hub with hub.execute(...) from other threads.");
+                + " Hub.run(...), or hand the work to a hub with hub.execute(...) from other threads."
+                + JvmFlags.missingNote());
     }
 
     // ---------------------------------------------------------------- spawning
