@@ -339,14 +339,7 @@ class GreenletTest {
             }
             sb.append("parent dead ").append(p.isDead()).append(" (its function never ran)\n");
             // throwInto a new greenlet whose parent never started
-            Greenlet g1 = new Greenlet("g1", x -> {
-                try {
-                    root.switchTo("f1 ready to catch");
-                } catch (IndexOutOfBoundsException e) {
-                    return "caught";
-                }
-                return "normal exit";
-            }, root);
+            Greenlet g1 = f1(root);
             Greenlet g2 = new Greenlet("g2", x -> f2.run(), g1);
             try {
                 g2.throwInto(new IndexOutOfBoundsException("thrown"));
@@ -355,16 +348,9 @@ class GreenletTest {
                         .append(g1.isDead()).append('\n');
             }
             // the same once g1 runs: it catches
-            g1 = new Greenlet("g1", x -> {
-                try {
-                    root.switchTo("f1 ready to catch");
-                } catch (IndexOutOfBoundsException e) {
-                    return "caught";
-                }
-                return "normal exit";
-            }, root);
-            Greenlet g1final = g1;
-            g2 = new Greenlet("g2", x -> f2.run(), g1final);
+            Greenlet g1again = f1(root);
+            g1 = g1again;
+            g2 = new Greenlet("g2", x -> f2.run(), g1again);
             sb.append(g1.switchTo()).append('\n');
             sb.append(g2.throwInto(new IndexOutOfBoundsException("thrown"))).append(", g2 dead ").append(g2.isDead())
                     .append(", g1 dead ").append(g1.isDead()).append('\n');
@@ -382,6 +368,18 @@ class GreenletTest {
                 caught, g2 dead true, g1 dead true
                 p2 ran with 42
                 """, trace);
+    }
+
+    /** greenlet's test_throw_goes_to_original_parent's f1: waits in the root, catches an IndexError. */
+    private static Greenlet f1(Greenlet root) {
+        return new Greenlet("g1", x -> {
+            try {
+                root.switchTo("f1 ready to catch");
+            } catch (IndexOutOfBoundsException e) {
+                return "caught";
+            }
+            return "normal exit";
+        }, root);
     }
 
     private interface VoidFunction {
