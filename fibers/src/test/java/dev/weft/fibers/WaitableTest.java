@@ -217,4 +217,38 @@ class WaitableTest {
             assertTrue(!Waitable.iwait(List.of(never), Duration.ofMillis(5)).iterator().hasNext(), "the timeout ends it");
         });
     }
+
+    /**
+     * gevent's test__issue467: iwait over fibers (one already ended) whose consumer switches between
+     * items (a sleep) while the others end: every fiber comes once, none is missed.
+     */
+    @Test
+    void iwaitOverFibersThatEndWhileTheConsumerSleepsReturnsEachOnce() throws Exception {
+        List<Throwable> uncaught = new ArrayList<>();
+        int finished = Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(t));
+            Fiber<String> done = Fiber.spawn(() -> "done");
+            done.join();
+            List<Fiber<?>> workers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                workers.add(Fiber.spawn(() -> {
+                    if (n == 2) {
+                        throw new IllegalArgumentException("worker " + n);
+                    }
+                    return n;
+                }));
+            }
+            workers.add(done);
+            int count = 0;
+            for (Fiber<?> f : Waitable.iwait(workers, null)) {
+                assertTrue(f.isDone());
+                count++;
+                Fiber.sleep(10); // the others end meanwhile
+            }
+            return count;
+        });
+        assertEquals(4, finished);
+        assertEquals(1, uncaught.size(), "the failure nobody joined is reported once: " + uncaught);
+    }
 }
