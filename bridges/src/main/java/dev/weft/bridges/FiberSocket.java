@@ -3,8 +3,6 @@ package dev.weft.bridges;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
-import dev.weft.hub.WrongThreadException;
-import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,14 +17,12 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A {@link java.net.Socket} whose blocking calls park only the calling fiber: a {@link TcpSocket}
+ * A {@link java.net.Socket} whose blocking calls park only the calling fiber: a {@link dev.weft.sockets.TcpSocket}
  * behind the JDK's socket API, so that unmodified libraries that take a {@code Socket} or a
  * {@link javax.net.SocketFactory} (JDBC drivers, Jedis, OkHttp, the JDK's TLS layered with
  * {@code SSLSocketFactory.createSocket(socket, host, port, true)}) become cooperative. Usually made by
@@ -41,28 +37,34 @@ import java.util.concurrent.RejectedExecutionException;
  * ("Socket is closed"), and a read or write woken by a close from another fiber throws
  * {@code SocketException} naming who closed it.
  *
- * <p>Thread rule: {@code connect}, reads, writes and options run in fibers of one hub (the hub of the
- * fiber that connects it); outside a fiber {@code connect} throws {@link NotInFiberException} and
- * other threads get {@link WrongThreadException}, never a silently blocked hub. {@link #close()} and
- * the state queries ({@code isClosed}, {@code isConnected}, addresses...) may be called from any
- * thread: a close from another thread is handed to the hub, which wakes the fibers blocked on it.
- * One fiber reads and one fiber writes at a time, as with {@code TcpSocket}. A kill or an enclosing
- * {@link dev.weft.fibers.Timeout} interrupts a blocked call as for any fiber call; what the library
- * above then does with its half-finished protocol is its business: close the connection.
+ * <p>Thread rule: any thread. A socket belongs to the hub that connected it: the hub of the fiber that
+ * called {@code connect}, or, when a thread that runs no hub connects it (a pool's own thread, such as
+ * HikariCP's connection adder or pgjdbc's cancel timer), a shared daemon hub ({@code weft-bridge-hub}).
+ * Its fibers use it directly. Everyone else may use it too, and their calls are carried out on that
+ * hub: a fiber of another hub parks meanwhile (cooperative there too), a plain thread blocks as with a
+ * JDK socket. So a socket a pool opened on its own thread is cooperative in whichever hub's fiber
+ * borrows it, and the pool's housekeeping threads may still validate and close it. A call from
+ * elsewhere costs two thread hand-offs (tens of microseconds); a connection that one hub's fibers use
+ * is best opened in one of them. On a hub thread outside any fiber, calls that wait throw {@link
+ * NotInFiberException} (they would block that hub). One reader and one writer at a time, as with
+ * {@code TcpSocket}. A kill or an enclosing {@link dev.weft.fibers.Timeout} interrupts a blocked call
+ * as for any fiber call (a read interrupted so loses nothing: bytes read meanwhile go to the next
+ * read); what the library above then does with its half-finished protocol is its business: close
+ * the connection. Why calls move rather than descriptors: see {@code OwnedConnection}.
  *
  * <p>Not supported: binding a local address before connecting ({@link #bind} throws
  * {@code SocketException}), urgent data and {@code OOBINLINE}, proxies.
  */
 public class FiberSocket extends Socket {
     private final Map<SocketOption<?>, Object> pendingOptions = new LinkedHashMap<>();
-    private TcpSocket tcp;
-    private Hub hub;
+    /** Set once connected (published by the volatile {@link #connected}). */
+    private OwnedConnection conn;
     private volatile boolean closed;
     private volatile boolean connected;
-    private boolean inputShutdown;
-    private boolean outputShutdown;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
     /** SO_TIMEOUT in milliseconds; 0 means no limit. */
-    private int soTimeout;
+    private volatile int soTimeout;
     private InetSocketAddress remote;
     private InetSocketAddress local;
     private InputStream in;
@@ -75,6 +77,7 @@ public class FiberSocket extends Socket {
      */
     public FiberSocket() throws SocketException {
         super(noImpl());
+        OpeningScope.opened(this);
     }
 
     private static SocketImpl noImpl() {
@@ -90,16 +93,17 @@ public class FiberSocket extends Socket {
     }
 
     /**
-     * Connects to {@code endpoint}, parking the calling fiber; an unresolved address is resolved off
-     * the hub. Fails and closes the socket on error, as {@code Socket.connect} does. Fibers only.
+     * Connects to {@code endpoint}: in a fiber it parks that fiber, and the socket belongs to its hub;
+     * on a thread that runs no hub it blocks that thread, and the socket belongs to the shared bridge
+     * hub (see the class comment). An unresolved address is resolved off the hub. Fails and closes the
+     * socket on error, as {@code Socket.connect} does.
      *
      * @param timeout milliseconds for resolving and connecting; 0 for no limit
      * @throws java.net.ConnectException      if the peer refused
      * @throws java.net.SocketTimeoutException if {@code timeout} passed first
      * @throws java.net.UnknownHostException   if the name does not resolve
      * @throws SocketException                 if already connected or closed
-     * @throws NotInFiberException             outside a fiber (use {@link FiberSocketFactory}, which
-     *                                         gives other threads a JDK socket)
+     * @throws NotInFiberException             on a hub thread outside any fiber (it would block the hub)
      */
     @Override
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
@@ -109,39 +113,41 @@ public class FiberSocket extends Socket {
         if (timeout < 0) {
             throw new IllegalArgumentException("connect: timeout can't be negative: " + timeout);
         }
-        if (!Fiber.inFiber()) {
-            throw new NotInFiberException("FiberSocket.connect(" + endpoint + ") was called on thread '"
-                    + Thread.currentThread().getName() + "' outside any fiber; it would block a hub or has no hub"
-                    + " to park on. Connect it inside a fiber, or let FiberSocketFactory choose: outside a"
-                    + " fiber it makes a plain java.net.Socket.");
+        if (!Fiber.inFiber() && onSomeHub()) {
+            throw new NotInFiberException("FiberSocket.connect(" + endpoint + ") was called on the hub thread '"
+                    + Thread.currentThread().getName() + "' outside any fiber (a timer, a callback); it would block"
+                    + " every fiber of the hub. Connect it inside a fiber.");
         }
         checkOpen();
         if (connected) {
             throw new SocketException("already connected");
         }
+        OwnedConnection c;
         try {
-            tcp = TcpSocket.connect(address, timeout == 0 ? null : Duration.ofMillis(timeout));
+            c = OwnedConnection.connect(address, timeout, new LinkedHashMap<>(pendingOptions));
         } catch (IOException | RuntimeException | Error e) {
             closed = true;
             throw e;
         }
-        hub = Hub.current();
-        remote = tcp.remoteAddress();
-        local = tcp.localAddress();
-        connected = true; // volatile write: publishes tcp and hub to close() on other threads
+        conn = c;
+        remote = c.remote;
+        local = c.local;
+        pendingOptions.clear();
+        connected = true; // volatile write: publishes conn to other threads
         if (closed) { // closed (by another fiber or thread) while connecting
-            tcp.close();
+            c.close();
             throw new SocketException("Socket closed while connecting to " + endpoint);
         }
-        for (Map.Entry<SocketOption<?>, Object> e : pendingOptions.entrySet()) {
-            applyOption(e.getKey(), e.getValue());
-        }
-        pendingOptions.clear();
     }
 
-    @SuppressWarnings("unchecked")
-    private <T> void applyOption(SocketOption<T> option, Object value) throws IOException {
-        tcp.setOption(option, (T) value);
+    /** Whether a hub runs on the calling thread. */
+    private static boolean onSomeHub() {
+        try {
+            Hub.current();
+            return true;
+        } catch (NotInFiberException noHub) {
+            return false;
+        }
     }
 
     /**
@@ -162,8 +168,8 @@ public class FiberSocket extends Socket {
     // ---------------------------------------------------------------- streams
 
     /**
-     * The stream of bytes from the peer: reads park the calling fiber, bounded by {@link
-     * #setSoTimeout}; {@code available()} is 0; closing it closes the socket. Hub thread.
+     * The stream of bytes from the peer: reads park the calling fiber (block a plain thread), bounded
+     * by {@link #setSoTimeout}; {@code available()} is 0; closing it closes the socket.
      *
      * @throws SocketException if the socket is closed, not connected, or its input is shut down
      */
@@ -206,15 +212,14 @@ public class FiberSocket extends Socket {
             return -1;
         }
         try {
-            tcp.setTimeout(soTimeout == 0 ? null : Duration.ofMillis(soTimeout)); // read below captures it
-            return tcp.read(b, off, len);
+            return conn.read(b, off, len, soTimeout);
         } catch (ClosedChannelException e) {
             if (inputShutdown) {
                 return -1;
             }
-            throw closedException(e);
+            throw JdkSocketErrors.closed(e);
         } catch (IOException e) {
-            throw asJdkException(e);
+            throw JdkSocketErrors.asJdkException(e);
         }
     }
 
@@ -225,34 +230,12 @@ public class FiberSocket extends Socket {
             throw new SocketException("Socket output is shutdown");
         }
         try {
-            tcp.setTimeout(null);
-            tcp.writeAll(java.nio.ByteBuffer.wrap(b, off, len));
+            conn.write(b, off, len);
         } catch (ClosedChannelException e) {
-            throw closedException(e);
+            throw JdkSocketErrors.closed(e);
         } catch (IOException e) {
-            throw asJdkException(e);
+            throw JdkSocketErrors.asJdkException(e);
         }
-    }
-
-    /**
-     * The exception a JDK socket would throw: {@code java.net} exceptions (resets, timeouts) pass as
-     * they are; a backend's own I/O exception (Netty's {@code NativeIoException} on epoll) becomes a
-     * {@link SocketException} with the same message, so that drivers that look for one find it.
-     */
-    private static IOException asJdkException(IOException e) {
-        if (e instanceof SocketException || e instanceof java.io.InterruptedIOException
-                || e.getClass().getName().startsWith("java.")) {
-            return e;
-        }
-        SocketException se = new SocketException(e.getMessage());
-        se.initCause(e);
-        return se;
-    }
-
-    private SocketException closedException(IOException cause) {
-        SocketException e = new SocketException("Socket closed: " + cause.getMessage());
-        e.initCause(cause);
-        return e;
     }
 
     // ---------------------------------------------------------------- closing
@@ -271,19 +254,10 @@ public class FiberSocket extends Socket {
         if (!connected) {
             return; // a connect in progress sees the flag and closes what it opened
         }
-        TcpSocket t = tcp;
-        if (Thread.currentThread() == hub.thread()) {
-            t.close();
-        } else {
-            try {
-                hub.loop().execute(t::close);
-            } catch (RejectedExecutionException hubEnded) {
-                // the hub closed its loop, and every socket of it, already
-            }
-        }
+        conn.close();
     }
 
-    /** Half-close of the input: later reads return -1 (end of stream). Hub thread. */
+    /** Half-close of the input: later reads return -1 (end of stream). */
     @Override
     public void shutdownInput() throws IOException {
         checkOpen();
@@ -291,16 +265,15 @@ public class FiberSocket extends Socket {
         if (inputShutdown) {
             throw new SocketException("Socket input is already shutdown");
         }
-        checkHubThread("shutdownInput");
         inputShutdown = true;
         try {
-            tcp.shutdownInput();
+            conn.shutdownInput();
         } catch (NotYetConnectedException peerGone) {
             // ENOTCONN: the peer has closed already; the JDK ignores it too
         }
     }
 
-    /** Half-close of the output: the peer reads end of stream; later writes fail. Hub thread. */
+    /** Half-close of the output: the peer reads end of stream; later writes fail. */
     @Override
     public void shutdownOutput() throws IOException {
         checkOpen();
@@ -308,10 +281,9 @@ public class FiberSocket extends Socket {
         if (outputShutdown) {
             throw new SocketException("Socket output is already shutdown");
         }
-        checkHubThread("shutdownOutput");
         outputShutdown = true;
         try {
-            tcp.shutdownOutput();
+            conn.shutdownOutput();
         } catch (NotYetConnectedException peerGone) {
             // ENOTCONN: the peer has closed already; the JDK ignores it too
         }
@@ -389,7 +361,7 @@ public class FiberSocket extends Socket {
                 + local.getPort() + (closed ? ",closed" : "") + "]";
     }
 
-    // ---------------------------------------------------------------- options (hub thread)
+    // ---------------------------------------------------------------- options (any thread)
 
     /** SO_TIMEOUT: the limit of each read in milliseconds, 0 for none; a read that is already waiting keeps the limit it started with. */
     @Override
@@ -473,7 +445,7 @@ public class FiberSocket extends Socket {
         if (tc < 0 || tc > 255) {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
-        if (connected && !tcp.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
+        if (connected && !conn.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
             return;
         }
         set(StandardSocketOptions.IP_TOS, tc);
@@ -481,7 +453,7 @@ public class FiberSocket extends Socket {
 
     @Override
     public int getTrafficClass() throws SocketException {
-        if (connected && !tcp.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
+        if (connected && !conn.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
             return 0;
         }
         return get(StandardSocketOptions.IP_TOS, 0);
@@ -530,12 +502,29 @@ public class FiberSocket extends Socket {
             set(StandardSocketOptions.SO_LINGER, -1);
             return this;
         }
+        if (KEEPALIVE_TUNING.contains(name) && !supportedOptions().contains(name)) {
+            return this; // the backend cannot tune keep-alive probes (epoll's Netty socket): ignored, SO_KEEPALIVE works
+        }
         if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
         set(name, value);
         return this;
     }
+
+    /**
+     * TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT: set where the backend has them (nio on Linux), ignored
+     * where it does not (Apache HttpClient sets them whenever the JDK's own sockets have them).
+     */
+    /** What may be set before connecting; the keep-alive tuning is dropped at connect where the backend lacks it. */
+    private static final Set<SocketOption<?>> UNCONNECTED_OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
+
+    private static final Set<SocketOption<?>> KEEPALIVE_TUNING = Set.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
 
     @Override
     @SuppressWarnings("unchecked")
@@ -548,18 +537,15 @@ public class FiberSocket extends Socket {
         if (!connected) {
             return (T) pendingOptions.get(name);
         }
-        checkHubThread("getOption");
-        return tcp.getOption(name);
+        return conn.getOption(name);
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
         if (connected) {
-            return tcp.supportedOptions();
+            return conn.supportedOptions();
         }
-        return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
-                StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
+        return UNCONNECTED_OPTIONS;
     }
 
     private <T> void set(SocketOption<T> option, T value) throws SocketException {
@@ -568,13 +554,12 @@ public class FiberSocket extends Socket {
             pendingOptions.put(option, value);
             return;
         }
-        checkHubThread("setting " + option);
         try {
-            tcp.setOption(option, value);
+            conn.setOption(option, value);
         } catch (SocketException e) {
             throw e;
         } catch (IOException e) {
-            throw asSocketException(option, e);
+            throw JdkSocketErrors.option(option, e);
         }
     }
 
@@ -585,20 +570,13 @@ public class FiberSocket extends Socket {
             Object v = pendingOptions.get(option);
             return v == null ? unset : (T) v;
         }
-        checkHubThread("reading " + option);
         try {
-            return tcp.getOption(option);
+            return conn.getOption(option);
         } catch (SocketException e) {
             throw e;
         } catch (IOException e) {
-            throw asSocketException(option, e);
+            throw JdkSocketErrors.option(option, e);
         }
-    }
-
-    private static SocketException asSocketException(SocketOption<?> option, IOException e) {
-        SocketException se = new SocketException(option + ": " + e.getMessage());
-        se.initCause(e);
-        return se;
     }
 
     // ---------------------------------------------------------------- checks
@@ -615,11 +593,4 @@ public class FiberSocket extends Socket {
         }
     }
 
-    private void checkHubThread(String what) {
-        if (Thread.currentThread() != hub.thread()) {
-            throw new WrongThreadException("FiberSocket." + what, hub.thread(), Thread.currentThread(),
-                    "A FiberSocket is used by fibers of the hub that connected it; only close() and the state"
-                            + " queries work from other threads.");
-        }
-    }
 }
