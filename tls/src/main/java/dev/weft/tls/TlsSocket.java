@@ -500,10 +500,36 @@ public final class TlsSocket implements ByteChannel {
                 return Progress.CLOSED;
             }
             default -> {
+                if (handshakeDone && r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING && renegotiationRefused()) {
+                    throw refuseRenegotiation();
+                }
                 afterUnwrap(r.getHandshakeStatus(), false);
                 return Progress.MOVED;
             }
         }
+    }
+
+    /**
+     * A server refuses a TLS 1.2 renegotiation the client starts (a ClientHello after the handshake):
+     * each one is a full handshake, and its tasks would run on the hub after the first handshake. A
+     * TLS 1.3 peer's post-handshake messages (KeyUpdate) are no handshake and are answered.
+     */
+    private boolean renegotiationRefused() {
+        return !engine.getUseClientMode() && !"TLSv1.3".equals(engine.getSession().getProtocol());
+    }
+
+    /** Closes the connection (with close_notify when the writer side is free) and says why. Holds {@link #inbound}. */
+    private SSLException refuseRenegotiation() {
+        Lock.Held o = outbound.tryLock(Duration.ZERO);
+        if (o != null) {
+            try (o) {
+                sendAlert();
+            }
+        }
+        tcp.close();
+        return new SSLException("the client " + peer() + " started a TLS " + engine.getSession().getProtocol()
+                + " renegotiation; this server refuses client-initiated renegotiation (a full handshake each time,"
+                + " a way to spend the server's CPU) and closed the connection");
     }
 
     /** What an unwrap left for us to do: delegated tasks, or messages to send back (key update, close_notify reply). */
