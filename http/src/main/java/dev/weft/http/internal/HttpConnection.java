@@ -159,6 +159,9 @@ final class HttpConnection {
                 throw new HttpError(400, "a malformed request target: " + e.getMessage());
             }
             path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+            if (uri.getScheme() != null) {
+                useTargetsHost(head, uri);
+            }
         }
         RequestBody body = RequestBody.of(this, in, limits, head);
         HttpContextImpl context = service.contexts().find(path);
@@ -175,7 +178,7 @@ final class HttpConnection {
             }
         } catch (Exception e) {
             failure = e;
-            if (e instanceof IOException) {
+            if (e instanceof IOException && !(e instanceof RefusedResponseHeaderException)) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "handler of " + context + " failed on " + ex + ": " + e);
             } else {
                 LOG.log(System.Logger.Level.WARNING, "handler of " + context + " failed on " + ex
@@ -187,6 +190,19 @@ final class HttpConnection {
         } finally {
             current = null;
         }
+    }
+
+    /**
+     * An absolute-form target ({@code GET http://host:port/path}) names the host: RFC 9112 section
+     * 3.2.2 says the server must use it and ignore the {@code Host} header, so handlers (and the
+     * virtual hosting they do with {@code Host}) see the host the request was really for.
+     */
+    private static void useTargetsHost(RequestHead head, URI uri) throws HttpError {
+        String host = uri.getHost();
+        if (host == null || host.isEmpty()) {
+            throw new HttpError(400, "an absolute-form request target without a host: " + head.target());
+        }
+        head.headers().set("Host", uri.getPort() < 0 ? host : host + ":" + uri.getPort());
     }
 
     private boolean finish(HttpExchangeImpl ex, Exception failure) throws IOException {
@@ -203,6 +219,7 @@ final class HttpConnection {
                 message = "the handler sent no response\n";
             }
             closeAfter = true;
+            ex.getResponseHeaders().clear(); // the handler's, possibly the very header that made it fail
             respondPlain(ex, status, message);
             linger = !body.isComplete();
             return false;
@@ -312,31 +329,39 @@ final class HttpConnection {
 
     private static void checkField(String name, List<String> values) throws IOException {
         if (name.isEmpty()) {
-            throw new IOException("a response header with an empty name");
+            throw new RefusedResponseHeaderException("a response header with an empty name");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c > 0xff || !RequestParser.isToken(c)) {
-                throw new IOException("the response header name '" + name + "' is not a token");
+                throw new RefusedResponseHeaderException("the response header name '" + name + "' is not a token");
             }
         }
         for (String v : values) {
             if (v == null) {
-                throw new IOException("the response header " + name + " has a null value");
+                throw new RefusedResponseHeaderException("the response header " + name + " has a null value");
             }
             for (int i = 0; i < v.length(); i++) {
                 char c = v.charAt(i);
                 if (c > 0xff || !RequestParser.isValue(c)) {
-                    throw new IOException("the response header " + name + " contains a character that cannot be sent"
+                    throw new RefusedResponseHeaderException("the response header " + name
+                            + " contains a character that cannot be sent"
                             + " (a control character such as CR or LF, or one outside Latin-1) at index " + i);
                 }
             }
         }
     }
 
-    /** Whether the exchange's response may leave the connection open (decided when its head is sent). */
+    /**
+     * Whether the exchange's response may leave the connection open (decided when its head is sent,
+     * which then says {@code Connection: close} if not). Not when the request body is unread and could
+     * not be drained afterwards: chunked (its size is unknown) or more than {@value #DRAIN_LIMIT}
+     * bytes. A handler that has begun reading the body is trusted to finish it.
+     */
     boolean mayKeepAlive(HttpExchangeImpl ex) {
-        return !closeAfter && !broken && !stopRequested && !awaitingContinue() && ex.requestBody().failure() == null;
+        RequestBody body = ex.requestBody();
+        return !closeAfter && !broken && !stopRequested && !awaitingContinue() && body.failure() == null
+                && (body.isStarted() || body.mayDrain(DRAIN_LIMIT));
     }
 
     /** The current request asked for {@code 100 Continue}, has a body, and it was not sent. */
