@@ -51,7 +51,14 @@ final class HttpConnection {
     private final HttpInput in;
     private final RequestParser parser;
     private final Hub hub;
+    /** The minimum data rate of bodies and responses, or null. */
+    private final MinDataRate rate;
     private HttpExchangeImpl current;
+    /** {@link IdleConnections}' links: listed while waiting for a request. */
+    boolean idleListed;
+    long idleSince;
+    HttpConnection idleOlder;
+    HttpConnection idleNewer;
     /** Blocked waiting for the first byte of a request: a stop may close it at once. */
     private boolean idle;
     private boolean stopRequested;
@@ -65,7 +72,8 @@ final class HttpConnection {
         this.service = service;
         this.transport = transport;
         this.limits = service.limits();
-        this.out = new HttpOutput(transport.output(), 8192);
+        this.rate = MinDataRate.of(transport, limits);
+        this.out = new HttpOutput(transport.output(), rate, 8192);
         this.in = new HttpInput(transport.input(), out, 4096, limits.maxHeaderBytes() + 64);
         this.parser = new RequestParser(limits);
         this.hub = Hub.current();
@@ -110,11 +118,13 @@ final class HttpConnection {
                 return null;
             }
             idle = true;
+            service.idle().add(this);
             int n;
             try {
                 n = in.fill();
             } finally {
                 idle = false;
+                service.idle().remove(this);
             }
             if (n < 0) {
                 return null;
@@ -189,6 +199,7 @@ final class HttpConnection {
             return finish(ex, failure);
         } finally {
             current = null;
+            in.limitBodyRate(null);
         }
     }
 
@@ -379,6 +390,10 @@ final class HttpConnection {
             out.write(CONTINUE, 0, CONTINUE.length);
             out.flush();
         }
+        if (rate != null) {
+            rate.startBody();
+            in.limitBodyRate(rate);
+        }
     }
 
     void bodyFailed() {
@@ -408,6 +423,17 @@ final class HttpConnection {
 
     InetSocketAddress localAddress() {
         return transport.localAddress();
+    }
+
+    /**
+     * Closes this connection while it waits for a request, to give its slot to a new client (the
+     * server is full and this one was idle longest). Hub thread.
+     */
+    void reclaim() {
+        LOG.log(System.Logger.Level.DEBUG, () -> "closed " + this + ", idle longest, to make room for a new connection"
+                + " (maxConnections " + limits.maxConnections() + ")");
+        closeAfter = true;
+        transport.close();
     }
 
     /** The server is stopping: an idle connection closes now, a busy one after its exchange. Hub thread. */
