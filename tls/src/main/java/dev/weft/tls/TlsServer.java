@@ -6,6 +6,7 @@ import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.ClientHello;
 import dev.weft.tls.internal.DelegatedTasks;
+import dev.weft.tls.internal.HandshakeTurn;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -105,6 +106,7 @@ public final class TlsServer {
     public TlsSocket accept(TcpSocket tcp) throws IOException {
         Timeout limit = handshakeTimeout == null ? null : Timeout.after(handshakeTimeout);
         boolean ok = false;
+        HandshakeTurn turn = null;
         try {
             HelloBytes hello = new HelloBytes();
             ClientHello.Hello parsed;
@@ -118,12 +120,17 @@ public final class TlsServer {
                         + handshakeTimeout.toMillis() + " ms (the handshake timeout): no complete ClientHello after "
                         + hello.buffer.position() + " bytes; the connection was closed");
             }
+            turn = HandshakeTurn.ofThisHub();
+            turn.take(); // the engine and its first steps are handshake computation too
             SSLEngine engine = engineFor(parsed.serverName(), tcp);
             TlsSocket s = new TlsSocket(tcp, engine, hello.buffer.flip(), handshakeTimeout, tasks);
             s.handshakeWithin(limit);
             ok = true;
             return s;
         } finally {
+            if (turn != null) {
+                turn.give();
+            }
             if (limit != null) {
                 limit.close();
             }

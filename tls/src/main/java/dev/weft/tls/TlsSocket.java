@@ -9,6 +9,7 @@ import dev.weft.fibers.Timeout;
 import dev.weft.sockets.SocketClosedException;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.DelegatedTasks;
+import dev.weft.tls.internal.HandshakeTurn;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -147,9 +148,11 @@ public final class TlsSocket implements ByteChannel {
                 throw handshakeFailure;
             }
             boolean ok = false;
+            HandshakeTurn turn = HandshakeTurn.ofThisHub();
+            boolean took = turn.take();
             try {
                 engine.beginHandshake();
-                driveHandshake();
+                driveHandshake(turn);
                 if (inboundDone || engine.isInboundDone() || engine.isOutboundDone()
                         || "SSL_NULL_WITH_NULL_NULL".equals(engine.getSession().getCipherSuite())) {
                     // The engine reports NOT_HANDSHAKING once closed, e.g. by the peer's alert.
@@ -174,6 +177,9 @@ public final class TlsSocket implements ByteChannel {
                 handshakeFailure = e;
                 throw e;
             } finally {
+                if (took) {
+                    turn.give();
+                }
                 if (!ok) {
                     engine.closeOutbound();
                     tcp.close();
@@ -182,7 +188,8 @@ public final class TlsSocket implements ByteChannel {
         }
     }
 
-    private void driveHandshake() throws IOException {
+    /** The handshake's steps, in the hub's {@link HandshakeTurn}, which is given up while the peer is waited for. */
+    private void driveHandshake(HandshakeTurn turn) throws IOException {
         while (true) {
             HandshakeStatus hs = engine.getHandshakeStatus();
             switch (hs) {
@@ -197,7 +204,14 @@ public final class TlsSocket implements ByteChannel {
                         throw new SSLHandshakeException("the peer " + peer() + " closed TLS (close_notify) during the handshake");
                     }
                     if (p == Progress.NEED_INPUT) {
-                        if (fill() < 0) {
+                        int n;
+                        turn.give();
+                        try {
+                            n = fill();
+                        } finally {
+                            turn.take();
+                        }
+                        if (n < 0) {
                             throw new SSLHandshakeException("the peer " + peer()
                                     + " closed the connection during the TLS handshake (it may have refused our"
                                     + " certificate, protocol versions or cipher suites; see its logs)");

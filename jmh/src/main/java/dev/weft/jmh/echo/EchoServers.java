@@ -17,16 +17,16 @@ import java.util.List;
  * netty-tls-epoll}/{@code netty-tls-nio} (Netty's SslHandler).
  * Every server echoes whatever it reads and binds 127.0.0.1 on a free port.
  */
-final class EchoServers {
+public final class EchoServers {
     private EchoServers() {
     }
 
     /** The servers {@link #start} knows, by name. */
-    static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-kqueue", "netty-epoll", "netty-nio", "vthreads",
+    public static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-kqueue", "netty-epoll", "netty-nio", "vthreads",
             "weft-tls-nio", "weft-tls-epoll", "weft-tls-kqueue", "netty-tls-epoll", "netty-tls-nio");
 
     /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
-    static int start(String kind) throws Exception {
+    public static int start(String kind) throws Exception {
         if (kind.startsWith("weft-tls-")) {
             return WeftEchoServer.startTls(kind.substring("weft-tls-".length()), TlsKeys.fromProperty());
         }
