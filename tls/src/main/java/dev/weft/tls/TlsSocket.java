@@ -60,6 +60,9 @@ public final class TlsSocket implements ByteChannel {
     /** How long {@link #close()} waits for room to send close_notify. */
     static final long CLOSE_NOTIFY_MILLIS = 1000;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** The first sizes of the input buffers (wire bytes, plaintext); they grow when a record needs more. */
+    private static final int INITIAL_NET_IN = 4096;
+    private static final int INITIAL_APP_IN = 2048;
 
     private final Hub hub;
     private final TcpSocket tcp;
@@ -95,13 +98,16 @@ public final class TlsSocket implements ByteChannel {
         this.handshakeTimeout = handshakeTimeout;
         this.tasks = tasks;
         SSLSession session = engine.getSession();
-        int packet = session.getPacketBufferSize();
-        this.netIn = ByteBuffer.allocateDirect(Math.max(packet, alreadyRead == null ? 0 : alreadyRead.remaining()));
+        // The input buffers start small and grow to the record sizes when a record needs it: most
+        // handshake and request records are small, and during a burst of new connections every
+        // live byte here is copied by each young collection (16 KiB of plaintext buffer per
+        // connection made those pauses 4x Netty's). The engine wraps only into a whole packet's room.
+        this.netIn = ByteBuffer.allocateDirect(Math.max(INITIAL_NET_IN, alreadyRead == null ? 0 : alreadyRead.remaining()));
         if (alreadyRead != null) {
             netIn.put(alreadyRead);
         }
-        this.netOut = ByteBuffer.allocateDirect(packet).flip();
-        this.appIn = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
+        this.netOut = ByteBuffer.allocateDirect(2 * session.getPacketBufferSize()).flip(); // a flight's records, then one write
+        this.appIn = ByteBuffer.allocate(INITIAL_APP_IN).flip();
         this.name = "TlsSocket(" + (engine.getUseClientMode() ? "client" : "server") + ", " + tcp + ")";
     }
 
@@ -592,18 +598,54 @@ public final class TlsSocket implements ByteChannel {
         }
     }
 
+    /**
+     * Wraps what the engine has to send (a handshake flight, a post-handshake reply) record after
+     * record into {@code netOut}, running the tasks a wrap asks for, and sends it in one write: one
+     * TCP segment for a flight, not one per record (the peer then wakes once). Holds {@link #outbound}.
+     */
     private SSLEngineResult wrapAndFlush(ByteBuffer src) throws IOException {
+        SSLEngineResult r;
+        do {
+            r = wrapAppend(src);
+            if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
+                tasks.runAll(engine, !handshakeDone);
+            }
+        } while (r.getStatus() == SSLEngineResult.Status.OK && r.bytesProduced() > 0
+                && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP);
         if (netOut.hasRemaining()) {
             tcp.writeAll(netOut);
-        }
-        SSLEngineResult r = wrap(src);
-        if (netOut.hasRemaining()) {
-            tcp.writeAll(netOut);
-        }
-        if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
-            tasks.runAll(engine, !handshakeDone);
         }
         return r;
+    }
+
+    /** Wraps {@code src} after what {@code netOut} holds, sending that first if a whole packet would not fit. Holds {@link #outbound}. */
+    private SSLEngineResult wrapAppend(ByteBuffer src) throws IOException {
+        int packet = engine.getSession().getPacketBufferSize();
+        while (true) {
+            if (netOut.capacity() - netOut.remaining() < packet) {
+                if (netOut.hasRemaining()) {
+                    tcp.writeAll(netOut);
+                }
+                if (netOut.capacity() < packet) {
+                    netOut = ByteBuffer.allocateDirect(packet).flip();
+                }
+            }
+            netOut.compact();
+            SSLEngineResult r;
+            try {
+                r = engine.wrap(src, netOut);
+            } finally {
+                netOut.flip();
+            }
+            if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                return r;
+            }
+            if (!netOut.hasRemaining()) {
+                netOut = ByteBuffer.allocateDirect(Math.max(netOut.capacity() * 2, packet)).flip();
+            } else {
+                tcp.writeAll(netOut);
+            }
+        }
     }
 
     /** Reads more wire bytes into netIn; -1 at end of stream. Holds {@link #inbound}. */

@@ -29,7 +29,8 @@ import java.util.Locale;
  *   <li>{@code --rounds} measured bursts: time until the last handshake completed (and the last
  *       exchange), handshakes/s, handshake latency p50/p99 (connect to handshake done, per
  *       connection), the server's CPU per handshake (process CPU during the burst, less the steady
- *       load's rate) and the load generator's; and the established connections' p99 during the
+ *       load's rate; and of its Java threads only, without the JIT compiler and the collector) and the
+ *       load generator's; and the established connections' p99 during the
  *       burst. The round with the median time to last handshake is reported; all go to the JSON.
  * </ol>
  *
@@ -48,7 +49,8 @@ public final class BurstBench {
                                    weft-https-epoll,jdk-https); known: %s
               --connections LIST   burst sizes (default 100,1000,5000)
               --protocols LIST     TLSv1.3,TLSv1.2 (the default)
-              --warmup N           bursts after the cold one, before measuring (default 3)
+              --warmup N           bursts after the cold one, before measuring (default 10: the JIT compiler
+                                   competes for the server's one CPU for many seconds)
               --rounds N           measured bursts (default 3; the median is shown)
               --steady N           established connections (default 20), one exchange each every
               --interval-ms MS     (default 10)
@@ -57,8 +59,9 @@ public final class BurstBench {
             String.join(", ", BurstServers.KNOWN));
 
     private record Row(String server, String protocol, int connections, BurstLoad.Burst cold, BurstLoad.Burst burst,
-                       double serverCpuMicrosPerHandshake, double clientCpuMicrosPerHandshake, long quietP50,
-                       long quietP99, long burstP99, List<BurstLoad.Burst> rounds) {
+                       double serverCpuMicrosPerHandshake, double serverThreadsMicrosPerHandshake,
+                       double clientCpuMicrosPerHandshake, long quietP50, long quietP99, long burstP99,
+                       List<BurstLoad.Burst> rounds) {
     }
 
     private BurstBench() {
@@ -68,7 +71,7 @@ public final class BurstBench {
         List<String> servers = List.of("weft-tls-epoll", "netty-tls-epoll", "weft-https-epoll", "jdk-https");
         List<Integer> sizes = List.of(100, 1000, 5000);
         List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
-        int warmup = 3;
+        int warmup = 10;
         int rounds = 3;
         int steady = 20;
         int interval = 10;
@@ -148,15 +151,19 @@ public final class BurstBench {
             Thread.sleep(500);
             long quietStart = System.nanoTime();
             long quietCpu = jvm.cpuNanos();
+            long quietThreads = jvm.javaThreadsCpuNanos();
             load.startWindow();
             Thread.sleep(2_000);
             long[] quiet = load.endWindow();
-            double steadyCpuRate = (double) (jvm.cpuNanos() - quietCpu) / (System.nanoTime() - quietStart);
+            long quietNanos = System.nanoTime() - quietStart;
+            double steadyCpuRate = (double) (jvm.cpuNanos() - quietCpu) / quietNanos;
+            double steadyThreadsRate = (double) (jvm.javaThreadsCpuNanos() - quietThreads) / quietNanos;
             List<BurstLoad.Burst> all = new ArrayList<>();
             List<double[]> costs = new ArrayList<>(); // server, client CPU µs per handshake; burst p99
             for (int i = 0; i < rounds; i++) {
                 Thread.sleep(500);
                 long serverBefore = jvm.cpuNanos();
+                long threadsBefore = jvm.javaThreadsCpuNanos();
                 long clientBefore = clientCpu();
                 long t0 = System.nanoTime();
                 load.startWindow();
@@ -164,9 +171,10 @@ public final class BurstBench {
                 long[] during = load.endWindow();
                 long took = System.nanoTime() - t0;
                 double serverCost = (jvm.cpuNanos() - serverBefore - steadyCpuRate * took) / 1e3 / n;
+                double threadsCost = (jvm.javaThreadsCpuNanos() - threadsBefore - steadyThreadsRate * took) / 1e3 / n;
                 double clientCost = (clientCpu() - clientBefore) / 1e3 / n;
                 all.add(b);
-                costs.add(new double[] {serverCost, clientCost, BurstLoad.percentile(during, 99)});
+                costs.add(new double[] {serverCost, clientCost, BurstLoad.percentile(during, 99), threadsCost});
             }
             Integer[] order = new Integer[rounds];
             for (int i = 0; i < rounds; i++) {
@@ -175,7 +183,7 @@ public final class BurstBench {
             Arrays.sort(order, Comparator.comparingLong(i -> all.get(i).toLastHandshake()));
             int median = order[rounds / 2];
             double[] c = costs.get(median);
-            return new Row(server, protocol, n, cold, all.get(median), c[0], c[1], BurstLoad.percentile(quiet, 50),
+            return new Row(server, protocol, n, cold, all.get(median), c[0], c[3], c[1], BurstLoad.percentile(quiet, 50),
                     BurstLoad.percentile(quiet, 99), (long) c[2], all);
         }
     }
@@ -192,12 +200,13 @@ public final class BurstBench {
     private static String line(Row r) {
         BurstLoad.Burst b = r.burst();
         return String.format(Locale.ROOT, "%-16s %-7s N=%-5d cold %7.0f ms | last handshake %7.0f ms, %,8.0f hs/s,"
-                        + " p50 %6.1f ms, p99 %7.1f ms, server %7.0f µs/hs, client %6.0f µs/hs | established p99 %6.2f ms"
+                        + " p50 %6.1f ms, p99 %7.1f ms, server %7.0f µs/hs (Java threads %6.0f), client %6.0f µs/hs |"
+                        + " established p99 %6.2f ms"
                         + " quiet, %7.2f ms in the burst%s",
                 r.server(), r.protocol(), r.connections(), r.cold().toLastHandshake() / 1e6, b.toLastHandshake() / 1e6,
                 b.handshakesPerSecond(), b.percentile(50) / 1e6, b.percentile(99) / 1e6, r.serverCpuMicrosPerHandshake(),
-                r.clientCpuMicrosPerHandshake(), r.quietP99() / 1e6, r.burstP99() / 1e6,
-                failures(r.cold()) + failures(b));
+                r.serverThreadsMicrosPerHandshake(), r.clientCpuMicrosPerHandshake(), r.quietP99() / 1e6,
+                r.burstP99() / 1e6, failures(r.cold()) + failures(b));
     }
 
     private static String failures(BurstLoad.Burst b) {
@@ -205,15 +214,15 @@ public final class BurstBench {
     }
 
     private static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format("%-16s %-7s %5s %9s %9s %9s %8s %8s %8s %10s %10s %9s %9s %6s%n",
-                "server", "TLS", "N", "cold ms", "last ms", "hs/s", "p50 ms", "p99 ms", "srv µs", "client µs",
+        StringBuilder sb = new StringBuilder(String.format("%-16s %-7s %5s %9s %9s %9s %8s %8s %8s %8s %10s %10s %9s %9s %6s%n",
+                "server", "TLS", "N", "cold ms", "last ms", "hs/s", "p50 ms", "p99 ms", "srv µs", "thr µs", "client µs",
                 "est p99 q", "est p99 b", "ratio", "fail"));
         for (Row r : rows) {
             BurstLoad.Burst b = r.burst();
-            sb.append(String.format(Locale.ROOT, "%-16s %-7s %5d %9.0f %9.0f %9.0f %8.1f %8.1f %8.0f %10.0f %10.2f %9.2f %9.2f %6d%n",
+            sb.append(String.format(Locale.ROOT, "%-16s %-7s %5d %9.0f %9.0f %9.0f %8.1f %8.1f %8.0f %8.0f %10.0f %10.2f %9.2f %9.2f %6d%n",
                     r.server(), r.protocol(), r.connections(), r.cold().toLastHandshake() / 1e6, b.toLastHandshake() / 1e6,
                     b.handshakesPerSecond(), b.percentile(50) / 1e6, b.percentile(99) / 1e6, r.serverCpuMicrosPerHandshake(),
-                    r.clientCpuMicrosPerHandshake(), r.quietP99() / 1e6, r.burstP99() / 1e6,
+                    r.serverThreadsMicrosPerHandshake(), r.clientCpuMicrosPerHandshake(), r.quietP99() / 1e6, r.burstP99() / 1e6,
                     (double) r.burstP99() / Math.max(1, r.quietP99()), r.cold().failures() + b.failures()));
         }
         return sb.toString();
@@ -233,12 +242,14 @@ public final class BurstBench {
             sb.append(String.format(Locale.ROOT, "  {\"server\": \"%s\", \"protocol\": \"%s\", \"connections\": %d,"
                             + " \"coldToLastHandshakeMillis\": %.1f, \"coldFailures\": %d, \"toLastHandshakeMillis\": %.1f,"
                             + " \"handshakesPerSecond\": %.1f, \"p50Millis\": %.2f, \"p99Millis\": %.2f,"
-                            + " \"serverCpuMicrosPerHandshake\": %.1f, \"clientCpuMicrosPerHandshake\": %.1f,"
+                            + " \"serverCpuMicrosPerHandshake\": %.1f, \"serverJavaThreadsCpuMicrosPerHandshake\": %.1f,"
+                            + " \"clientCpuMicrosPerHandshake\": %.1f,"
                             + " \"establishedP50QuietMillis\": %.3f, \"establishedP99QuietMillis\": %.3f,"
                             + " \"establishedP99BurstMillis\": %.3f, \"rounds\": [%s]}%s%n",
                     r.server(), r.protocol(), r.connections(), r.cold().toLastHandshake() / 1e6, r.cold().failures(),
                     r.burst().toLastHandshake() / 1e6, r.burst().handshakesPerSecond(), r.burst().percentile(50) / 1e6,
-                    r.burst().percentile(99) / 1e6, r.serverCpuMicrosPerHandshake(), r.clientCpuMicrosPerHandshake(),
+                    r.burst().percentile(99) / 1e6, r.serverCpuMicrosPerHandshake(), r.serverThreadsMicrosPerHandshake(),
+                    r.clientCpuMicrosPerHandshake(),
                     r.quietP50() / 1e6, r.quietP99() / 1e6, r.burstP99() / 1e6, rounds, i + 1 < rows.size() ? "," : ""));
         }
         return sb.append("]\n").toString();
