@@ -361,7 +361,7 @@ public final class Fiber<T> implements Waitable {
 
     /** A one-line description for reports: state, what it waits on, where. */
     String describe() {
-        return core.describe();
+        return HubStall.describe(core);
     }
 
     // ---------------------------------------------------------------- issue 14 (gevent API): Waitable, removable on-exit

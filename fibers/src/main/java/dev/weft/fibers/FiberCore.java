@@ -567,41 +567,6 @@ final class FiberCore extends FiberContinuation {
         return extras == null ? 0 : extras.killsDelivered;
     }
 
-    /** A one-line description for reports: state, what it waits on, where. */
-    String describe() {
-        StringBuilder sb = new StringBuilder().append(face).append(' ').append(state);
-        if (state == FiberState.WAITING && blocker != null) {
-            sb.append(" on ").append(blocker instanceof Fiber<?> f ? "join of fiber " + f : blocker);
-        }
-        if (state == FiberState.WAITING || state == FiberState.SCHEDULED) {
-            for (StackTraceElement e : suspendedStack()) {
-                if (isUserFrame(e.getClassName())) {
-                    sb.append(" at ").append(e);
-                    break;
-                }
-            }
-        }
-        return sb.toString();
-    }
-
-    /** Whether a stack frame is the user's code rather than Weft's or the JDK's (tests count as user code). */
-    private static boolean isUserFrame(String className) {
-        if (className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")) {
-            return false;
-        }
-        int dot = className.lastIndexOf('.');
-        String pkg = dot < 0 ? "" : className.substring(0, dot);
-        boolean weft = pkg.equals("dev.weft.fibers") || pkg.equals("dev.weft.hub") || pkg.startsWith("dev.weft.fibers.")
-                || pkg.equals("dev.weft.sockets") || pkg.startsWith("dev.weft.sockets.");
-        if (!weft) {
-            return true;
-        }
-        String simple = className.substring(dot + 1);
-        int nested = simple.indexOf('$');
-        String top = nested < 0 ? simple : simple.substring(0, nested);
-        return top.endsWith("Test") || top.endsWith("Tests");
-    }
-
     /** The face's label ({@code #3 'name'}), as messages and reports name the fiber. */
     @Override
     public String toString() {
