@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -479,7 +480,7 @@ class HttpServerTest {
 
     @Test
     void handlerMistakesGet500OrACloseAndAreReported() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             serve(server -> {
                 server.createContext("/throws", ex -> {
                     throw new IllegalStateException("boom in handler");
@@ -538,7 +539,7 @@ class HttpServerTest {
 
     @Test
     void aTimeoutMidBodyAndAClientVanishingMidResponseCostOnlyTheirOwnConnections() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             serve(server -> {
                 boolean[] timedOut = {false};
                 server.createContext("/impatient", ex -> {

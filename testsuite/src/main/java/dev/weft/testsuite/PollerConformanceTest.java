@@ -1,4 +1,4 @@
-package dev.weft.hub;
+package dev.weft.testsuite;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.hub.DatagramHandle;
+import dev.weft.hub.EventLoop;
+import dev.weft.hub.HubBackend;
+import dev.weft.hub.IoHandle;
+import dev.weft.hub.ListenerHandle;
+import dev.weft.hub.Ops;
+import dev.weft.hub.Poller;
+import dev.weft.hub.StreamHandle;
+import dev.weft.hub.WrongThreadException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;

@@ -1,34 +1,36 @@
-package dev.weft.bridges;
+package dev.weft.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
- * A real server process a test starts in its own temporary directory: its output goes to a log file
- * there (shown in failures), {@link #close()} stops it and removes the directory, and a JVM shutdown
- * hook does the same if the test JVM ends first.
+ * A real server process a test starts in its own temporary directory: its output goes to a log file there
+ * (shown in failures), {@link #close()} stops it and removes the directory, and a JVM shutdown hook does the
+ * same if the JVM ends first. {@link PostgresServer}, {@link RedisServer} and {@link MariaDbServer} are
+ * ones; use it alone for any other server. Any thread.
  */
-class ServerProcess implements AutoCloseable {
-    final Path dir;
-    final String name;
-    private Process process;
+public class ServerProcess implements AutoCloseable {
+    /** The server's own temporary directory (deleted by {@link #close()}). */
+    public final Path dir;
+    /** What it is, for file names and messages ({@code postgres}, {@code redis}...). */
+    public final String name;
+    private volatile Process process;
     private final Thread backstop;
-    private final List<Runnable> beforeDelete = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> beforeDelete = new CopyOnWriteArrayList<>();
 
-    ServerProcess(String name) throws IOException {
+    /** Makes the directory; a shutdown hook stops the server if {@link #close()} is not called. */
+    public ServerProcess(String name) throws IOException {
         this(name, true);
     }
 
     /** {@code stopAtExit}: whether a JVM shutdown hook stops it if {@link #close()} was not called. */
-    ServerProcess(String name, boolean stopAtExit) throws IOException {
+    public ServerProcess(String name, boolean stopAtExit) throws IOException {
         this.name = name;
         this.dir = Files.createTempDirectory("weft-" + name + "-");
         this.backstop = stopAtExit ? new Thread(this::stopQuietly, "stop " + name) : null;
@@ -37,30 +39,24 @@ class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** A port on 127.0.0.1 that was free a moment ago. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    /** Starts {@code command} with its output to {@code <dir>/<name>.log}. */
-    void start(List<String> command) throws IOException {
+    /** Starts {@code command} in {@link #dir} with its output and errors to {@link #log()}. */
+    public void start(List<String> command) throws IOException {
         process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log().toFile()).start();
     }
 
     /** Also runs {@code action} when stopping, before the directory is removed (e.g. {@code pg_ctl stop}). */
-    void onStop(Runnable action) {
+    public void onStop(Runnable action) {
         beforeDelete.add(action);
     }
 
-    Path log() {
+    /** {@code <dir>/<name>.log}: what the server printed. */
+    public Path log() {
         return dir.resolve(name + ".log");
     }
 
     /** The log so far, for failure messages. */
-    String logText() {
+    public String logText() {
         try {
             return Files.exists(log()) ? Files.readString(log()) : "(no log)";
         } catch (IOException e) {
@@ -68,31 +64,38 @@ class ServerProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until 127.0.0.1:{@code port} accepts connections. */
-    void awaitPort(int port, long timeoutMillis) throws IOException, InterruptedException {
+    /**
+     * Waits until 127.0.0.1:{@code port} accepts connections.
+     *
+     * @throws IOException if the process ended first, or {@code timeoutMillis} passed; with its log
+     */
+    public void awaitPort(int port, long timeoutMillis) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (System.nanoTime() < deadline) {
-            if (process != null && !process.isAlive()) {
-                throw new IOException(name + " exited with " + process.exitValue() + ":\n" + logText());
+            Process p = process;
+            if (p != null && !p.isAlive()) {
+                throw new IOException(name + " exited with " + p.exitValue() + ":\n" + logText());
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
                 return;
             } catch (IOException notYet) {
-                Thread.sleep(20);
+                Thread.sleep(20); // polling a real process's port: there is nothing to wait on instead
             }
         }
         throw new IOException(name + " did not listen on " + port + " within " + timeoutMillis + " ms:\n" + logText());
     }
 
     /** Kills the process at once (SIGKILL): a server that dies mid-request. */
-    void kill() throws InterruptedException {
-        if (process != null) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+    public void kill() throws InterruptedException {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
+    /** Stops the server (the {@link #onStop} actions, then SIGTERM, SIGKILL after 10 s) and removes its directory. */
     @Override
     public void close() {
         stopQuietly();
@@ -115,23 +118,18 @@ class ServerProcess implements AutoCloseable {
             }
         }
         beforeDelete.clear();
-        if (process != null && process.isAlive()) {
-            process.destroy();
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            p.destroy();
             try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(10, TimeUnit.SECONDS);
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
-        if (Files.exists(dir)) {
-            try (Stream<Path> all = Files.walk(dir)) {
-                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp dir left behind is not worth failing a test for
-            }
-        }
+        Trees.deleteQuietly(dir);
     }
 }

@@ -1,4 +1,4 @@
-package dev.weft.tls;
+package dev.weft.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,10 +9,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -20,10 +17,15 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A throw-away PKI made by the JDK's keytool in a temp directory, once per test JVM: a CA, a
  * certificate for {@code localhost} and 127.0.0.1, one for {@code other.test}, each signed by the CA
- * (EC P-256). Nothing is committed; the directory is deleted when the JVM exits.
+ * (EC P-256). Nothing is committed; the directory is deleted when the JVM exits. keytool runs in-process
+ * when the JVM has {@code --add-exports java.base/sun.security.tools.keytool=ALL-UNNAMED} (the parent
+ * pom's Surefire set-up), else as the {@code keytool} program (seconds per call on a loaded machine).
+ *
+ * <p>Loading this class lowers the TLS key-update limits (see the static block). Any thread.
  */
 public final class TestPki {
-    static final String PASSWORD = "weft-test";
+    /** The password of every key store here. */
+    public static final String PASSWORD = "weft-test";
 
     static {
         // TLS 1.3 key updates every 1 MiB instead of every 2^37 bytes, so that the large transfers in
@@ -34,11 +36,14 @@ public final class TestPki {
     }
     private static TestPki instance;
 
-    final Path dir;
+    /** Where the key stores are (a temporary directory, deleted at exit); tests may put files of their own there. */
+    public final Path dir;
     /** The CA certificate (PEM), for curl --cacert and openssl -CAfile. */
     public final Path caPem;
-    final Path localhostP12;
-    final Path otherP12;
+    /** Key and certificate for {@code localhost} and 127.0.0.1 (PKCS#12, {@link #PASSWORD}). */
+    public final Path localhostP12;
+    /** Key and certificate for {@code other.test} (PKCS#12, {@link #PASSWORD}). */
+    public final Path otherP12;
 
     private TestPki(Path dir) throws Exception {
         this.dir = dir;
@@ -51,10 +56,11 @@ public final class TestPki {
         this.otherP12 = leaf(ca, "other.test", "SAN=dns:other.test");
     }
 
+    /** The PKI of this JVM, made at the first call (seconds), which also warms the JDK's TLS stack up. */
     public static synchronized TestPki get() throws Exception {
         if (instance == null) {
             Path dir = Files.createTempDirectory("weft-tls-pki");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> Trees.deleteQuietly(dir)));
             java.io.PrintStream out = System.out;
             java.io.PrintStream err = System.err;
             java.io.ByteArrayOutputStream chatter = new java.io.ByteArrayOutputStream();
@@ -88,8 +94,8 @@ public final class TestPki {
         return p12;
     }
 
-    /** A context that presents {@code keyStore}'s key and trusts the test CA. */
-    SSLContext context(Path keyStore) throws Exception {
+    /** A context that presents {@code keyStore}'s key (null: none) and trusts the test CA. */
+    public SSLContext context(Path keyStore) throws Exception {
         KeyManagerFactory kmf = null;
         if (keyStore != null) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -112,24 +118,27 @@ public final class TestPki {
         return ctx;
     }
 
+    /** A server context presenting the {@code localhost} certificate. */
     public SSLContext serverContext() throws Exception {
         return context(localhostP12);
     }
 
+    /** A server context presenting the {@code other.test} certificate. */
     public SSLContext otherContext() throws Exception {
         return context(otherP12);
     }
 
+    /** A client context that trusts the test CA and presents no certificate. */
     public SSLContext clientContext() throws Exception {
         return context(null);
     }
 
     /** Key and chain of {@code p12} as one PEM file (for openssl s_server -cert/-key), made by openssl. */
-    Path pem(Path p12) throws Exception {
+    public Path pem(Path p12) throws Exception {
         Path out = dir.resolve(p12.getFileName() + ".all.pem");
         if (!Files.exists(out)) {
-            run(List.of("openssl", "pkcs12", "-in", p12.toString(), "-passin", "pass:" + PASSWORD, "-nodes", "-out",
-                    out.toString()));
+            run(List.of(Tools.require("openssl", "openssl").toString(), "pkcs12", "-in", p12.toString(), "-passin",
+                    "pass:" + PASSWORD, "-nodes", "-out", out.toString()));
         }
         return out;
     }
@@ -173,7 +182,7 @@ public final class TestPki {
     }
 
     /** The first flight of a JDK TLS client (a ClientHello for localhost), as sent on the wire. */
-    static byte[] clientHello() throws Exception {
+    public static byte[] clientHello() throws Exception {
         javax.net.ssl.SSLEngine e = get().clientContext().createSSLEngine("localhost", 443);
         e.setUseClientMode(true);
         java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(e.getSession().getPacketBufferSize());
@@ -206,21 +215,10 @@ public final class TestPki {
         run(cmd);
     }
 
-    static String run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(String.join(" ", cmd) + " failed: " + out);
-        }
-        return out;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp dir
+    private static void run(List<String> cmd) throws Exception {
+        Processes.Result r = Processes.run(cmd, 60);
+        if (r.exit() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + r);
         }
     }
 }
