@@ -40,7 +40,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *     from {@code java.util.logging}, where {@link System.Logger} goes unless routed elsewhere.</li>
  * <li><b>Timeout.</b> Each of those methods must end within {@link #timeout()}; one that does not is
  *     killed, and the failure holds the hub's dump at that moment ({@link dev.weft.fibers.Hub#dump()}:
- *     every fiber, what it waits on, its stack), or the hub thread's stack if a call blocks it.</li>
+ *     every fiber, what it waits on, its stack), or the hub thread's stack if a call blocks it. JUnit's
+ *     own {@code @Timeout} and {@code junit.jupiter.execution.timeout.default} still apply around it:
+ *     keep them longer, or theirs ends the test first, without the dump.</li>
  * </ul>
  *
  * Needs the JVM flag {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED} in the test JVM
