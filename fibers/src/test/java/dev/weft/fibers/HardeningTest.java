@@ -231,11 +231,8 @@ class HardeningTest {
 
     @Test
     void aMillionShortLivedFiberLocalsDoNotGrowAFibersSlots() throws Exception {
-        LogCapture watchdog = LogCapture.watchdog(); // full collections on the hub thread: expected
-        try {
+        try (LogCapture quiet = LogCapture.watchdog()) { // full collections on the hub thread: expected
             millionFiberLocals();
-        } finally {
-            watchdog.close();
         }
     }
 
@@ -257,11 +254,8 @@ class HardeningTest {
 
     @Test
     void aReusedFiberLocalSlotDoesNotShowTheOldValue() throws Exception {
-        LogCapture watchdog = LogCapture.watchdog(); // full collections on the hub thread: expected
-        try {
+        try (LogCapture quiet = LogCapture.watchdog()) { // full collections on the hub thread: expected
             reusedFiberLocalSlots();
-        } finally {
-            watchdog.close();
         }
     }
 
