@@ -44,7 +44,7 @@ class FiberTestExtensionTest {
     }
 
     /** {@code body} with {@code -Dweft.test.backends=nio}: for the samples that take seconds. */
-    private static EngineExecutionResults onNio(java.util.function.Supplier<EngineExecutionResults> body) {
+    private static <T> T onNio(java.util.function.Supplier<T> body) {
         String old = System.setProperty("weft.test.backends", "nio");
         try {
             return body.get();
@@ -224,5 +224,45 @@ class FiberTestExtensionTest {
             assertTrue(t.getMessage().startsWith("1 fiber failure(s) nobody joined or got"), t.getMessage());
             assertEquals("nobody will join me", t.getCause().getMessage());
         }
+    }
+
+    static class RunsTwiceAtOnce {
+        static final java.util.concurrent.atomic.AtomicInteger ARRIVED = new java.util.concurrent.atomic.AtomicInteger();
+
+        @FiberTest(timeout = 30)
+        void meetsItsTwin() {
+            TRACE.add(Thread.currentThread().getName());
+            ARRIVED.incrementAndGet();
+            while (ARRIVED.get() < 2) { // both runs are inside the test at once; the timeout bounds the wait
+                Fiber.sleep(Duration.ofMillis(1));
+            }
+        }
+    }
+
+    @Test
+    void theSameTestRunningTwiceAtOnceGetsTwoHubThreadsOfDistinctNames() throws Exception {
+        TRACE.clear();
+        RunsTwiceAtOnce.ARRIVED.set(0);
+        List<EngineExecutionResults> results = onNio(() -> {
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                var runs = List.of(pool.submit(() -> EngineTestKit.engine("junit-jupiter")
+                        .selectors(selectClass(RunsTwiceAtOnce.class)).execute()),
+                        pool.submit(() -> EngineTestKit.engine("junit-jupiter")
+                                .selectors(selectClass(RunsTwiceAtOnce.class)).execute()));
+                return runs.stream().map(f -> {
+                    try {
+                        return f.get(60, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }).toList();
+            }
+        });
+        for (EngineExecutionResults r : results) {
+            r.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        }
+        String name = "weft-test[nio] RunsTwiceAtOnce.meetsItsTwin";
+        assertEquals(List.of(name, name + " #2"), TRACE.stream().sorted().toList(),
+                "each hub thread has a name of its own, so the watchdog's reports go to the run they are about");
     }
 }

@@ -48,9 +48,12 @@ public final class BackendInvocation implements TestTemplateInvocationContext, B
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
-        String name = "weft-test[" + backend + "] " + context.getRequiredTestClass().getSimpleName() + "."
+        String base = "weft-test[" + backend + "] " + context.getRequiredTestClass().getSimpleName() + "."
                 + context.getRequiredTestMethod().getName();
-        WatchdogReports.watch(name);
+        String name = base;
+        for (int n = 2; !WatchdogReports.watch(name); n++) { // the same name running twice at once (parallel runs)
+            name = base + " #" + n;
+        }
         try {
             hub = HubThread.start(backend, name);
         } catch (Exception e) {

@@ -24,10 +24,13 @@ public final class WatchdogReports {
     private WatchdogReports() {
     }
 
-    /** From now on, reports naming the hub thread {@code threadName} are kept for {@link #stop}, not logged. */
-    public static void watch(String threadName) {
+    /**
+     * From now on, reports naming the hub thread {@code threadName} are kept for {@link #stop}, not logged;
+     * false (and nothing changes) if that name is watched already: the caller picks another.
+     */
+    public static boolean watch(String threadName) {
         install();
-        BY_THREAD.put(threadName, new CopyOnWriteArrayList<>());
+        return BY_THREAD.putIfAbsent(threadName, new CopyOnWriteArrayList<>()) == null;
     }
 
     /** The reports about {@code threadName} since {@link #watch}; later ones are logged again. */
