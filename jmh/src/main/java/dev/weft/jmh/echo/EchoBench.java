@@ -32,10 +32,13 @@ import java.util.concurrent.TimeUnit;
  * {@code --handshakes}: every connection does one handshake and one round trip, closes, and is
  * replaced; "rt/s" is then handshakes/s and the CPU column is server CPU per handshake.
  *
+ * <p>{@code --websocket}: WebSocket echo round trips (a binary frame each way, masked by the client):
+ * Weft's {@code websocket} server against Netty's {@code WebSocketServerProtocolHandler}, one loop each.
+ *
  * <pre>
  * EchoBench [--servers weft-epoll,weft-nio,netty-epoll,netty-nio,vthreads] [--connections 100,1000]
  *           [--warmup SECONDS] [--measure SECONDS] [--result FILE]
- *           [--tls] [--message BYTES] [--handshakes]
+ *           [--tls] [--message BYTES] [--handshakes] [--websocket]
  * </pre>
  */
 public final class EchoBench {
@@ -62,11 +65,13 @@ public final class EchoBench {
               --measure SECONDS    measured window (default 5)
               --message BYTES      message size (default %d)
               --tls                the same over TLS (JDK provider); --handshakes: a new connection per round trip
+              --websocket          WebSocket echo: Weft's websocket module against Netty's WebSocket codec (one loop each)
               --result FILE        the JSON (default jmh/target/echo-result.json)
             WEFT_ECHO_SERVER_OPTS adds JVM options to the server JVMs (a profiler agent, GC logging).""".formatted(
             String.join(", ", EchoServers.KNOWN), EchoLoad.MESSAGE);
 
     private static boolean tls;
+    private static boolean websocket;
     private static boolean handshakes;
     private static int message = EchoLoad.MESSAGE;
     private static Path keyStore;
@@ -87,6 +92,7 @@ public final class EchoBench {
                     serversGiven = true;
                 }
                 case "--tls" -> tls = true;
+                case "--websocket" -> websocket = true;
                 case "--handshakes" -> handshakes = true;
                 case "--message" -> message = line.number(args[i++], v);
                 case "--connections" -> connections = line.numbers(args[i++], v);
@@ -114,12 +120,24 @@ public final class EchoBench {
         } else if (handshakes) {
             line.fail("--handshakes needs --tls");
         }
+        if (websocket) {
+            if (tls) {
+                line.fail("--websocket is plain ws:// (no --tls)");
+            }
+            if (!serversGiven) {
+                servers = new ArrayList<>();
+                for (HubBackend b : Backends.available()) {
+                    servers.add("weft-ws-" + b.name());
+                }
+                servers.add(io.netty.channel.epoll.Epoll.isAvailable() ? "netty-ws-epoll" : "netty-ws-nio");
+            }
+        }
         // bench.sh pins this JVM to CPU 1 (so availableProcessors() here says 1) and sets WEFT_ECHO_PIN.
         boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && CommandLine.onPath("taskset");
         System.out.printf("weft bench echo: servers %s, connections %s, warm-up %d s, measured %d s, %d-byte messages%s%n",
                 servers, connections, warmup, measure, message, tls ? (handshakes
                         ? ", TLS (JDK provider), a new connection and handshake per round trip: rt/s = handshakes/s"
-                        : ", TLS (JDK provider)") : "");
+                        : ", TLS (JDK provider)") : websocket ? ", WebSocket binary frames (masked by the client)" : "");
         System.out.println(pin ? "pinning: each server JVM to CPU 0 (taskset -c 0); load generator: CPUs "
                 + allowedCpus() : "not pinned (fewer than 2 CPUs or no taskset): server and load generator share CPUs");
 
@@ -183,7 +201,7 @@ public final class EchoBench {
                 throw new IllegalStateException("echo server " + server + " did not start (said: " + line + ")");
             }
             int port = Integer.parseInt(line.substring(5).trim());
-            try (EchoLoad load = new EchoLoad(message, keyStore == null ? null : TlsKeys.nettyClient(keyStore), handshakes)) {
+            try (EchoLoad load = new EchoLoad(message, keyStore == null ? null : TlsKeys.nettyClient(keyStore), handshakes, websocket)) {
                 load.connect(port, connections);
                 Thread.sleep(warmup * 1000L);
                 long cpuBefore = cpu(p);
