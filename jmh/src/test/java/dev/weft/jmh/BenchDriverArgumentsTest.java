@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The command lines of {@code ./weft bench echo} and {@code ./weft bench http} ({@link CommandLine}):
+ * The command lines of {@code ./weft bench echo}, {@code http} and {@code tls-burst} ({@link CommandLine}):
  * {@code --help} prints the options and exits 0; a wrong argument is one line naming it and exit
  * status 2, before any server or load starts. Each driver runs in a child JVM (they exit).
  */
@@ -29,6 +29,10 @@ class BenchDriverArgumentsTest {
         assertEquals(0, http.status(), http::toString);
         assertTrue(http.out().startsWith("usage: ./weft bench http"), http::toString);
         assertTrue(http.out().contains("--pipeline") && http.out().contains("jdk-virtual"), http::toString);
+        Run burst = run("dev.weft.jmh.burst.BurstBench", "--help");
+        assertEquals(0, burst.status(), burst::toString);
+        assertTrue(burst.out().startsWith("usage: ./weft bench tls-burst"), burst::toString);
+        assertTrue(burst.out().contains("--protocols") && burst.out().contains("jdk-https"), burst::toString);
     }
 
     @Test
@@ -39,6 +43,10 @@ class BenchDriverArgumentsTest {
         assertRefused(run("dev.weft.jmh.echo.EchoBench", "--measure", "five"), "echo: --measure needs a number, not 'five'");
         assertRefused(run("dev.weft.jmh.echo.EchoBench", "--servers", "netty"),
                 "echo: unknown server 'netty'; known: weft-nio, weft-epoll");
+        assertRefused(run("dev.weft.jmh.burst.BurstBench", "--protocols", "SSLv3"),
+                "tls-burst: unknown protocol 'SSLv3'; known: TLSv1.3, TLSv1.2");
+        assertRefused(run("dev.weft.jmh.burst.BurstBench", "--rounds", "0"),
+                "tls-burst: --rounds, --steady and --interval-ms must be at least 1");
     }
 
     private static void assertRefused(Run r, String message) {

@@ -44,6 +44,8 @@ public final class TestPki {
     public final Path localhostP12;
     /** Key and certificate for {@code other.test} (PKCS#12, {@link #PASSWORD}). */
     public final Path otherP12;
+    /** A client certificate and its intermediate CA for mutual TLS ({@link #clientWithIntermediate}). */
+    public final Path clientP12;
 
     private TestPki(Path dir) throws Exception {
         this.dir = dir;
@@ -52,8 +54,9 @@ public final class TestPki {
         keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Weft Test CA",
                 "-ext", "bc:c", "-validity", "3", "-keystore", ca.toString());
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caPem.toString());
-        this.localhostP12 = leaf(ca, "localhost", "SAN=dns:localhost,ip:127.0.0.1");
-        this.otherP12 = leaf(ca, "other.test", "SAN=dns:other.test");
+        this.localhostP12 = leaf(ca, "localhost", "SAN=dns:localhost,ip:127.0.0.1", "serverAuth", "EC");
+        this.otherP12 = leaf(ca, "other.test", "SAN=dns:other.test", "serverAuth", "EC");
+        this.clientP12 = clientWithIntermediate(ca);
     }
 
     /** The PKI of this JVM, made at the first call (seconds), which also warms the JDK's TLS stack up. */
@@ -79,19 +82,52 @@ public final class TestPki {
         return instance;
     }
 
-    private Path leaf(Path ca, String cn, String san) throws Exception {
+    private Path leaf(Path ca, String cn, String san, String extendedKeyUsage, String keyAlgorithm) throws Exception {
+        return signed(ca, "ca", List.of(caPem), cn, keyAlgorithm, san, "KU=digitalSignature",
+                "EKU=" + extendedKeyUsage);
+    }
+
+    /**
+     * A key store holding a new key for {@code cn} and its certificate, issued by the key {@code
+     * issuerAlias} of {@code issuer} with the extensions {@code ext}; {@code chain} are the issuer's
+     * certificates up to the root (PEM files), imported first so that the store holds the whole chain.
+     */
+    private Path signed(Path issuer, String issuerAlias, List<Path> chain, String cn, String keyAlgorithm, String... ext)
+            throws Exception {
         Path p12 = dir.resolve(cn + ".p12");
         Path csr = dir.resolve(cn + ".csr");
         Path pem = dir.resolve(cn + ".pem");
-        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + cn,
-                "-validity", "3", "-keystore", p12.toString());
+        List<String> generate = new ArrayList<>(List.of("-genkeypair", "-alias", "leaf", "-dname", "CN=" + cn,
+                "-validity", "3", "-keystore", p12.toString()));
+        generate.addAll(keyAlgorithm.equals("EC") ? List.of("-keyalg", "EC", "-groupname", "secp256r1")
+                : List.of("-keyalg", "RSA", "-keysize", "4096"));
+        keytool(generate.toArray(String[]::new));
         keytool("-certreq", "-alias", "leaf", "-keystore", p12.toString(), "-file", csr.toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", ca.toString(), "-infile", csr.toString(), "-outfile",
-                pem.toString(), "-rfc", "-ext", san, "-ext", "KU=digitalSignature", "-ext", "EKU=serverAuth",
-                "-validity", "3");
-        keytool("-importcert", "-alias", "ca", "-file", caPem.toString(), "-keystore", p12.toString(), "-noprompt");
+        List<String> sign = new ArrayList<>(List.of("-gencert", "-alias", issuerAlias, "-keystore", issuer.toString(),
+                "-infile", csr.toString(), "-outfile", pem.toString(), "-rfc", "-validity", "3"));
+        for (String e : ext) {
+            sign.addAll(List.of("-ext", e));
+        }
+        keytool(sign.toArray(String[]::new));
+        for (int i = 0; i < chain.size(); i++) {
+            keytool("-importcert", "-alias", "chain" + i, "-file", chain.get(i).toString(), "-keystore", p12.toString(),
+                    "-noprompt");
+        }
         keytool("-importcert", "-alias", "leaf", "-file", pem.toString(), "-keystore", p12.toString(), "-noprompt");
         return p12;
+    }
+
+    /**
+     * The client certificate for mutual TLS: CN=client.test (extended key usage clientAuth), issued by
+     * an intermediate CA ("Weft Test Client CA") under the test CA, both RSA 4096, as client PKIs
+     * often are. Presented with its intermediate, the chain is about 2.6 KB, and the JDK puts the
+     * whole chain into the session tickets it issues.
+     */
+    private Path clientWithIntermediate(Path ca) throws Exception {
+        Path intermediate = signed(ca, "ca", List.of(caPem), "Weft Test Client CA", "RSA", "bc:c", "KU=keyCertSign");
+        Path intermediatePem = dir.resolve("Weft Test Client CA.pem");
+        return signed(intermediate, "leaf", List.of(caPem, intermediatePem), "client.test", "RSA", "SAN=dns:client.test",
+                "KU=digitalSignature", "EKU=clientAuth");
     }
 
     /** A context that presents {@code keyStore}'s key (null: none) and trusts the test CA. */
@@ -131,6 +167,11 @@ public final class TestPki {
     /** A client context that trusts the test CA and presents no certificate. */
     public SSLContext clientContext() throws Exception {
         return context(null);
+    }
+
+    /** A client context that presents the client certificate (mutual TLS) and trusts the test CA. */
+    public SSLContext clientCertificateContext() throws Exception {
+        return context(clientP12);
     }
 
     /** Key and chain of {@code p12} as one PEM file (for openssl s_server -cert/-key), made by openssl. */

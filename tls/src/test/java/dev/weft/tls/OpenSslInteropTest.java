@@ -238,6 +238,66 @@ class OpenSslInteropTest {
     }
 
     @Test
+    void aClientInitiatedTls12RenegotiationIsRefusedAndItsConnectionClosed() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Processes.Result client = Hub.run(() -> {
+            Event ended = new Event();
+            Event firstLine = new Event();
+            StreamServer s = StreamServer.builder(TlsServer.of(TestPki.get().serverContext()).handler(sock -> {
+                try {
+                    BufferedReader r = new BufferedReader(new InputStreamReader(sock.inputStream(), StandardCharsets.US_ASCII));
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        lines.add(line);
+                        firstLine.set();
+                        sock.writeAll(("echo " + line + "\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (IOException e) {
+                    seen.add(e);
+                } finally {
+                    ended.set();
+                }
+            })).start();
+            // s_client renegotiates when a line of its input is "R" (read on its own: one write per step).
+            Process p = ThreadPool.offload(() -> new ProcessBuilder(sClient(s.port(), "TLSv1.2")).start());
+            try {
+                java.util.concurrent.CompletableFuture<byte[]> out = Processes.drain(p.getInputStream());
+                BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.US_ASCII));
+                StringBuilder said = new StringBuilder();
+                ThreadPool.offload(() -> {
+                    p.getOutputStream().write("one\n".getBytes(StandardCharsets.US_ASCII));
+                    p.getOutputStream().flush();
+                    return null;
+                });
+                assertTrue(firstLine.await(Duration.ofSeconds(30)), "the first line arrived");
+                ThreadPool.offload(() -> {
+                    p.getOutputStream().write("R\n".getBytes(StandardCharsets.US_ASCII));
+                    p.getOutputStream().flush();
+                    for (String l = err.readLine(); l != null && !l.contains("RENEGOTIATING"); l = err.readLine()) {
+                        said.append(l).append('\n');
+                    }
+                    try {
+                        p.getOutputStream().write("two\n".getBytes(StandardCharsets.US_ASCII));
+                        p.getOutputStream().close();
+                    } catch (IOException closedByTheServer) {
+                        // s_client may have ended already
+                    }
+                    return p.waitFor(30, TimeUnit.SECONDS);
+                });
+                assertTrue(ended.await(Duration.ofSeconds(30)), "the server's handler ended");
+                return new Processes.Result(p.exitValue(), out.get(), said.toString());
+            } finally {
+                p.destroyForcibly();
+                s.stop(Duration.ofSeconds(5));
+            }
+        });
+        assertEquals(List.of("one"), lines, "nothing was read after the renegotiation attempt; s_client said: " + client.out());
+        assertEquals(1, seen.size(), seen.toString());
+        assertInstanceOf(javax.net.ssl.SSLException.class, seen.get(0));
+        assertTrue(seen.get(0).getMessage().contains("refuses client-initiated renegotiation"), seen.get(0).getMessage());
+        assertTrue(client.out().contains("echo one") && !client.out().contains("echo two"), client.out());
+    }
+
+    @Test
     void opensslResumesWeftServerSessionsOnBothVersions() throws Exception {
         for (String version : List.of("TLSv1.3", "TLSv1.2")) {
             Path sess = TestPki.get().dir.resolve("session-" + version + ".pem");
