@@ -9,6 +9,8 @@ import dev.weft.fibers.Timeout;
 import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.TestPki;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -284,7 +286,7 @@ class HandshakeBurstTest {
                     "-XX:ActiveProcessorCount=" + cpus, "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
                     "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/sun.security.tools.keytool=ALL-UNNAMED",
                     "-Dweft.watchdog.ms=0", "-cp", System.getProperty("java.class.path"), AdaptiveTasksMain.class.getName()));
-            RealPeers.Result r = RealPeers.run(cmd, null, 90);
+            Processes.Result r = Processes.run(cmd, null, 90);
             for (String line : r.out().split("\n")) {
                 if (line.startsWith("RESULT ")) {
                     return line.substring(7);
