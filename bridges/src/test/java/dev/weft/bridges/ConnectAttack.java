@@ -43,7 +43,7 @@ final class ConnectAttack {
         // loop below joins them; their failures are kept here and checked instead of being logged.
         List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
         dev.weft.fibers.Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
-        int socketsBefore = Descriptors.openSockets();
+        int socketsBefore = settledSocketCount(); // sockets of earlier tests may still be closing
         long before = serverConnections.call();
         long span = timeConcurrentConnects(n, opener);
         ConnectionPool<C> pool = new ConnectionPool<>(n, opener);
@@ -106,6 +106,23 @@ final class ConnectAttack {
         }
         assertEquals(socketsBefore, Descriptors.openSockets(), "sockets of this JVM left open; " + context);
         return new Outcome(connected, interrupted, seed);
+    }
+
+    /**
+     * The JVM's open sockets once the count has stayed the same for 200 ms (at most 5 s): connections
+     * an earlier test gave back close on other threads (a pool's housekeeping, the bridge hub), and a
+     * baseline taken while they close would make this attack's count look short.
+     */
+    private static int settledSocketCount() {
+        int count = Descriptors.openSockets();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        for (int same = 0; same < 10 && System.nanoTime() < deadline; ) {
+            Fiber.sleep(20);
+            int now = Descriptors.openSockets();
+            same = now == count ? same + 1 : 0;
+            count = now;
+        }
+        return count;
     }
 
     /** How long {@code n} fibers take to open a connection each, all at once (the connections are closed). */

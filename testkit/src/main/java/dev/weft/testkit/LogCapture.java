@@ -36,6 +36,7 @@ public final class LogCapture implements AutoCloseable {
         public void publish(LogRecord record) {
             synchronized (records) {
                 records.add(record);
+                records.notifyAll();
             }
         }
 
@@ -110,6 +111,25 @@ public final class LogCapture implements AutoCloseable {
     /** {@link #messages(Level)} at WARNING and above. */
     public List<String> warnings() {
         return messages(Level.WARNING);
+    }
+
+    /**
+     * {@link #warnings()} once there are at least {@code count} of them, or when {@code within} has
+     * passed (then whatever there is): for a record that another thread logs after the event the test
+     * saw (a server's warning about a connection the client already gave up). Blocks the caller.
+     */
+    public List<String> awaitWarnings(int count, java.time.Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        synchronized (records) {
+            while (messages(Level.WARNING).size() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                records.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return warnings();
     }
 
     /** True if a record at {@code atLeast} or above contains {@code text} (in its message or exception). */
