@@ -4,6 +4,9 @@ import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
 import dev.weft.hub.WrongThreadException;
+import dev.weft.sockets.Connection;
+import dev.weft.sockets.ConnectionInputStream;
+import dev.weft.sockets.ConnectionOutputStream;
 import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,21 +19,20 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A {@link java.net.Socket} whose blocking calls park only the calling fiber: a {@link TcpSocket}
- * behind the JDK's socket API, so that unmodified libraries that take a {@code Socket} or a
+ * A {@link java.net.Socket} whose blocking calls park only the calling fiber: a Weft {@link
+ * Connection} behind the JDK's socket API, so that unmodified libraries that take a {@code Socket} or a
  * {@link javax.net.SocketFactory} (JDBC drivers, Jedis, OkHttp, the JDK's TLS layered with
  * {@code SSLSocketFactory.createSocket(socket, host, port, true)}) become cooperative. Usually made by
- * {@link FiberSocketFactory}.
+ * {@link FiberSocketFactory} (unconnected; {@link #connect} opens a {@link TcpSocket}); {@link
+ * #FiberSocket(Connection)} wraps a connection that is open already, a {@code TlsSocket} too (the
+ * library then reads and writes plaintext and Weft's TLS does the records).
  *
  * <p>Every public method of {@code Socket} is overridden (none falls through to an OS socket of the
  * JDK's); {@link #getChannel()} returns null. Behaviour follows {@code Socket}'s javadoc: {@link
@@ -54,8 +56,8 @@ import java.util.concurrent.RejectedExecutionException;
  * {@code SocketException}), urgent data and {@code OOBINLINE}, proxies.
  */
 public class FiberSocket extends Socket {
-    private final Map<SocketOption<?>, Object> pendingOptions = new LinkedHashMap<>();
-    private TcpSocket tcp;
+    private final FiberSocketOptions options = new FiberSocketOptions(this);
+    private Connection conn;
     private Hub hub;
     private volatile boolean closed;
     private volatile boolean connected;
@@ -77,8 +79,38 @@ public class FiberSocket extends Socket {
         super(noImpl());
     }
 
+    /**
+     * A connected socket over {@code connection}: a {@link TcpSocket}, or a {@code TlsSocket} after its
+     * handshake (then the library reads and writes plaintext, and Weft does the TLS). The socket owns
+     * the connection from now on: closing it closes the connection. Any thread; the socket is used
+     * by fibers of the connection's hub.
+     *
+     * @throws SocketException if {@code connection} is closed
+     */
+    public FiberSocket(Connection connection) throws SocketException {
+        super(noImpl());
+        java.util.Objects.requireNonNull(connection, "connection");
+        if (!connection.isOpen()) {
+            throw new SocketException(connection + " is closed; FiberSocket wraps an open connection");
+        }
+        try {
+            remote = connection.remoteAddress();
+            local = connection.localAddress();
+        } catch (IOException e) {
+            throw (SocketException) new SocketException(connection + ": " + e.getMessage()).initCause(e);
+        }
+        conn = connection;
+        hub = connection.hub();
+        connected = true;
+    }
+
     private static SocketImpl noImpl() {
         return null;
+    }
+
+    /** The connection underneath ({@code session()} is the TLS session of a TLS one), or null before {@code connect}. */
+    public Connection connection() {
+        return connected ? conn : null;
     }
 
     // ---------------------------------------------------------------- connecting
@@ -119,29 +151,23 @@ public class FiberSocket extends Socket {
         if (connected) {
             throw new SocketException("already connected");
         }
+        TcpSocket tcp;
         try {
             tcp = TcpSocket.connect(address, timeout == 0 ? null : Duration.ofMillis(timeout));
         } catch (IOException | RuntimeException | Error e) {
             closed = true;
             throw e;
         }
-        hub = Hub.current();
+        conn = tcp;
+        hub = tcp.hub();
         remote = tcp.remoteAddress();
         local = tcp.localAddress();
-        connected = true; // volatile write: publishes tcp and hub to close() on other threads
+        connected = true; // volatile write: publishes conn and hub to close() on other threads
         if (closed) { // closed (by another fiber or thread) while connecting
             tcp.close();
             throw new SocketException("Socket closed while connecting to " + endpoint);
         }
-        for (Map.Entry<SocketOption<?>, Object> e : pendingOptions.entrySet()) {
-            applyOption(e.getKey(), e.getValue());
-        }
-        pendingOptions.clear();
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> void applyOption(SocketOption<T> option, Object value) throws IOException {
-        tcp.setOption(option, (T) value);
+        options.applyPending(tcp);
     }
 
     /**
@@ -175,7 +201,7 @@ public class FiberSocket extends Socket {
             throw new SocketException("Socket input is shutdown");
         }
         if (in == null) {
-            in = new FiberSocketInputStream(this);
+            in = new ConnectionInputStream(new FiberSocketChannel(this));
         }
         return in;
     }
@@ -194,65 +220,9 @@ public class FiberSocket extends Socket {
             throw new SocketException("Socket output is shutdown");
         }
         if (out == null) {
-            out = new FiberSocketOutputStream(this);
+            out = new ConnectionOutputStream(new FiberSocketChannel(this));
         }
         return out;
-    }
-
-    /** For {@link FiberSocketInputStream}: -1 once input is shut down; the SO_TIMEOUT bounds the wait. */
-    int read(byte[] b, int off, int len) throws IOException {
-        checkOpen();
-        if (inputShutdown) {
-            return -1;
-        }
-        try {
-            tcp.setTimeout(soTimeout == 0 ? null : Duration.ofMillis(soTimeout)); // read below captures it
-            return tcp.read(b, off, len);
-        } catch (ClosedChannelException e) {
-            if (inputShutdown) {
-                return -1;
-            }
-            throw closedException(e);
-        } catch (IOException e) {
-            throw asJdkException(e);
-        }
-    }
-
-    /** For {@link FiberSocketOutputStream}: writes all of it, without a time limit. */
-    void write(byte[] b, int off, int len) throws IOException {
-        checkOpen();
-        if (outputShutdown) {
-            throw new SocketException("Socket output is shutdown");
-        }
-        try {
-            tcp.setTimeout(null);
-            tcp.writeAll(java.nio.ByteBuffer.wrap(b, off, len));
-        } catch (ClosedChannelException e) {
-            throw closedException(e);
-        } catch (IOException e) {
-            throw asJdkException(e);
-        }
-    }
-
-    /**
-     * The exception a JDK socket would throw: {@code java.net} exceptions (resets, timeouts) pass as
-     * they are; a backend's own I/O exception (Netty's {@code NativeIoException} on epoll) becomes a
-     * {@link SocketException} with the same message, so that drivers that look for one find it.
-     */
-    private static IOException asJdkException(IOException e) {
-        if (e instanceof SocketException || e instanceof java.io.InterruptedIOException
-                || e.getClass().getName().startsWith("java.")) {
-            return e;
-        }
-        SocketException se = new SocketException(e.getMessage());
-        se.initCause(e);
-        return se;
-    }
-
-    private SocketException closedException(IOException cause) {
-        SocketException e = new SocketException("Socket closed: " + cause.getMessage());
-        e.initCause(cause);
-        return e;
     }
 
     // ---------------------------------------------------------------- closing
@@ -271,7 +241,7 @@ public class FiberSocket extends Socket {
         if (!connected) {
             return; // a connect in progress sees the flag and closes what it opened
         }
-        TcpSocket t = tcp;
+        Connection t = conn;
         if (Thread.currentThread() == hub.thread()) {
             t.close();
         } else {
@@ -294,7 +264,7 @@ public class FiberSocket extends Socket {
         checkHubThread("shutdownInput");
         inputShutdown = true;
         try {
-            tcp.shutdownInput();
+            conn.shutdownInput();
         } catch (NotYetConnectedException peerGone) {
             // ENOTCONN: the peer has closed already; the JDK ignores it too
         }
@@ -311,7 +281,7 @@ public class FiberSocket extends Socket {
         checkHubThread("shutdownOutput");
         outputShutdown = true;
         try {
-            tcp.shutdownOutput();
+            conn.shutdownOutput();
         } catch (NotYetConnectedException peerGone) {
             // ENOTCONN: the peer has closed already; the JDK ignores it too
         }
@@ -473,7 +443,7 @@ public class FiberSocket extends Socket {
         if (tc < 0 || tc > 255) {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
-        if (connected && !tcp.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
+        if (connected && !conn.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
             return;
         }
         set(StandardSocketOptions.IP_TOS, tc);
@@ -481,7 +451,7 @@ public class FiberSocket extends Socket {
 
     @Override
     public int getTrafficClass() throws SocketException {
-        if (connected && !tcp.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
+        if (connected && !conn.supportedOptions().contains(StandardSocketOptions.IP_TOS)) {
             return 0;
         }
         return get(StandardSocketOptions.IP_TOS, 0);
@@ -546,16 +516,16 @@ public class FiberSocket extends Socket {
         }
         checkOpen();
         if (!connected) {
-            return (T) pendingOptions.get(name);
+            return (T) options.pending(name);
         }
         checkHubThread("getOption");
-        return tcp.getOption(name);
+        return conn.getOption(name);
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
         if (connected) {
-            return tcp.supportedOptions();
+            return conn.supportedOptions();
         }
         return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
                 StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
@@ -564,41 +534,12 @@ public class FiberSocket extends Socket {
 
     private <T> void set(SocketOption<T> option, T value) throws SocketException {
         checkOpen();
-        if (!connected) {
-            pendingOptions.put(option, value);
-            return;
-        }
-        checkHubThread("setting " + option);
-        try {
-            tcp.setOption(option, value);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw asSocketException(option, e);
-        }
+        options.set(connected ? conn : null, option, value);
     }
 
-    @SuppressWarnings("unchecked")
     private <T> T get(SocketOption<T> option, T unset) throws SocketException {
         checkOpen();
-        if (!connected) {
-            Object v = pendingOptions.get(option);
-            return v == null ? unset : (T) v;
-        }
-        checkHubThread("reading " + option);
-        try {
-            return tcp.getOption(option);
-        } catch (SocketException e) {
-            throw e;
-        } catch (IOException e) {
-            throw asSocketException(option, e);
-        }
-    }
-
-    private static SocketException asSocketException(SocketOption<?> option, IOException e) {
-        SocketException se = new SocketException(option + ": " + e.getMessage());
-        se.initCause(e);
-        return se;
+        return options.get(connected ? conn : null, option, unset);
     }
 
     // ---------------------------------------------------------------- checks
@@ -615,7 +556,7 @@ public class FiberSocket extends Socket {
         }
     }
 
-    private void checkHubThread(String what) {
+    void checkHubThread(String what) {
         if (Thread.currentThread() != hub.thread()) {
             throw new WrongThreadException("FiberSocket." + what, hub.thread(), Thread.currentThread(),
                     "A FiberSocket is used by fibers of the hub that connected it; only close() and the state"
