@@ -16,7 +16,9 @@ import java.util.Objects;
  * error (a failed query, a {@link dev.weft.fibers.FiberKilledError kill} or
  * {@link dev.weft.fibers.FiberTimeoutException timeout} mid-request) is closed, never reused: its
  * protocol state is unknown (a reused connection after a kill mid-query returns the previous query's
- * rows). Connections are opened lazily, in the fiber that needs one.
+ * rows). Connections are opened lazily, in the fiber that needs one, through {@link
+ * FiberSocketFactory#closeOnFailure}: if the opener fails (also by a kill or a timeout mid-connect),
+ * every socket it made is closed, so no half-open connection is left on either side.
  *
  * <p>Thread rule: fibers of the hub that created the pool. Waiters are served in FIFO order.
  *
@@ -94,7 +96,7 @@ public final class ConnectionPool<C extends AutoCloseable> implements AutoClosea
         }
         boolean ok = false;
         try {
-            c = Objects.requireNonNull(opener.open(), "the opener returned null");
+            c = Objects.requireNonNull(FiberSocketFactory.closeOnFailure(opener::open), "the opener returned null");
             ok = true;
             open++;
             return c;

@@ -3,11 +3,9 @@ package dev.weft.bridges;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
-import dev.weft.hub.WrongThreadException;
 import dev.weft.sockets.Connection;
 import dev.weft.sockets.ConnectionInputStream;
 import dev.weft.sockets.ConnectionOutputStream;
-import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,18 +19,19 @@ import java.net.SocketOption;
 import java.net.StandardSocketOptions;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
-import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A {@link java.net.Socket} whose blocking calls park only the calling fiber: a Weft {@link
  * Connection} behind the JDK's socket API, so that unmodified libraries that take a {@code Socket} or a
  * {@link javax.net.SocketFactory} (JDBC drivers, Jedis, OkHttp, the JDK's TLS layered with
  * {@code SSLSocketFactory.createSocket(socket, host, port, true)}) become cooperative. Usually made by
- * {@link FiberSocketFactory} (unconnected; {@link #connect} opens a {@link TcpSocket}); {@link
+ * {@link FiberSocketFactory} (unconnected; {@link #connect} opens a {@code TcpSocket}); {@link
  * #FiberSocket(Connection)} wraps a connection that is open already, a {@code TlsSocket} too (the
- * library then reads and writes plaintext and Weft's TLS does the records).
+ * library then reads and writes plaintext, and Weft's TLS makes the records).
  *
  * <p>Every public method of {@code Socket} is overridden (none falls through to an OS socket of the
  * JDK's); {@link #getChannel()} returns null. Behaviour follows {@code Socket}'s javadoc: {@link
@@ -43,28 +42,34 @@ import java.util.concurrent.RejectedExecutionException;
  * ("Socket is closed"), and a read or write woken by a close from another fiber throws
  * {@code SocketException} naming who closed it.
  *
- * <p>Thread rule: {@code connect}, reads, writes and options run in fibers of one hub (the hub of the
- * fiber that connects it); outside a fiber {@code connect} throws {@link NotInFiberException} and
- * other threads get {@link WrongThreadException}, never a silently blocked hub. {@link #close()} and
- * the state queries ({@code isClosed}, {@code isConnected}, addresses...) may be called from any
- * thread: a close from another thread is handed to the hub, which wakes the fibers blocked on it.
- * One fiber reads and one fiber writes at a time, as with {@code TcpSocket}. A kill or an enclosing
- * {@link dev.weft.fibers.Timeout} interrupts a blocked call as for any fiber call; what the library
- * above then does with its half-finished protocol is its business: close the connection.
+ * <p>Thread rule: any thread. A socket belongs to the hub that connected it: the hub of the fiber that
+ * called {@code connect}, or, when a thread that runs no hub connects it (a pool's own thread, such as
+ * HikariCP's connection adder or pgjdbc's cancel timer), a shared daemon hub ({@code weft-bridge-hub}).
+ * Its fibers use it directly. Everyone else may use it too, and their calls are carried out on that
+ * hub: a fiber of another hub parks meanwhile (cooperative there too), a plain thread blocks as with a
+ * JDK socket. So a socket a pool opened on its own thread is cooperative in whichever hub's fiber
+ * borrows it, and the pool's housekeeping threads may still validate and close it. A call from
+ * elsewhere costs two thread hand-offs (tens of microseconds); a connection that one hub's fibers use
+ * is best opened in one of them. On a hub thread outside any fiber, calls that wait throw {@link
+ * NotInFiberException} (they would block that hub). One reader and one writer at a time, as with
+ * {@code TcpSocket}. A kill or an enclosing {@link dev.weft.fibers.Timeout} interrupts a blocked call
+ * as for any fiber call (a read interrupted so loses nothing: bytes read meanwhile go to the next
+ * read); what the library above then does with its half-finished protocol is its business: close
+ * the connection. Why calls move rather than descriptors: see {@code OwnedConnection}.
  *
  * <p>Not supported: binding a local address before connecting ({@link #bind} throws
  * {@code SocketException}), urgent data and {@code OOBINLINE}, proxies.
  */
 public class FiberSocket extends Socket {
-    private final FiberSocketOptions options = new FiberSocketOptions(this);
-    private Connection conn;
-    private Hub hub;
+    private final Map<SocketOption<?>, Object> pendingOptions = new LinkedHashMap<>();
+    /** Set once connected (published by the volatile {@link #connected}). */
+    private OwnedConnection conn;
     private volatile boolean closed;
     private volatile boolean connected;
-    private boolean inputShutdown;
-    private boolean outputShutdown;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
     /** SO_TIMEOUT in milliseconds; 0 means no limit. */
-    private int soTimeout;
+    private volatile int soTimeout;
     private InetSocketAddress remote;
     private InetSocketAddress local;
     private InputStream in;
@@ -77,30 +82,28 @@ public class FiberSocket extends Socket {
      */
     public FiberSocket() throws SocketException {
         super(noImpl());
+        OpeningScope.opened(this);
     }
 
     /**
-     * A connected socket over {@code connection}: a {@link TcpSocket}, or a {@code TlsSocket} after its
-     * handshake (then the library reads and writes plaintext, and Weft does the TLS). The socket owns
-     * the connection from now on: closing it closes the connection. Any thread; the socket is used
-     * by fibers of the connection's hub.
+     * A connected socket over {@code connection}: a {@code TcpSocket}, or a {@code TlsSocket} after its
+     * handshake. It belongs to the connection's hub ({@link Connection#hub()}), and closing it closes
+     * the connection. Any thread.
      *
-     * @throws SocketException if {@code connection} is closed
+     * @throws SocketException if {@code connection} is closed or no longer knows its addresses
      */
     public FiberSocket(Connection connection) throws SocketException {
         super(noImpl());
-        java.util.Objects.requireNonNull(connection, "connection");
-        if (!connection.isOpen()) {
-            throw new SocketException(connection + " is closed; FiberSocket wraps an open connection");
+        if (!Objects.requireNonNull(connection, "connection").isOpen()) {
+            throw new SocketException(connection + " is closed; a FiberSocket wraps an open connection");
         }
         try {
-            remote = connection.remoteAddress();
-            local = connection.localAddress();
-        } catch (IOException e) {
-            throw (SocketException) new SocketException(connection + ": " + e.getMessage()).initCause(e);
+            conn = OwnedConnection.of(connection);
+        } catch (IOException addressesGone) {
+            throw JdkSocketErrors.closed(addressesGone);
         }
-        conn = connection;
-        hub = connection.hub();
+        remote = conn.remote;
+        local = conn.local;
         connected = true;
     }
 
@@ -108,9 +111,9 @@ public class FiberSocket extends Socket {
         return null;
     }
 
-    /** The connection underneath ({@code session()} is the TLS session of a TLS one), or null before {@code connect}. */
+    /** The connection underneath ({@code session()} is the TLS session of a TLS one), or null before it is connected. Any thread. */
     public Connection connection() {
-        return connected ? conn : null;
+        return connected ? conn.connection : null;
     }
 
     // ---------------------------------------------------------------- connecting
@@ -122,16 +125,17 @@ public class FiberSocket extends Socket {
     }
 
     /**
-     * Connects to {@code endpoint}, parking the calling fiber; an unresolved address is resolved off
-     * the hub. Fails and closes the socket on error, as {@code Socket.connect} does. Fibers only.
+     * Connects to {@code endpoint}: in a fiber it parks that fiber, and the socket belongs to its hub;
+     * on a thread that runs no hub it blocks that thread, and the socket belongs to the shared bridge
+     * hub (see the class comment). An unresolved address is resolved off the hub. Fails and closes the
+     * socket on error, as {@code Socket.connect} does.
      *
      * @param timeout milliseconds for resolving and connecting; 0 for no limit
      * @throws java.net.ConnectException      if the peer refused
      * @throws java.net.SocketTimeoutException if {@code timeout} passed first
      * @throws java.net.UnknownHostException   if the name does not resolve
      * @throws SocketException                 if already connected or closed
-     * @throws NotInFiberException             outside a fiber (use {@link FiberSocketFactory}, which
-     *                                         gives other threads a JDK socket)
+     * @throws NotInFiberException             on a hub thread outside any fiber (it would block the hub)
      */
     @Override
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
@@ -141,33 +145,31 @@ public class FiberSocket extends Socket {
         if (timeout < 0) {
             throw new IllegalArgumentException("connect: timeout can't be negative: " + timeout);
         }
-        if (!Fiber.inFiber()) {
-            throw new NotInFiberException("FiberSocket.connect(" + endpoint + ") was called on thread '"
-                    + Thread.currentThread().getName() + "' outside any fiber; it would block a hub or has no hub"
-                    + " to park on. Connect it inside a fiber, or let FiberSocketFactory choose: outside a"
-                    + " fiber it makes a plain java.net.Socket.");
+        if (!Fiber.inFiber() && BridgeHub.onSomeHub()) {
+            throw new NotInFiberException("FiberSocket.connect(" + endpoint + ") was called on the hub thread '"
+                    + Thread.currentThread().getName() + "' outside any fiber (a timer, a callback); it would block"
+                    + " every fiber of the hub. Connect it inside a fiber.");
         }
         checkOpen();
         if (connected) {
             throw new SocketException("already connected");
         }
-        TcpSocket tcp;
+        OwnedConnection c;
         try {
-            tcp = TcpSocket.connect(address, timeout == 0 ? null : Duration.ofMillis(timeout));
+            c = OwnedConnection.connect(address, timeout, new LinkedHashMap<>(pendingOptions));
         } catch (IOException | RuntimeException | Error e) {
             closed = true;
             throw e;
         }
-        conn = tcp;
-        hub = tcp.hub();
-        remote = tcp.remoteAddress();
-        local = tcp.localAddress();
-        connected = true; // volatile write: publishes conn and hub to close() on other threads
+        conn = c;
+        remote = c.remote;
+        local = c.local;
+        pendingOptions.clear();
+        connected = true; // volatile write: publishes conn to other threads
         if (closed) { // closed (by another fiber or thread) while connecting
-            tcp.close();
+            c.close();
             throw new SocketException("Socket closed while connecting to " + endpoint);
         }
-        options.applyPending(tcp);
     }
 
     /**
@@ -188,8 +190,8 @@ public class FiberSocket extends Socket {
     // ---------------------------------------------------------------- streams
 
     /**
-     * The stream of bytes from the peer: reads park the calling fiber, bounded by {@link
-     * #setSoTimeout}; {@code available()} is 0; closing it closes the socket. Hub thread.
+     * The stream of bytes from the peer: reads park the calling fiber (block a plain thread), bounded
+     * by {@link #setSoTimeout}; {@code available()} is 0; closing it closes the socket.
      *
      * @throws SocketException if the socket is closed, not connected, or its input is shut down
      */
@@ -225,6 +227,16 @@ public class FiberSocket extends Socket {
         return out;
     }
 
+    /** The connection once connected (for {@link FiberSocketChannel}). */
+    OwnedConnection owned() {
+        return conn;
+    }
+
+    /** SO_TIMEOUT in milliseconds, 0 for none (for {@link FiberSocketChannel}). */
+    int soTimeoutMillis() {
+        return soTimeout;
+    }
+
     // ---------------------------------------------------------------- closing
 
     /**
@@ -241,19 +253,10 @@ public class FiberSocket extends Socket {
         if (!connected) {
             return; // a connect in progress sees the flag and closes what it opened
         }
-        Connection t = conn;
-        if (Thread.currentThread() == hub.thread()) {
-            t.close();
-        } else {
-            try {
-                hub.loop().execute(t::close);
-            } catch (RejectedExecutionException hubEnded) {
-                // the hub closed its loop, and every socket of it, already
-            }
-        }
+        conn.close();
     }
 
-    /** Half-close of the input: later reads return -1 (end of stream). Hub thread. */
+    /** Half-close of the input: later reads return -1 (end of stream). */
     @Override
     public void shutdownInput() throws IOException {
         checkOpen();
@@ -261,7 +264,6 @@ public class FiberSocket extends Socket {
         if (inputShutdown) {
             throw new SocketException("Socket input is already shutdown");
         }
-        checkHubThread("shutdownInput");
         inputShutdown = true;
         try {
             conn.shutdownInput();
@@ -270,7 +272,7 @@ public class FiberSocket extends Socket {
         }
     }
 
-    /** Half-close of the output: the peer reads end of stream; later writes fail. Hub thread. */
+    /** Half-close of the output: the peer reads end of stream; later writes fail. */
     @Override
     public void shutdownOutput() throws IOException {
         checkOpen();
@@ -278,7 +280,6 @@ public class FiberSocket extends Socket {
         if (outputShutdown) {
             throw new SocketException("Socket output is already shutdown");
         }
-        checkHubThread("shutdownOutput");
         outputShutdown = true;
         try {
             conn.shutdownOutput();
@@ -359,7 +360,7 @@ public class FiberSocket extends Socket {
                 + local.getPort() + (closed ? ",closed" : "") + "]";
     }
 
-    // ---------------------------------------------------------------- options (hub thread)
+    // ---------------------------------------------------------------- options (any thread)
 
     /** SO_TIMEOUT: the limit of each read in milliseconds, 0 for none; a read that is already waiting keeps the limit it started with. */
     @Override
@@ -500,12 +501,29 @@ public class FiberSocket extends Socket {
             set(StandardSocketOptions.SO_LINGER, -1);
             return this;
         }
+        if (KEEPALIVE_TUNING.contains(name) && !supportedOptions().contains(name)) {
+            return this; // the backend cannot tune keep-alive probes (epoll's Netty socket): ignored, SO_KEEPALIVE works
+        }
         if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }
         set(name, value);
         return this;
     }
+
+    /**
+     * TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT: set where the backend has them (nio on Linux), ignored
+     * where it does not (Apache HttpClient sets them whenever the JDK's own sockets have them).
+     */
+    /** What may be set before connecting; the keep-alive tuning is dropped at connect where the backend lacks it. */
+    private static final Set<SocketOption<?>> UNCONNECTED_OPTIONS = Set.of(StandardSocketOptions.TCP_NODELAY,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF,
+            StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE, jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
+
+    private static final Set<SocketOption<?>> KEEPALIVE_TUNING = Set.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE,
+            jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL, jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT);
 
     @Override
     @SuppressWarnings("unchecked")
@@ -516,9 +534,8 @@ public class FiberSocket extends Socket {
         }
         checkOpen();
         if (!connected) {
-            return (T) options.pending(name);
+            return (T) pendingOptions.get(name);
         }
-        checkHubThread("getOption");
         return conn.getOption(name);
     }
 
@@ -527,19 +544,38 @@ public class FiberSocket extends Socket {
         if (connected) {
             return conn.supportedOptions();
         }
-        return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
-                StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
-                StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.IP_TOS);
+        return UNCONNECTED_OPTIONS;
     }
 
     private <T> void set(SocketOption<T> option, T value) throws SocketException {
         checkOpen();
-        options.set(connected ? conn : null, option, value);
+        if (!connected) {
+            pendingOptions.put(option, value);
+            return;
+        }
+        try {
+            conn.setOption(option, value);
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            throw JdkSocketErrors.option(option, e);
+        }
     }
 
+    @SuppressWarnings("unchecked")
     private <T> T get(SocketOption<T> option, T unset) throws SocketException {
         checkOpen();
-        return options.get(connected ? conn : null, option, unset);
+        if (!connected) {
+            Object v = pendingOptions.get(option);
+            return v == null ? unset : (T) v;
+        }
+        try {
+            return conn.getOption(option);
+        } catch (SocketException e) {
+            throw e;
+        } catch (IOException e) {
+            throw JdkSocketErrors.option(option, e);
+        }
     }
 
     // ---------------------------------------------------------------- checks
@@ -556,11 +592,4 @@ public class FiberSocket extends Socket {
         }
     }
 
-    void checkHubThread(String what) {
-        if (Thread.currentThread() != hub.thread()) {
-            throw new WrongThreadException("FiberSocket." + what, hub.thread(), Thread.currentThread(),
-                    "A FiberSocket is used by fibers of the hub that connected it; only close() and the state"
-                            + " queries work from other threads.");
-        }
-    }
 }

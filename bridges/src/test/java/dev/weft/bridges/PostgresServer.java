@@ -39,9 +39,18 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     public static PostgresServer start() throws Exception {
+        return start(true);
+    }
+
+    /**
+     * Starts one; {@code stopAtExit}: whether a JVM shutdown hook stops it if {@link #close()} was not
+     * called. False for a program whose own shutdown hook stops it after what uses it (the db example):
+     * shutdown hooks run all at once, in no order, so a second hook would stop it under live queries.
+     */
+    public static PostgresServer start(boolean stopAtExit) throws Exception {
         String initdb = Binaries.require("postgresql", Binaries.postgresBin("initdb")).toString();
         String pgCtl = Binaries.require("postgresql", Binaries.postgresBin("pg_ctl")).toString();
-        ServerProcess files = new ServerProcess("postgres");
+        ServerProcess files = new ServerProcess("postgres", stopAtExit);
         boolean ok = false;
         try {
             if (Binaries.isRoot()) {

@@ -93,6 +93,28 @@ class RedisTest {
         assertTrue(seconds < 30, seconds + " s");
     }
 
+    /** The compatibility table's row: 10 fibers, each on its own connection, wait 0.5 s in the server (BLPOP) at once. */
+    @Test
+    void tenFibersBlpopHalfASecondAtOnce() throws Exception {
+        double seconds = Hub.run(() -> {
+            long start = System.nanoTime();
+            List<Fiber<Object>> all = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                all.add(Fiber.spawn(() -> {
+                    try (Jedis j = new Jedis(fiberSockets(redis.port))) {
+                        return j.blpop(0.5, "nothing-here");
+                    }
+                }));
+            }
+            for (Fiber<Object> f : all) {
+                assertNull(f.get(Duration.ofSeconds(10)));
+            }
+            return (System.nanoTime() - start) / 1e9;
+        });
+        Measurements.record("jedis: 10 fibers x BLPOP 0.5 s on one hub: " + seconds + " s (" + System.getProperty("weft.hub", "default") + ")");
+        assertTrue(seconds >= 0.5 && seconds < 2.0, "10 concurrent BLPOP 0.5 took " + seconds + " s (serial: 5 s)");
+    }
+
     @Test
     void blpopWithATimeoutParksOnlyItsFiber() throws Exception {
         Hub.run(() -> {

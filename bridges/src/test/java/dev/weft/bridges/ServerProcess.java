@@ -24,10 +24,17 @@ class ServerProcess implements AutoCloseable {
     private final List<Runnable> beforeDelete = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ServerProcess(String name) throws IOException {
+        this(name, true);
+    }
+
+    /** {@code stopAtExit}: whether a JVM shutdown hook stops it if {@link #close()} was not called. */
+    ServerProcess(String name, boolean stopAtExit) throws IOException {
         this.name = name;
         this.dir = Files.createTempDirectory("weft-" + name + "-");
-        this.backstop = new Thread(this::stopQuietly, "stop " + name);
-        Runtime.getRuntime().addShutdownHook(backstop);
+        this.backstop = stopAtExit ? new Thread(this::stopQuietly, "stop " + name) : null;
+        if (backstop != null) {
+            Runtime.getRuntime().addShutdownHook(backstop);
+        }
     }
 
     /** A port on 127.0.0.1 that was free a moment ago. */
@@ -89,6 +96,9 @@ class ServerProcess implements AutoCloseable {
     @Override
     public void close() {
         stopQuietly();
+        if (backstop == null) {
+            return;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(backstop);
         } catch (IllegalStateException shuttingDown) {

@@ -18,6 +18,46 @@ final class TinyHttpServer {
     private TinyHttpServer() {
     }
 
+    /** The server on a hub of its own thread (clients that block their hub must not block the server). */
+    static final class OwnHub implements AutoCloseable {
+        final int port;
+        private final Thread thread;
+        private final java.util.concurrent.CompletableFuture<Void> stop;
+
+        private OwnHub(int port, Thread thread, java.util.concurrent.CompletableFuture<Void> stop) {
+            this.port = port;
+            this.thread = thread;
+            this.stop = stop;
+        }
+
+        /** Stops the server and its hub. */
+        @Override
+        public void close() throws InterruptedException {
+            stop.complete(null);
+            thread.join(10_000);
+        }
+    }
+
+    /** Starts the server on a new thread's hub. */
+    static OwnHub startOnItsOwnHub() throws Exception {
+        java.util.concurrent.CompletableFuture<Void> stop = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Integer> port = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                dev.weft.fibers.Hub.run(() -> {
+                    StreamServer server = start();
+                    port.complete(server.port());
+                    Fiber.await(stop);
+                    server.stop(Duration.ofSeconds(1));
+                });
+            } catch (Exception e) {
+                port.completeExceptionally(e);
+            }
+        }, "http-server-hub");
+        t.start();
+        return new OwnHub(port.get(), t, stop);
+    }
+
     static StreamServer start() throws IOException {
         return StreamServer.builder(TinyHttpServer::serve).bind("127.0.0.1", 0).maxConnections(10_000).start();
     }

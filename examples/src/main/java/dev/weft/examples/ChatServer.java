@@ -35,6 +35,8 @@ import java.util.Set;
  * disconnected, its rooms are told ("* bob was disconnected: not reading"), the server logs it, and
  * the senders go on. Nothing is dropped silently.
  *
+ * <p>A client that resets its connection is one line in the log; one that closes it (or QUITs), none.
+ *
  * <pre>./weft example chat [--backend nio|epoll|kqueue] [--port N]</pre>
  */
 public final class ChatServer {
@@ -106,7 +108,7 @@ public final class ChatServer {
             }
         } catch (IOException e) {
             if (me.evicted == null) {
-                throw e;
+                Examples.disconnected(LOG, socket, e); // a reset is one line; anything else goes on
             }
         } finally {
             for (String room : List.copyOf(rooms.keySet())) {
@@ -132,9 +134,9 @@ public final class ChatServer {
         } catch (QueueClosedException done) {
             // drained
         } catch (IOException e) {
-            if (me.evicted == null) {
+            if (me.evicted == null && !Examples.isDisconnect(e)) {
                 throw e;
-            }
+            } // a client that went away: its reader sees it too and says so
         }
     }
 

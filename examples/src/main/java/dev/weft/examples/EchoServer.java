@@ -1,6 +1,6 @@
 package dev.weft.examples;
 
-import dev.weft.fibers.Hub;
+import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.StreamServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,22 +18,31 @@ import java.util.Set;
  * many connections each holds and what each costs.
  *
  * <pre>./weft example echo [--backend nio|epoll|kqueue] [--threads] [--port N]</pre>
- * SIGINT (Ctrl-C) or SIGTERM stops it cleanly.
+ * SIGINT (Ctrl-C) or SIGTERM stops it cleanly. A client that resets its connection is one line in
+ * the log; one that closes it normally, none.
  */
 public final class EchoServer {
     static final int PORT = 7788;
+    private static final System.Logger LOG = System.getLogger(EchoServer.class.getName());
+
+    /** One connection: echo until the client closes (or resets: one INFO line). */
+    static final ConnectionHandler ECHO = socket -> {
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        try {
+            while (socket.read(buf.clear()) > 0) {
+                socket.writeAll(buf.flip());
+            }
+        } catch (IOException e) {
+            Examples.disconnected(LOG, socket, e);
+        }
+    };
 
     private EchoServer() {
     }
 
     /** Starts the fiber echo server on the current hub. */
     static StreamServer start(int port) throws IOException {
-        return StreamServer.builder(socket -> {
-            ByteBuffer buf = ByteBuffer.allocate(4096);
-            while (socket.read(buf.clear()) > 0) {
-                socket.writeAll(buf.flip());
-            }
-        }).bind("127.0.0.1", port).start();
+        return StreamServer.builder(ECHO).bind("127.0.0.1", port).start();
     }
 
     /** The comparison: a platform thread per connection, blocking java.net sockets. Returns the listening socket. */
@@ -61,18 +70,21 @@ public final class EchoServer {
     public static void main(String[] args) throws Exception {
         ExampleOptions options = Examples.options("echo", "[--threads] [--port N]", args, PORT, Set.of("--threads"), false);
         if (options.flags().contains("--threads")) {
-            ServerSocket server = startThreadPerConnection(options.port());
-            System.out.println("echo (a thread per connection) on 127.0.0.1:" + server.getLocalPort()
-                    + ". Ctrl-C or SIGTERM stops it.");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    server.close();
-                } catch (IOException ignored) {
-                    // closing is all that is left to do
-                }
-                System.out.println("stopped; nothing listens on 127.0.0.1:" + server.getLocalPort() + " any more");
-                Runtime.getRuntime().halt(0);
-            }));
+            ServerSocket server;
+            try {
+                server = startThreadPerConnection(options.port());
+            } catch (IOException e) {
+                System.err.println("cannot listen on 127.0.0.1:" + options.port() + ": " + e.getMessage()
+                        + " (another program may hold the port: pick another with --port N)");
+                System.exit(1);
+                return;
+            }
+            String at = "127.0.0.1:" + server.getLocalPort();
+            Examples.onSignal(() -> "stopping: closing " + at, () -> {
+                server.close();
+                return "stopped; nothing listens on " + at + " any more";
+            });
+            System.out.println("echo (a thread per connection) on " + at + ". Ctrl-C or SIGTERM stops it.");
             Thread.currentThread().join();
         }
         Examples.serveUntilSignal(options, EchoServer::start, "echo (a fiber per connection)");

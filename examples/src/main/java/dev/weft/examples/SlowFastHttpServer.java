@@ -77,13 +77,10 @@ public final class SlowFastHttpServer {
         }
         int actual = server.getAddress().getPort();
         // The hook first, then the banner: a signal sent as soon as the banner shows must stop it.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping: exchanges in flight get " + Examples.GRACE.toSeconds() + " s to finish");
+        Examples.onSignal(() -> "stopping: exchanges in flight get " + Examples.GRACE.toSeconds() + " s to finish", () -> {
             server.stop((int) Examples.GRACE.toSeconds());
-            System.out.println("stopped; nothing listens on 127.0.0.1:" + actual + " any more");
-            System.out.flush();
-            Runtime.getRuntime().halt(0); // after a clean stop a signal is not a failure: 0, not 130/143
-        }, "http-example-stop"));
+            return "stopped; nothing listens on 127.0.0.1:" + actual + " any more";
+        });
         System.out.println("slow/fast HTTP on http://127.0.0.1:" + actual + "/ (try: curl http://127.0.0.1:" + actual
                 + "/for & curl http://127.0.0.1:" + actual + "/bar). Ctrl-C or SIGTERM stops it.");
     }

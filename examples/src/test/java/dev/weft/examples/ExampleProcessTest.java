@@ -207,6 +207,142 @@ class ExampleProcessTest {
     }
 
     @Test
+    void dbAndMulticoreHelpPrintTheirUsageAndStatusZero() throws Exception {
+        Child db = start("DbExample", "--help");
+        assertEquals(0, db.waitForExit(), db.err().toString());
+        assertEquals("usage: ./weft example db [--help] [--backend nio|epoll|kqueue] [--port N] [--jdbc URL]\n", db.out().toString());
+        assertEquals("", db.err().toString());
+        Child multicore = start("MultiCoreEchoServer", "--help");
+        assertEquals(0, multicore.waitForExit(), multicore.err().toString());
+        assertEquals("usage: ./weft example multicore [--help] [--backend nio|epoll|kqueue] [--port N] [--hubs N]\n",
+                multicore.out().toString());
+        assertEquals("", multicore.err().toString());
+        Child bad = start("MultiCoreEchoServer", "--hubs", "0");
+        assertEquals(2, bad.waitForExit());
+        assertEquals("multicore: --hubs takes a whole number of at least 1, not '0'\n"
+                + "usage: ./weft example multicore [--help] [--backend nio|epoll|kqueue] [--port N] [--hubs N]\n", bad.err().toString());
+    }
+
+    /** The lines of {@code text} other than the backend choice's INFO line (printed when none is named). */
+    private static List<String> linesBut(String text) {
+        return text.lines().filter(l -> !l.startsWith("INFO: Weft hub backend: ")).toList();
+    }
+
+    @Test
+    void theDbExampleWithItsPortTakenSaysSoInOneLineAndStartsNoDatabase() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Child db = start("DbExample", "--port", Integer.toString(taken.getLocalPort()));
+            assertEquals(1, db.waitForExit());
+            List<String> err = linesBut(db.err().toString());
+            assertEquals(1, err.size(), db.err().toString());
+            assertTrue(err.get(0).startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": ")
+                    && err.get(0).endsWith("pick another with --port N)"), err.get(0));
+            assertEquals("", db.out().toString(), "no database was started");
+        }
+    }
+
+    /**
+     * Issue 23: the stop serves the request in flight from the database, then stops the database.
+     * Before, the test fixture's own shutdown hook stopped PostgreSQL at the signal, beside the
+     * example's, and {@code /slow} got a 503.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(180)
+    void sigintStopsTheDbExamplesHttpSideWithGraceThenItsDatabase() throws Exception {
+        int port = freePort();
+        Child db = start("DbExample", "--port", Integer.toString(port));
+        String out;
+        try {
+            out = db.waitForLine("Ctrl-C or SIGTERM stops it.", 150_000);
+        } catch (AssertionError notStarted) {
+            org.junit.jupiter.api.Assumptions.assumeFalse(db.err().toString().contains("not found. Install the Debian package"),
+                    "SKIPPED: " + db.err());
+            throw notStarted;
+        }
+        java.util.regex.Matcher pg = java.util.regex.Pattern.compile("PostgreSQL on jdbc:postgresql://127.0.0.1:(\\d+)/").matcher(out);
+        assertTrue(pg.find(), out);
+        int pgPort = Integer.parseInt(pg.group(1));
+        try (Socket slow = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            slow.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            // A request sent after /slow and answered: /slow's query has begun (its handler ran first).
+            assertTrue(get(port, "/items/7").endsWith("\r\n\r\nitem 7 costs 10.5\n"));
+            db.signal("INT");
+            String response = new String(slow.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n") && response.endsWith("\r\n\r\nslowly counted 100 items\n"),
+                    response);
+        }
+        assertEquals(0, db.waitForExit(), "stdout: " + db.out() + " stderr: " + db.err());
+        String all = db.out().toString();
+        int stopping = all.indexOf("stopping: closing 127.0.0.1:" + port + ", ");
+        int pgStopped = all.indexOf("stopped the throw-away PostgreSQL\n");
+        int stopped = all.indexOf("stopped; nothing listens on 127.0.0.1:" + port + " any more\n");
+        assertTrue(stopping >= 0 && all.indexOf("open connection(s) get 5 s to finish", stopping) > 0, all);
+        assertTrue(stopping < pgStopped && pgStopped < stopped, "the HTTP side, then the database, then done: " + all);
+        assertEquals(List.of(), linesBut(db.err().toString()));
+        assertTrue(portIsFree(port), "port " + port + " is free after the stop");
+        assertTrue(portIsFree(pgPort), "PostgreSQL's port " + pgPort + " is free after the stop");
+    }
+
+    /** A GET over a fresh connection; the whole response. */
+    private static String get(int port, String path) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Issue 23: SO_REUSEPORT would let a second multicore share the port and take half the connections. */
+    @Test
+    void aSecondMulticoreOnTheSamePortIsRefusedInOneLineAndSigtermStopsTheFirst() throws Exception {
+        int port = freePort();
+        Child first = start("MultiCoreEchoServer", "--port", Integer.toString(port), "--hubs", "2");
+        first.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
+        Child second = start("MultiCoreEchoServer", "--port", Integer.toString(port), "--hubs", "2");
+        assertEquals(1, second.waitForExit(), "stdout: " + second.out());
+        assertEquals(List.of("cannot listen on 127.0.0.1:" + port + ": Address already in use (another program listens there;"
+                + " with SO_REUSEPORT this one would silently share the port with it); pick another port with --port N"),
+                linesBut(second.err().toString()));
+        assertEquals("", second.out().toString());
+        for (int i = 0; i < 20; i++) { // every connection reaches the first
+            try (Socket c = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                c.getOutputStream().write(("ping " + i).getBytes(StandardCharsets.US_ASCII));
+                assertEquals("ping " + i, new String(c.getInputStream().readNBytes(("ping " + i).length()), StandardCharsets.US_ASCII));
+            }
+        }
+        first.signal("TERM");
+        assertEquals(0, first.waitForExit(), "stdout: " + first.out() + " stderr: " + first.err());
+        String out = first.out().toString();
+        assertTrue(out.contains("stopping: closing 127.0.0.1:" + port + " on 2 hub(s), 0 open connection(s) get 2 s to finish\n"), out);
+        assertTrue(out.endsWith("stopped; nothing listens on 127.0.0.1:" + port + " any more\n"), out);
+        assertEquals(List.of(), linesBut(first.err().toString()));
+        assertTrue(portIsFree(port));
+    }
+
+    /** Issue 23: a client that resets is one INFO line naming it, on stderr, and the server goes on. */
+    @Test
+    void anEchoClientThatResetsIsOneLineInTheLog() throws Exception {
+        int port = freePort();
+        Child echo = start("EchoServer", "--port", Integer.toString(port));
+        echo.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
+        int clientPort;
+        try (Socket c = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            clientPort = c.getLocalPort();
+            c.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("hi", new String(c.getInputStream().readNBytes(2), StandardCharsets.US_ASCII));
+            c.setSoLinger(true, 0); // close sends a reset
+        }
+        String line = "INFO: 127.0.0.1:" + clientPort + " disconnected: Connection reset";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (echo.err().indexOf(line) < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        echo.signal("TERM");
+        assertEquals(0, echo.waitForExit());
+        assertEquals(List.of(line), linesBut(echo.err().toString()));
+    }
+
+    @Test
     @org.junit.jupiter.api.condition.EnabledOnOs(OS.LINUX)
     void aBackendThatCannotRunHereIsOneSentenceAndStatusOneNotAStackTrace() throws Exception {
         Child pc = start("ProducerConsumer", "--backend", "kqueue");

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -67,7 +68,7 @@ class ExamplesTest {
 
     @Test
     void theMultiCoreEchoServerServesOnePortFromTwoHubs() throws Exception {
-        try (MultiCoreEchoServer server = MultiCoreEchoServer.start(2, 0)) {
+        try (MultiCoreEchoServer server = MultiCoreEchoServer.start(null, 2, 0)) {
             Hub.run(() -> {
                 List<Fiber<String>> clients = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
@@ -229,30 +230,10 @@ class ExamplesTest {
     @Test
     void aMemberThatStopsReadingIsDisconnectedAndTheOthersGetEverything() throws Exception {
         List<String> uncaught = new ArrayList<>();
-        List<String> logged = new ArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ChatServer.class.getName());
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                logged.add(r.getLevel() + " " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        log.setUseParentHandlers(false);
-        try {
+        List<String> logged = logOf(ChatServer.class, () -> {
             runEvictionScenario(uncaught);
-        } finally {
-            log.removeHandler(capture);
-            log.setUseParentHandlers(true);
-        }
+            return null;
+        });
         assertEquals(List.of("INFO sleeper disconnected: not reading (outbox full for 300 ms)"), logged);
     }
 
@@ -307,6 +288,98 @@ class ExamplesTest {
             return null;
         });
         assertEquals(List.of(), uncaught, "no failure on the server");
+    }
+
+    /** Collects what {@code logger} logs (level and message) while {@code body} runs; the console stays quiet. */
+    private static List<String> logOf(Class<?> logger, Callable<?> body) throws Exception {
+        List<String> logged = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(logger.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        log.setUseParentHandlers(false);
+        try {
+            body.call();
+        } finally {
+            log.removeHandler(capture);
+            log.setUseParentHandlers(true);
+        }
+        return logged;
+    }
+
+    /** Connects, has {@code conversation} with the server, then closes with SO_LINGER 0: a reset. Returns the client's address. */
+    private static String resetAfter(int port, java.util.function.Consumer<TcpSocket> conversation) throws Exception {
+        TcpSocket c = TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5));
+        conversation.accept(c);
+        String me = "127.0.0.1:" + c.localAddress().getPort();
+        c.setLinger(0);
+        c.close();
+        return me;
+    }
+
+    /** Issue 23: a client that resets is an ordinary disconnect, one INFO line naming it (not SEVERE with a trace, not "null"). */
+    @Test
+    void anEchoClientThatResetsIsOneInfoLineNamingIt() throws Exception {
+        List<String> uncaught = new ArrayList<>();
+        String[] client = new String[1];
+        List<String> logged = logOf(EchoServer.class, () -> Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(f + ": " + t));
+            StreamServer server = EchoServer.start(0);
+            client[0] = resetAfter(server.port(), c -> assertEquals("hi", echoed(c, "hi")));
+            assertEquals(0, server.stop(Duration.ofSeconds(5)), "the handler ended by itself at the reset");
+            return null;
+        }));
+        assertEquals(List.of("INFO " + client[0] + " disconnected: Connection reset"), logged);
+        assertEquals(List.of(), uncaught);
+    }
+
+    @Test
+    void aChatClientThatResetsIsOneInfoLineAndTheRoomIsTold() throws Exception {
+        List<String> uncaught = new ArrayList<>();
+        String[] client = new String[1];
+        List<String> logged = logOf(ChatServer.class, () -> Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(f + ": " + t));
+            StreamServer server = ChatServer.start(0);
+            try (TcpSocket stays = TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5))) {
+                LineReader other = member(stays, "ann", "lobby");
+                client[0] = resetAfter(server.port(), c -> {
+                    try {
+                        member(c, "bob", "lobby");
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                assertEquals("* bob joined lobby", other.readLine());
+                assertEquals("* bob left lobby", other.readLine());
+            }
+            assertEquals(0, server.stop(Duration.ofSeconds(5)), "the handlers ended by themselves");
+            return null;
+        }));
+        assertEquals(List.of("INFO " + client[0] + " disconnected: Connection reset"), logged);
+        assertEquals(List.of(), uncaught);
+    }
+
+    private static String echoed(TcpSocket c, String text) {
+        try {
+            c.writeAll(text.getBytes(StandardCharsets.UTF_8));
+            ByteBuffer in = ByteBuffer.allocate(text.length());
+            c.readFully(in);
+            return new String(in.array(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

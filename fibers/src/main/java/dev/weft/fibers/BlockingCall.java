@@ -10,11 +10,12 @@ import java.util.List;
  * kind of thread-blocking call it is in (a JDK socket, {@code Thread.sleep}, {@code Object.wait},
  * a future, a lock, a name lookup, file I/O), the blocking JDK frame (the JDK method the code
  * called), the first frame outside the JDK that called it, the first frame of other code that led
- * there (the application above a driver), and which Weft bridge to use instead.
+ * there (the application above a driver), and which Weft bridge to use instead; a connection pool's
+ * own wait for a free connection is named as such ({@link PoolWait}).
  *
  * <p>A heuristic over class and method names: it reads stacks, never changes anything.
  */
-record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement caller, StackTraceElement origin) {
+record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement caller, StackTraceElement origin, PoolWait pool) {
 
     /** The kinds of blocking call the report tells apart, each with its advice. */
     enum Kind {
@@ -97,7 +98,8 @@ record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement cal
                 }
             }
         }
-        return new BlockingCall(kind, jdkFrame, caller, origin);
+        PoolWait pool = kind == Kind.COMPUTING || kind == Kind.SOCKET || kind == Kind.TLS ? null : PoolWait.find(stack);
+        return new BlockingCall(kind, jdkFrame, caller, origin, pool);
     }
 
     /** The lines the report adds: what the call is, where, and what to use instead. */
@@ -105,6 +107,10 @@ record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement cal
         StringBuilder sb = new StringBuilder();
         if (kind == Kind.COMPUTING) {
             sb.append(" A fiber runs without blocking; ").append(kind.advice).append('.');
+            return sb.toString();
+        }
+        if (pool != null) {
+            sb.append(pool.describe());
             return sb.toString();
         }
         if (kind == Kind.TLS) {

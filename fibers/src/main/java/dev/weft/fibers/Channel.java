@@ -79,7 +79,11 @@ public final class Channel<T> implements Iterable<T> {
         return queue.get();
     }
 
-    /** Takes an item only if a putter's item is ready now; null otherwise. Never blocks. */
+    /**
+     * Takes an item only if one is ready now: a putter waiting in {@link #put} (its put then returns,
+     * as gevent's {@code get_nowait} unlocks a waiting putter), or an item a getter that left passed
+     * on; null otherwise. Never blocks; from a fiber or the hub thread (a callback).
+     */
     public T poll() {
         return queue.poll();
     }
@@ -94,9 +98,10 @@ public final class Channel<T> implements Iterable<T> {
     }
 
     /**
-     * Takes an item that is ready now (gevent's {@code get_nowait}); never blocks.
+     * Takes an item that is ready now, as {@link #poll()} does (gevent's {@code get_nowait}: a waiting
+     * putter's item, its put returning); never blocks.
      *
-     * @throws NoSuchElementException if none is ready
+     * @throws NoSuchElementException if none is ready (no putter waits)
      * @throws QueueClosedException if the channel is closed and empty
      */
     public T getNowait() {

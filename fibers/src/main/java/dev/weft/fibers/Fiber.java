@@ -40,6 +40,12 @@ public final class Fiber<T> implements Waitable {
     static final int STALL = 4;
     /** With KILL or TIMEOUT: a re-delivery, thrown only after a switch through the hub (see {@link #park}). */
     static final int REDELIVER = 8;
+    /**
+     * A kill was thrown: it stays pending, and every later park re-delivers it (after a switch through
+     * the hub), so code that catches it (a driver wrapping it in its own exception, a retry loop)
+     * cannot outlive it. Never cleared while the fiber lives.
+     */
+    static final int KILLED = 16;
 
     // The fields a switch touches come first: the JVM lays out references in declaration order (after
     // the primitives), so these share the object's first cache line as often as the layout allows.
@@ -70,7 +76,7 @@ public final class Fiber<T> implements Waitable {
     // The two below are narrower than int only to keep the object at 88 bytes (it is in every parked fiber).
     /** Operations left before {@link Hub#spendBudget()} yields; refilled at every switch (at most {@link Hub#BUDGET}). */
     short budget = Hub.BUDGET;
-    /** Pending interruptions (bits KILL, TIMEOUT, STALL, REDELIVER), thrown by the next or current park. */
+    /** Pending interruptions (bits KILL, TIMEOUT, STALL, REDELIVER, KILLED), thrown by the next or current park. */
     byte interrupts;
     /** A resume queued by a park that then failed to switch; removed at the next park or at the end. */
     private boolean staleInReadyQueue;
@@ -107,7 +113,11 @@ public final class Fiber<T> implements Waitable {
         if (SpawnSite.CAPTURE) {
             extras().spawnSite = new SpawnSite();
         }
-        this.cont = new FiberContinuation() {
+        // The cast through Object keeps the verifier from loading FiberContinuation (a subclass of
+        // jdk.internal.vm.Continuation) when it links this class: without the --add-exports flag that
+        // load fails with a bare IllegalAccessError, and Fiber.inFiber() and the exception that names
+        // the flag must still work (issue 23, item 28).
+        this.cont = (FiberContinuation) (Object) new FiberContinuation() {
             @Override
             protected void body() {
                 Fiber.this.body();
@@ -137,7 +147,11 @@ public final class Fiber<T> implements Waitable {
         return Hub.current().spawnVoid(name, task);
     }
 
-    /** Spawns a fiber that starts once {@code delay} has passed; killing it before then means it never runs. Hub thread. */
+    /**
+     * Spawns a fiber that starts once {@code delay} has passed; killing it before then means it never
+     * runs. Any delay works (the package rule: zero or negative starts it soon; one of 146 years or
+     * more, or null, means it never starts; nothing throws {@link ArithmeticException}). Hub thread.
+     */
     public static <T> Fiber<T> spawnLater(Duration delay, Callable<T> task) {
         return Hub.current().spawnLater(delay, null, task);
     }
@@ -353,6 +367,14 @@ public final class Fiber<T> implements Waitable {
      * {@link FiberKilledError} and unwinds through its {@code finally} blocks; if it is runnable it
      * gets the error at its next switch. Does not wait (see {@link #kill(Duration)}). Killing the
      * current fiber throws {@link FiberKilledError} right away. No effect on a finished fiber. Hub thread.
+     *
+     * <p>The kill stays pending: once thrown, <em>every</em> later blocking call of the fiber throws
+     * {@link FiberKilledError} again, each time after a switch through the hub. So code that catches
+     * it — a driver that wraps every {@code Throwable} in its own exception, a retry loop around it —
+     * cannot outlive the kill, and a blocking call in a {@code finally} block of a killed fiber throws
+     * too (non-blocking clean-up runs as usual). A fiber that swallows {@value Hub#KILL_LIMIT} of them
+     * and keeps blocking is abandoned: it ends {@link FiberState#KILLED} without running its remaining
+     * {@code finally} blocks, and the hub reports it at ERROR, naming it.
      */
     public void kill() {
         hub.checkThread("Fiber.kill");
@@ -366,6 +388,7 @@ public final class Fiber<T> implements Waitable {
             }
             case RUNNING -> {
                 if (hub.current == this) {
+                    interrupts |= KILLED; // pending from now on, as any delivered kill
                     throw new FiberKilledError("fiber " + this + " killed itself");
                 }
                 interrupts |= KILL; // it runs a child it joins (startInline): thrown when the child stops
@@ -464,8 +487,8 @@ public final class Fiber<T> implements Waitable {
 
     /**
      * The rare work before a park: drops a stale resume, expires due {@link Timeout}s, re-delivers a
-     * shutdown kill, and throws a pending interruption's first delivery at once (as a timer firing
-     * would have woken the fiber).
+     * kill already thrown (or the shutdown's kill), and throws a pending interruption's first delivery
+     * at once (as a timer firing would have woken the fiber).
      *
      * @return true if an interruption is pending as a re-delivery, to be thrown after a switch
      */
@@ -477,8 +500,8 @@ public final class Fiber<T> implements Waitable {
         if (timeouts != null) {
             Timeout.expireDue(timeouts);
         }
-        if (hub.shuttingDown) {
-            hub.redeliverShutdownKill(this);
+        if ((interrupts & KILL) == 0 && ((interrupts & KILLED) != 0 || hub.shuttingDown)) {
+            hub.redeliverKill(this);
         }
         if (interrupts != 0) {
             if ((interrupts & REDELIVER) == 0) {
@@ -531,8 +554,8 @@ public final class Fiber<T> implements Waitable {
         return x;
     }
 
-    /** Its fiber-local slots (see {@link FiberLocal}); null until one is set. */
-    Object[] locals() {
+    /** Its fiber-local values (see {@link FiberLocal}); null until one is set. */
+    FiberLocal.Slots localSlots() {
         return extras == null ? null : extras.locals;
     }
 
@@ -599,8 +622,8 @@ public final class Fiber<T> implements Waitable {
     private void throwInterrupt() {
         if ((interrupts & KILL) != 0) {
             interrupts &= ~(KILL | REDELIVER);
-            hub.killsDelivered(this);
-            throwKill(); // FiberKilledError, or what kill(Throwable) gave
+            extras().killsDelivered++;
+            throwKill(); // FiberKilledError (pending from then on), or what kill(Throwable) gave
         }
         if ((interrupts & STALL) != 0) {
             interrupts &= ~STALL;
@@ -623,6 +646,7 @@ public final class Fiber<T> implements Waitable {
     private boolean joinUntil(long deadline, boolean timed) {
         if (isDone()) {
             hub.checkThread("Fiber.join");
+            hub.spendBudget(); // joining fiber after finished fiber lets timers and I/O in too
             return true;
         }
         Fiber<?> me = hub.runningFiber("Fiber.join"); // checks the thread too, without a thread-local lookup
@@ -753,7 +777,7 @@ public final class Fiber<T> implements Waitable {
         return state == FiberState.NEW && taskOrOutcome instanceof CrossThreadTask;
     }
 
-    /** Ends a fiber the hub gives up on at shutdown (see {@link Hub#redeliverShutdownKill}) without unwinding it. */
+    /** Ends a fiber the hub gives up on (see {@link Hub#redeliverKill}) without unwinding it. */
     void abandon() {
         finish(FiberState.KILLED);
     }
@@ -865,10 +889,17 @@ public final class Fiber<T> implements Waitable {
             return "start() (created, not started)";
         }
     };
+    /**
+     * Throws the kill: what {@link #kill(Throwable)} gave, once, or a {@link FiberKilledError}, which
+     * then stays pending ({@link #KILLED}): every later blocking call of the fiber throws it again.
+     */
     private void throwKill() {
         Throwable t = extras == null ? null : extras.killWith;
         if (t != null) {
             extras.killWith = null;
+        }
+        if (t == null || t instanceof FiberKilledError) {
+            interrupts |= KILLED;
         }
         if (t instanceof RuntimeException re) {
             throw re;
@@ -879,10 +910,37 @@ public final class Fiber<T> implements Waitable {
         throw new FiberKilledError("fiber " + this + " was killed");
     }
 
+    /** Kills thrown at this fiber so far (the hub abandons one that swallowed {@value Hub#KILL_LIMIT}). */
+    int killsDelivered() {
+        return extras == null ? 0 : extras.killsDelivered;
+    }
+
+    /**
+     * Makes the interruption {@code thrown}, which a park of this fiber threw and a primitive caught
+     * because what the fiber waited for had completed meanwhile (the primitive returns that instead),
+     * pending again: the fiber's next blocking call throws it. A kill stays pending by itself; an
+     * expired {@link Timeout} is expired again; anything else (what {@link #kill(Throwable)} gave) is
+     * thrown as such. Hub thread, in this fiber.
+     */
+    void interruptAgain(Throwable thrown) {
+        if (thrown instanceof FiberTimeoutException t && t.timeout() != null && t.timeout().expireAgain(this)) {
+            return;
+        }
+        if (thrown instanceof FiberKilledError && (interrupts & KILLED) != 0) {
+            interrupts |= KILL;
+            return;
+        }
+        if (thrown instanceof RuntimeException || thrown instanceof Error) {
+            extras().killWith = thrown;
+            interrupts |= KILL;
+        }
+    }
+
     /**
      * Kills this fiber with {@code exception} instead of {@link FiberKilledError} (gevent's
      * {@code kill(exception)}): its current or next blocking call throws it, as {@link #kill()}
-     * describes. Unless the fiber catches it, it ends {@link FiberState#FAILED} with that exception
+     * describes, once (a fiber may catch it and go on; a {@link FiberKilledError} given here stays
+     * pending as {@link #kill()}'s does). Unless the fiber catches it, it ends {@link FiberState#FAILED} with that exception
      * (reported as any failure: to whoever gets it, else to the uncaught handler) — or
      * {@link FiberState#KILLED} if it is a {@link FiberKilledError}. A fiber not started yet never
      * runs and ends KILLED. On the current fiber it throws {@code exception} at once. Hub thread.
@@ -942,12 +1000,20 @@ public final class Fiber<T> implements Waitable {
         if (links.containsKey(callback)) {
             return;
         }
-        Consumer<Fiber<T>> wrapper = f -> {
-            if (only == null || f.state == only) {
-                hub.spawn("link of " + f, () -> {
-                    callback.accept(f);
-                    return null;
-                });
+        Consumer<Fiber<T>> wrapper = new Consumer<>() {
+            @Override
+            public void accept(Fiber<T> f) {
+                if (only == null || f.state == only) {
+                    Consumer<Fiber<T>> self = this;
+                    hub.spawn("link of " + f, () -> {
+                        // an unlink since the fiber ended (from another link, say) cancels it: unlink said true
+                        if (links.get(callback) == self) {
+                            links.remove(callback);
+                            callback.accept(f);
+                        }
+                        return null;
+                    });
+                }
             }
         };
         links.put(callback, wrapper);
@@ -957,7 +1023,11 @@ public final class Fiber<T> implements Waitable {
         onExit(wrapper);
     }
 
-    /** Removes a callback given to {@link #link}, {@link #linkValue} or {@link #linkException}; false if it was not linked. Hub thread. */
+    /**
+     * Removes a callback given to {@link #link}, {@link #linkValue} or {@link #linkException}; false if
+     * it was not linked or has run already. True means it will not run: also when called after the
+     * fiber ended, before the link's own fiber ran it (from inside another link, say). Hub thread.
+     */
     public boolean unlink(Consumer<? super Fiber<T>> callback) {
         hub.checkThread("Fiber.unlink");
         java.util.Map<Consumer<?>, Consumer<?>> links = extras == null ? null : extras.links;
@@ -1001,13 +1071,13 @@ public final class Fiber<T> implements Waitable {
         claimStart("start").loop.callSoon(cont);
     }
 
-    /** Starts a fiber made by {@link #create} once {@code delay} has passed (gevent's {@code start_later}). Hub thread. */
+    /**
+     * Starts a fiber made by {@link #create} once {@code delay} has passed (gevent's {@code
+     * start_later}); any delay works, as for {@link #spawnLater}. Hub thread.
+     */
     public void startLater(Duration delay) {
         claimStart("startLater");
-        blocker = hub.loop.schedule(Math.max(0, delay.toNanos()), () -> {
-            blocker = null;
-            hub.loop.callSoon(cont);
-        });
+        hub.startAfter(this, delay);
     }
 
     private Hub claimStart(String what) {

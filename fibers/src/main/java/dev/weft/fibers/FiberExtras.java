@@ -18,8 +18,10 @@ final class FiberExtras {
     String stallReport;
     /** What the next kill delivery throws instead of {@link FiberKilledError}; set by {@code kill(Throwable)}. */
     Throwable killWith;
+    /** Kills thrown at the fiber so far; the hub abandons one that swallowed {@link Hub#KILL_LIMIT}. */
+    int killsDelivered;
     /** The callbacks given to {@code link} and their on-exit wrappers, for {@code unlink}. */
     Map<Consumer<?>, Consumer<?>> links;
-    /** Fiber-local values, indexed by {@link FiberLocal}; null until one is set, dropped when the fiber ends. */
-    Object[] locals;
+    /** Fiber-local values ({@link FiberLocal}); null until one is set, dropped when the fiber ends. */
+    FiberLocal.Slots locals;
 }

@@ -1,9 +1,8 @@
 package dev.weft.fibers;
 
-import java.lang.ref.Cleaner;
-import java.util.Arrays;
-import java.util.BitSet;
+import java.lang.ref.WeakReference;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -14,24 +13,27 @@ import java.util.function.Supplier;
  * seen (and overwritten) by the others. Use a {@code FiberLocal} for per-request or per-connection
  * state. Values are not inherited by spawned fibers and are dropped when the fiber ends.
  *
+ * <p>Cost: creating one is O(1) and touches nothing shared (no registry, no index); a fiber's storage
+ * grows with the fiber-locals <em>it</em> has set, whatever number exist in the JVM, so fiber-locals
+ * made in a loop cost other fibers nothing. The value a fiber set in a fiber-local that is no longer
+ * reachable is dropped from that fiber's storage once the collector has found the fiber-local
+ * unreachable (as a {@code ThreadLocal}'s), or when the fiber ends; {@link #remove()} drops it at once.
+ *
  * <p>Thread rule: inside a fiber ({@link NotInFiberException} otherwise); a fiber sees only its own value.
  *
- * <p>Implementation notes: each fiber-local has a slot index into its fibers' value arrays. An
- * index is given back when its fiber-local becomes unreachable (a {@link Cleaner}) and reused by
- * the next one, lowest first, so creating many short-lived fiber-locals does not grow every
- * fiber's array without bound. A slot holds the owning fiber-local's key next to the value, so a
- * value left behind by a collected fiber-local is never seen by the one that reuses its index.
+ * <p>Implementation notes: each fiber holds an open-addressing table (linear probing, the hash a
+ * multiple of the golden ratio, as {@code ThreadLocal}'s) of entries that refer to their fiber-local
+ * weakly and to the value strongly. An entry whose fiber-local was collected is stale: a set reuses
+ * its slot, and a resize drops it. (Until issue 23 each fiber-local took a global index, given back
+ * only after a collection: a million short-lived ones made every fiber's array 7.9 MB.)
  *
  * @param <T> the value type
  */
 public final class FiberLocal<T> {
-    private static final Cleaner CLEANER = Cleaner.create();
-    /** Indexes in use; guarded by itself (a short critical section that never switches). */
-    private static final BitSet USED = new BitSet();
+    private static final AtomicInteger NEXT_HASH = new AtomicInteger();
+    private static final int HASH_INCREMENT = 0x61c88647;
 
-    /** This fiber-local's identity in slots; not the fiber-local itself, so that it can be collected. */
-    private final Object key = new Object();
-    private final int index;
+    private final int hash = NEXT_HASH.getAndAdd(HASH_INCREMENT);
     private final Supplier<? extends T> initial;
 
     /** A fiber-local whose initial value is null. */
@@ -41,17 +43,6 @@ public final class FiberLocal<T> {
 
     private FiberLocal(Supplier<? extends T> initial) {
         this.initial = initial;
-        int i;
-        synchronized (USED) {
-            i = USED.nextClearBit(0);
-            USED.set(i);
-        }
-        this.index = i;
-        CLEANER.register(this, () -> {
-            synchronized (USED) {
-                USED.clear(i);
-            }
-        });
     }
 
     /** A fiber-local whose initial value in each fiber comes from {@code initial} (called on first {@link #get()}). */
@@ -63,13 +54,13 @@ public final class FiberLocal<T> {
     @SuppressWarnings("unchecked")
     public T get() {
         Fiber<?> f = Hub.currentFiber("FiberLocal.get");
-        Object[] slots = f.locals();
-        int at = 2 * index;
-        if (slots != null && at < slots.length && slots[at] == key) {
-            return (T) slots[at + 1];
+        Slots s = f.localSlots();
+        Slots.Entry e = s == null ? null : s.find(this);
+        if (e != null) {
+            return (T) e.value;
         }
         T init = initial.get();
-        store(Hub.currentFiber("FiberLocal.get"), init); // the supplier may have grown the array
+        store(Hub.currentFiber("FiberLocal.get"), init); // the supplier may have set other fiber-locals
         return init;
     }
 
@@ -80,37 +71,114 @@ public final class FiberLocal<T> {
 
     /** Forgets the current fiber's value; the next {@link #get()} computes the initial value again. */
     public void remove() {
-        Fiber<?> f = Hub.currentFiber("FiberLocal.remove");
-        Object[] slots = f.locals();
-        int at = 2 * index;
-        if (slots != null && at < slots.length && slots[at] == key) {
-            slots[at] = null;
-            slots[at + 1] = null;
+        Slots s = Hub.currentFiber("FiberLocal.remove").localSlots();
+        if (s != null) {
+            s.remove(this);
         }
     }
 
     private void store(Fiber<?> f, Object value) {
-        Object[] s = f.locals();
-        int at = 2 * index;
-        if (s == null || s.length <= at) {
-            int size = Math.max(at + 2, s == null ? 8 : s.length * 2);
-            s = s == null ? new Object[size] : Arrays.copyOf(s, size);
+        Slots s = f.localSlots();
+        if (s == null) {
+            s = new Slots();
             f.extras().locals = s;
         }
-        s[at] = key;
-        s[at + 1] = value;
+        s.set(this, value);
     }
 
-    /** Indexes in use now (for tests). */
-    static int indexesInUse() {
-        synchronized (USED) {
-            return USED.cardinality();
-        }
-    }
-
-    /** Slots one fiber's array has room for (for tests). */
+    /** Slots one fiber's table has (for tests). */
     static int capacity(Fiber<?> f) {
-        Object[] s = f.locals();
-        return s == null ? 0 : s.length / 2;
+        Slots s = f.localSlots();
+        return s == null ? 0 : s.table.length;
+    }
+
+    /** One fiber's values. Hub thread, that fiber only. */
+    static final class Slots {
+        /** A value, and its fiber-local held weakly: cleared (stale) once the fiber-local is collected. */
+        static final class Entry extends WeakReference<FiberLocal<?>> {
+            Object value;
+
+            Entry(FiberLocal<?> key, Object value) {
+                super(key);
+                this.value = value;
+            }
+        }
+
+        private Entry[] table = new Entry[16];
+        /** Slots in use, stale ones included. */
+        private int used;
+
+        private int next(int i) {
+            return (i + 1) & (table.length - 1);
+        }
+
+        Entry find(FiberLocal<?> key) {
+            Entry[] t = table;
+            for (int i = key.hash & (t.length - 1); t[i] != null; i = next(i)) {
+                if (t[i].refersTo(key)) {
+                    return t[i];
+                }
+            }
+            return null;
+        }
+
+        void set(FiberLocal<?> key, Object value) {
+            Entry[] t = table;
+            int stale = -1;
+            int i = key.hash & (t.length - 1);
+            for (; t[i] != null; i = next(i)) {
+                if (t[i].refersTo(key)) {
+                    t[i].value = value;
+                    return;
+                }
+                if (stale < 0 && t[i].refersTo(null)) {
+                    stale = i;
+                }
+            }
+            if (stale >= 0) { // the key is not in the table (the run ended): reuse a dead one's slot
+                t[stale] = new Entry(key, value);
+                return;
+            }
+            t[i] = new Entry(key, value);
+            if (++used * 3 >= t.length * 2) {
+                resize();
+            }
+        }
+
+        void remove(FiberLocal<?> key) {
+            Entry e = find(key);
+            if (e != null) {
+                e.clear(); // stale from now on: its slot is reused or dropped
+                e.value = null;
+            }
+        }
+
+        /** Rebuilds the table without stale entries; twice as large if it is still half full. */
+        private void resize() {
+            Entry[] old = table;
+            int live = 0;
+            for (Entry e : old) {
+                if (e != null && !e.refersTo(null)) {
+                    live++;
+                }
+            }
+            int size = old.length;
+            while (live * 2 >= size) {
+                size *= 2;
+            }
+            Entry[] t = new Entry[size];
+            for (Entry e : old) {
+                FiberLocal<?> k = e == null ? null : e.get();
+                if (k != null) {
+                    int i = k.hash & (size - 1);
+                    while (t[i] != null) {
+                        i = (i + 1) & (size - 1);
+                    }
+                    t[i] = e;
+                }
+            }
+            table = t;
+            used = live;
+        }
     }
 }

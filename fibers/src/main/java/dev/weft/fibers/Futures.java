@@ -29,6 +29,9 @@ import java.util.concurrent.Future;
  * {@linkplain Hub#spendBudget() cooperative budget}). A fiber waiting here is never reported as
  * blocked forever: another thread may still complete the stage; use a {@link Timeout}.
  *
+ * <p>Memory: the fibers of a hub that wait for one stage share one callback on it, so abandoned waits
+ * (timed out, killed) leave nothing behind on the stage however many there are.
+ *
  * <p>Memory consistency effects: actions of the thread that completes the stage happen-before the
  * fiber's return from {@code await}.
  */
@@ -57,6 +60,11 @@ public final class Futures {
      * stage is cancelled with {@code toCompletableFuture().cancel(true)} before the exception is
      * thrown. (A stage whose {@code toCompletableFuture} is a copy, or unsupported, cannot be
      * cancelled this way; the JDK {@code HttpClient} aborts the exchange when its future is cancelled.)
+     *
+     * <p>A value is never orphaned: if the stage completed with a value just before the kill or the
+     * {@link Timeout} (so that the cancel fails), that value is returned, and the kill or timeout is
+     * thrown by the fiber's next blocking call instead (the kill stays pending anyway; the timeout is
+     * expired again).
      */
     public static <T> T awaitOrCancel(CompletionStage<T> stage) throws Exception {
         return awaitStage(stage, true);
@@ -87,19 +95,16 @@ public final class Futures {
             me.hub.spendBudget();
             return valueOf(future);
         }
-        AsyncResult<T> result = new AsyncResult<>();
-        stage.whenComplete((value, failure) -> {
-            if (failure == null) {
-                result.set(value);
-            } else {
-                result.setException(unwrap(failure));
+        // One callback per stage and hub, however many waits (and abandoned waits) it has.
+        StageWaits waits = me.hub.stageWaits();
+        AsyncResult<T> result = waits.resultOf(stage, Futures::unwrap);
+        try {
+            return waitFor(me, result, cancel ? future : null, null);
+        } finally {
+            if (result.isDone()) {
+                waits.taken(stage);
             }
-        });
-        return waitFor(result, () -> {
-            if (cancel && future != null) {
-                future.cancel(true);
-            }
-        });
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -123,20 +128,29 @@ public final class Futures {
                 result.setException(unwrap(t));
             }
         });
-        return waitFor(result, () -> {
-            getter.interrupt();
-            if (cancel) {
-                future.cancel(true);
-            }
-        });
+        return waitFor(me, result, cancel ? future : null, getter);
     }
 
-    /** Parks until {@code result} is in; runs {@code onAbandon} if the fiber stops waiting first. */
-    private static <T> T waitFor(AsyncResult<T> result, Runnable onAbandon) throws Exception {
+    /**
+     * Parks until {@code result} is in. If the fiber stops waiting first (killed, timed out), it
+     * stops {@code getter} and cancels {@code cancelIt}; if that cancel fails because the future has
+     * just completed with a value (the completion and the kill or Timeout came in the same loop
+     * iteration), the value is returned rather than handed to nobody, and the kill or timeout stays
+     * pending for the fiber's next blocking call.
+     */
+    private static <T> T waitFor(Fiber<?> me, AsyncResult<T> result, Future<T> cancelIt, Thread getter)
+            throws Exception {
         try {
             result.await(null);
         } catch (Throwable abandoned) {
-            onAbandon.run();
+            if (getter != null) {
+                getter.interrupt();
+            }
+            if (cancelIt != null && !cancelIt.cancel(true) && cancelIt.state() == Future.State.SUCCESS
+                    && isInterruption(abandoned)) {
+                me.interruptAgain(abandoned); // thrown by the next blocking call instead
+                return cancelIt.resultNow();
+            }
             throw abandoned;
         }
         Throwable failure = result.exception();
@@ -144,6 +158,11 @@ public final class Futures {
             throw rethrowable(failure);
         }
         return result.get(); // done: does not park
+    }
+
+    /** A kill or a Timeout (what a wait can be abandoned for), not a failure of the switch itself. */
+    private static boolean isInterruption(Throwable t) {
+        return !(t instanceof FiberPinnedException) && !(t instanceof VirtualMachineError);
     }
 
     private static <T> CompletableFuture<T> asFuture(CompletionStage<T> stage) {

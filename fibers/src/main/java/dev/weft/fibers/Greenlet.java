@@ -24,7 +24,8 @@ import java.util.function.Function;
  *     switched back to it.
  * <li>When a greenlet's function returns, the value is passed to its parent (the greenlet that was
  *     current when it was created, unless given; the first parent still alive if that one ended);
- *     when it throws, the exception is thrown in the parent.
+ *     when it throws, the exception is thrown in the parent (a parent that never started ends
+ *     without running, and the exception goes on to its own parent, as in greenlet).
  * <li>{@link #throwInto} switches with an exception thrown there instead of a value; into a greenlet
  *     not started yet, it ends it without running and the exception goes to its parent.
  * <li>Switching to an ended greenlet, or to one of another fiber or hub, throws
@@ -32,11 +33,15 @@ import java.util.function.Function;
  * </ul>
  *
  * <p>With fibers: a greenlet may call any blocking fiber operation; the whole fiber (all its
- * greenlets) waits, and other fibers run meanwhile. A kill or a {@link Timeout} of the fiber is
- * thrown in the running greenlet; if it is not caught there it travels up the parent chain to the
- * fiber's own code, running finally blocks on the way. Not guaranteed: a greenlet still suspended
- * when its fiber ends is dropped without running its finally blocks (Python's greenlet throws
- * {@code GreenletExit} into it when it is garbage collected; the JVM cannot).
+ * greenlets) waits, and other fibers run meanwhile. A kill of the fiber is thrown in the running
+ * greenlet; if it is not caught there it travels up the parent chain to the fiber's own code,
+ * running finally blocks on the way. A {@link Timeout} belongs to the greenlet that opened it (as
+ * gevent's belongs to the greenlet that started it): it limits that greenlet's blocking calls only,
+ * and one that expires while another greenlet runs is thrown by its own greenlet's next blocking
+ * call, once it is switched back to; each greenlet closes its own timeouts in any order relative to
+ * the others', and those a greenlet leaves open end with it. Not guaranteed: a greenlet still
+ * suspended when its fiber ends is dropped without running its finally blocks (Python's greenlet
+ * throws {@code GreenletExit} into it when it is garbage collected; the JVM cannot).
  *
  * <p>Thread rule: inside the fiber that created it ({@link NotInFiberException} outside any fiber).
  */
@@ -68,6 +73,8 @@ public final class Greenlet {
     /** The value or exception a switch back to this greenlet delivers. */
     private Object received;
     private Throwable receivedError;
+    /** Its open {@link Timeout}s (innermost first) while another greenlet of the fiber runs. */
+    private Timeout savedTimeouts;
 
     /** A new greenlet running {@code function}, whose parent is the current greenlet. Inside a fiber. */
     public Greenlet(Function<Object, Object> function) {
@@ -186,12 +193,22 @@ public final class Greenlet {
     private static Object drive(Driver d) {
         while (true) {
             Greenlet t = d.target;
+            if (t.state == State.NEW && d.error != null) {
+                // An exception sent to a greenlet that never started (a child's failure, a throwInto):
+                // it ends without running and the exception goes on to its parent (as in greenlet).
+                t.state = State.DEAD;
+                d.target = t.liveParent();
+                d.value = null;
+                continue;
+            }
             Object v = d.value;
             Throwable e = d.error;
             d.target = null;
             d.value = null;
             d.error = null;
+            d.current.saveTimeouts();
             d.current = t;
+            t.restoreTimeouts();
             if (t == d.root) {
                 return deliver(v, e);
             }
@@ -214,10 +231,33 @@ public final class Greenlet {
         } catch (Throwable t) {
             failure = t;
         }
+        while (fiber.timeouts != null) {
+            fiber.timeouts.close(); // left open by this greenlet's code: they die with it
+        }
         state = State.DEAD;
         d.target = liveParent();
         d.value = result;
         d.error = failure;
+    }
+
+    /** Keeps the fiber's open {@link Timeout}s as this greenlet's own while another greenlet runs. */
+    private void saveTimeouts() {
+        savedTimeouts = fiber.timeouts;
+        fiber.timeouts = null;
+    }
+
+    /**
+     * Makes this greenlet's own {@link Timeout}s the fiber's again: one that expired while another
+     * greenlet ran is thrown by this greenlet's next blocking call (never by another greenlet's).
+     */
+    private void restoreTimeouts() {
+        fiber.timeouts = savedTimeouts;
+        savedTimeouts = null;
+        if (Timeout.outermostExpired(fiber.timeouts) != null) {
+            fiber.interrupts |= Fiber.TIMEOUT;
+        } else {
+            fiber.interrupts &= ~Fiber.TIMEOUT;
+        }
     }
 
     private Greenlet liveParent() {

@@ -178,6 +178,8 @@ public sealed class Group permits Pool {
      *
      * @throws RuntimeException or Error a worker's failure as is; a checked one wrapped in
      *                          {@link java.util.concurrent.CompletionException}
+     * @throws java.util.concurrent.CancellationException if a worker was killed (by {@link #kill()},
+     *                          say): its item has no result (see {@link IMap})
      */
     public <T, R> List<R> map(FiberFunction<? super T, ? extends R> function, Iterable<? extends T> items) {
         List<R> results = new ArrayList<>();

@@ -32,8 +32,9 @@ import java.util.function.BiConsumer;
  * the hub runs until they have unwound (their {@code finally} blocks run), then closes its loop.
  * While the hub shuts down, <em>every</em> blocking call of any fiber throws
  * {@link FiberKilledError} (after a switch through the hub), so a fiber that catches the kill and
- * blocks again cannot hold the hub open; one that does so {@value #SHUTDOWN_KILL_LIMIT} times is
- * abandoned (its remaining {@code finally} blocks never run) and reported at ERROR, naming it.
+ * blocks again cannot hold the hub open; one that does so {@value #KILL_LIMIT} times is
+ * abandoned (its remaining {@code finally} blocks never run) and reported at ERROR, naming it. (The
+ * same holds for any killed fiber: see {@link Fiber#kill()}.)
  * Cross-thread tasks accepted before the end still run (their fibers start and are killed at their
  * first blocking call; a {@link #submit} future is then cancelled); later ones are rejected.
  *
@@ -44,8 +45,8 @@ import java.util.function.BiConsumer;
 public final class Hub implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final ThreadLocal<Hub> CURRENT = new ThreadLocal<>();
-    /** Kills a fiber may swallow during shutdown before the hub abandons it (see the class comment). */
-    static final int SHUTDOWN_KILL_LIMIT = 1_000;
+    /** Kills a fiber may swallow before the hub abandons it (see the class comment and {@link Fiber#kill()}). */
+    static final int KILL_LIMIT = 1_000;
     /** Operations a fiber may complete without waiting before {@link #spendBudget()} makes it yield (Tokio's 128). */
     static final short BUDGET = 128;
 
@@ -68,13 +69,6 @@ public final class Hub implements AutoCloseable {
     private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
     /** Loop iterations, read by the watchdog thread (a racy counter is enough there). */
     private volatile long iterations;
-    /** Watchdog bookkeeping, touched only by the watchdog thread. */
-    long watchedIterations;
-    long watchedSince = System.nanoTime();
-    boolean watchdogReported;
-
-    /** During shutdown: kills thrown at each fiber so far (allocated only then). */
-    private java.util.IdentityHashMap<Fiber<?>, int[]> shutdownKills;
 
     private Hub(EventLoop loop) {
         this.loop = loop;
@@ -283,7 +277,8 @@ public final class Hub implements AutoCloseable {
     private static NotInFiberException notOnHub(String what) {
         return new NotInFiberException(what + " was called on thread '" + Thread.currentThread().getName()
                 + "', which runs no Weft hub. Blocking fiber calls work only inside a fiber: start one with"
-                + " Hub.run(...), or hand the work to a hub with hub.execute(...) from other threads.");
+                + " Hub.run(...), or hand the work to a hub with hub.execute(...) from other threads."
+                + JvmFlags.missingNote());
     }
 
     // ---------------------------------------------------------------- spawning
@@ -296,16 +291,39 @@ public final class Hub implements AutoCloseable {
         return f;
     }
 
-    /** Spawns a fiber that starts once {@code delay} has passed. Hub thread. */
+    /**
+     * Spawns a fiber that starts once {@code delay} has passed (the package rule for durations: zero
+     * or negative starts it soon, as {@link #spawn}; any positive delay works, however long; one of
+     * about 146 years or more, or null, means it never starts: a kill ends it).
+     * Hub thread.
+     */
     public <T> Fiber<T> spawnLater(Duration delay, String name, Callable<T> task) {
         checkThread("Hub.spawnLater");
         Fiber<T> f = newFiber(name, task);
-        f.blocker = loop.schedule(delay.toNanos(), () -> {
+        startAfter(f, delay);
+        return f;
+    }
+
+    /** Starts {@code f} (NEW) once {@code delay} has passed; see {@link #spawnLater}. Hub thread. */
+    void startAfter(Fiber<?> f, Duration delay) {
+        long deadline = Deadlines.after(delay);
+        if (deadline == Deadlines.NONE) {
+            f.blocker = NEVER_STARTS;
+            return;
+        }
+        f.blocker = loop.scheduleAt(deadline, () -> {
             f.blocker = null;
             loop.callSoon(f.cont);
         });
-        return f;
     }
+
+    /** What a fiber whose start delay is beyond representation waits for (reports say so). */
+    private static final Object NEVER_STARTS = new Object() {
+        @Override
+        public String toString() {
+            return "a start delay of 146 years or more: it never starts (kill it to end it)";
+        }
+    };
 
     /** {@link #spawn} for a body without a result, with no wrapper around it. Hub thread. */
     Fiber<Void> spawnVoid(String name, VoidTask task) {
@@ -437,7 +455,8 @@ public final class Hub implements AutoCloseable {
      * for none) passes. The caller must have got "would block" first and retries afterwards.
      *
      * @return false if the deadline passed first
-     * @throws FiberKilledError, FiberTimeoutException as any blocking call
+     * @throws FiberKilledError as any blocking call
+     * @throws FiberTimeoutException as any blocking call
      */
     public boolean awaitIo(IoHandle handle, int op, long deadline) {
         Fiber<?> f = current;
@@ -467,16 +486,32 @@ public final class Hub implements AutoCloseable {
      * found data, a write that fit); after {@value #BUDGET} of them in a row the fiber yields, so
      * that one fiber whose socket always has data cannot starve the others (Tokio's cooperative
      * budget; gevent has no such thing). Any switch refills the budget. Called by the I/O layers
-     * after an operation that did not park; a no-op outside a fiber. Hub thread.
+     * after an operation that did not park; a no-op outside a fiber. It spends the budget of the
+     * <em>caller's</em> fiber only: called on another thread than this hub's (an object of this hub
+     * used from another hub's fiber, which the caller then refuses), it acts on that thread's own
+     * hub, never on this hub's running fiber.
      *
-     * @throws FiberKilledError, FiberTimeoutException when it yields, as any blocking call
+     * @throws FiberKilledError when it yields, as any blocking call
+     * @throws FiberTimeoutException when it yields, as any blocking call
      */
     public void spendBudget() {
+        if (Thread.currentThread() != thread) {
+            Hub own = CURRENT.get();
+            if (own != null && own != this) {
+                own.spendBudget();
+            }
+            return;
+        }
         Fiber<?> f = current;
         if (f != null && --f.budget <= 0) {
-            loop.endBatch(); // timers and readiness get their turn too, not only the runnable fibers
-            f.park(null, true);
+            budgetSpent(f);
         }
+    }
+
+    /** The rare half of {@link #spendBudget()}, kept out of the callers it is inlined into. */
+    private void budgetSpent(Fiber<?> f) {
+        loop.endBatch(); // timers and readiness get their turn too, not only the runnable fibers
+        f.park(null, true);
     }
 
     // ---------------------------------------------------------------- queries and settings
@@ -608,7 +643,6 @@ public final class Hub implements AutoCloseable {
      */
     private void shutdown() {
         shuttingDown = true;
-        shutdownKills = new java.util.IdentityHashMap<>();
         loop.stopAcceptingTasks();
         for (Fiber<?> f : fibers()) {
             if (!f.isUnstartedCrossThreadTask()) {
@@ -631,39 +665,35 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
-     * Called by every park while the hub shuts down: every blocking call then throws
-     * {@link FiberKilledError}; the second and later ones after a switch through the hub. A fiber
-     * that swallowed {@value #SHUTDOWN_KILL_LIMIT} kills is abandoned: it is suspended for good
-     * (never resumed, so its remaining finally blocks do not run) and reported.
+     * Called by every park of a fiber that was killed before (its kill was thrown: it stays pending)
+     * or while the hub shuts down: every blocking call then throws {@link FiberKilledError}; the
+     * first one of a shutdown at once, every later one after a switch through the hub (so a
+     * catch-and-retry loop cannot spin without letting timers, I/O and other fibers run). A fiber
+     * that swallowed {@value #KILL_LIMIT} kills is abandoned: it is suspended for good (never
+     * resumed, so its remaining finally blocks do not run), ends KILLED and is reported at ERROR.
      */
-    void redeliverShutdownKill(Fiber<?> f) {
-        int[] count = shutdownKills.get(f);
-        if (count == null) {
+    void redeliverKill(Fiber<?> f) {
+        int delivered = f.killsDelivered();
+        if (delivered == 0) {
             f.interrupts |= Fiber.KILL;
             return;
         }
-        if (count[0] >= SHUTDOWN_KILL_LIMIT) {
-            abandon(f, count[0]);
+        if (delivered >= KILL_LIMIT) {
+            abandon(f, delivered);
             return;
         }
         f.interrupts |= Fiber.KILL | Fiber.REDELIVER;
     }
 
-    /** Records that a kill was thrown at {@code f} (counted only during shutdown). */
-    void killsDelivered(Fiber<?> f) {
-        if (shutdownKills != null) {
-            shutdownKills.computeIfAbsent(f, k -> new int[1])[0]++;
-        }
-    }
-
     private void abandon(Fiber<?> f, int kills) {
-        StringBuilder report = new StringBuilder("hub shutdown: fiber ").append(f).append(" caught ")
-                .append(kills).append(" FiberKilledErrors and kept blocking; it is abandoned: its remaining finally"
-                        + " blocks will not run. Let FiberKilledError propagate (catch Exception, not Throwable). It was at:");
+        StringBuilder report = new StringBuilder(shuttingDown ? "hub shutdown: fiber " : "fiber ").append(f)
+                .append(" was killed, caught ").append(kills).append(" FiberKilledErrors and kept blocking; it is"
+                        + " abandoned: its remaining finally blocks will not run, and what it holds (a Lock, a permit)"
+                        + " stays held. Let FiberKilledError propagate (catch Exception, not Throwable; a library that"
+                        + " wraps every Throwable needs a blocking call outside it to let the kill through). It was at:");
         for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
             report.append("\n\tat ").append(e);
         }
-        shutdownKills.remove(f);
         f.abandon();
         LOG.log(System.Logger.Level.ERROR, report.toString());
         current = null;
@@ -744,11 +774,24 @@ public final class Hub implements AutoCloseable {
 
     /**
      * {@link #dump()} of every hub of the JVM. Any thread: each hub answers on its own thread; one
-     * whose thread is blocked is shown by that thread's stack instead (after waiting 1 s for it).
-     * Also on a signal: {@code -Dweft.dump.signal=USR2}, then {@code kill -USR2 <pid>}.
+     * whose thread is blocked is shown by that thread's stack instead (after waiting 1 s for it, for
+     * all hubs together). In a fiber it parks that fiber while the others answer (its hub runs on);
+     * elsewhere it blocks the calling thread. Also on a signal: {@code -Dweft.dump.signal=USR2}, then
+     * {@code kill -USR2 <pid>}.
      */
     public static String dumpAll() {
         return HubDump.dumpAll();
+    }
+
+    /** The completion stages fibers of this hub wait for ({@link Futures}); made on first use. */
+    private StageWaits stageWaits;
+
+    StageWaits stageWaits() {
+        StageWaits w = stageWaits;
+        if (w == null) {
+            stageWaits = w = new StageWaits();
+        }
+        return w;
     }
 
     /** Fibers spawned since the hub opened (racy outside the hub thread, for JFR). */

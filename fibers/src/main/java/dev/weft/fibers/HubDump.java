@@ -188,17 +188,21 @@ final class HubDump {
 
     /**
      * The dump of every hub of the JVM. Any thread: each hub dumps itself on its own thread; a hub
-     * that does not answer within a second (its thread is blocked) is described by its thread's
-     * stack instead.
+     * that does not answer within a second of the request (its thread is blocked) is described by
+     * its thread's stack instead. All hubs are asked at once, so the whole dump takes at most about a
+     * second. Called in a fiber, it parks that fiber while the other hubs answer (its own hub goes on
+     * running, and answers a dump another hub's fiber asks for meanwhile); elsewhere it blocks the
+     * calling thread.
      */
     static String dumpAll() {
-        StringBuilder sb = new StringBuilder("Weft fiber dump: ").append(HUBS.size()).append(" hubs\n");
+        boolean inFiber = Fiber.inFiber();
+        Map<Hub, CompletableFuture<String>> asked = new LinkedHashMap<>();
         for (Hub hub : HUBS) {
-            if (hub.loop.isLoopThread()) {
-                sb.append(dump(hub));
-                continue;
-            }
             CompletableFuture<String> text = new CompletableFuture<>();
+            asked.put(hub, text);
+            if (hub.loop.isLoopThread()) {
+                continue; // its own: dumped below, on this thread
+            }
             try {
                 hub.loop.execute(() -> {
                     try {
@@ -207,20 +211,48 @@ final class HubDump {
                         text.completeExceptionally(t);
                     }
                 });
-                sb.append(text.get(1, TimeUnit.SECONDS));
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                text.completeExceptionally(closed);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        StringBuilder sb = new StringBuilder("Weft fiber dump: ").append(asked.size()).append(" hubs\n");
+        for (Map.Entry<Hub, CompletableFuture<String>> e : asked.entrySet()) {
+            Hub hub = e.getKey();
+            if (hub.loop.isLoopThread()) {
+                sb.append(dump(hub));
+                continue;
+            }
+            try {
+                sb.append(inFiber ? awaitParked(e.getValue(), deadline)
+                        : e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (java.util.concurrent.TimeoutException noAnswer) {
                 Thread t = hub.thread();
                 sb.append("Weft hub on thread '").append(t.getName()).append("' did not answer within 1 s; its thread is ")
                         .append(t.getState()).append(" (blocked? see the watchdog's report):\n");
                 for (StackTraceElement el : t.getStackTrace()) {
                     sb.append("      at ").append(el).append('\n');
                 }
-            } catch (Exception e) {
-                sb.append("Weft hub on thread '").append(hub.thread().getName()).append("': no dump (").append(e)
+            } catch (Exception failed) {
+                sb.append("Weft hub on thread '").append(hub.thread().getName()).append("': no dump (").append(failed)
                         .append(")\n");
             }
         }
         return sb.toString();
+    }
+
+    /** Waits for a hub's answer in a fiber: parks it until then or {@code deadline}. */
+    private static String awaitParked(CompletableFuture<String> text, long deadline) throws Exception {
+        Timeout limit = Timeout.internal(java.time.Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+                "Hub.dumpAll");
+        try (limit) {
+            return Futures.await(text);
+        } catch (FiberTimeoutException e) {
+            if (e.is(limit)) {
+                throw new java.util.concurrent.TimeoutException("no answer within 1 s");
+            }
+            throw e;
+        }
     }
 
     private static void installSignal(String name) {

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -18,18 +19,40 @@ import java.util.concurrent.CompletionException;
  * <p>Errors (as gevent's): the first failure of the function is thrown by {@code next()} as soon
  * as it is in (also in ordered mode, ahead of earlier items still running: a map that will fail
  * does not wait for them), rethrown as is if unchecked, else wrapped in
- * {@link CompletionException}; the workers still running are then killed and the iteration is over. Killing the consuming fiber kills the workers
- * too (wherever it is then), and so does {@link #close()} (for a consumer that stops early). A
- * {@link Timeout} that interrupts {@code hasNext} kills nothing: results keep coming and the
- * iteration may go on.
+ * {@link CompletionException}; the workers still running are then killed and the iteration is over.
+ * Killing the consuming fiber kills the workers too (wherever it is then), and so does
+ * {@link #close()} (for a consumer that stops early).
+ *
+ * <p>Killed workers (a {@link Group#kill()} or {@link Pool}'s, a kill of one worker, a server or a
+ * hub that kills them): gevent yields a killed greenlet's {@code GreenletExit} as its result and goes
+ * on; here {@code next()} throws {@link CancellationException} naming the item for each killed
+ * worker (in ordered mode at that item's turn) and the iteration goes on: the consumer may catch it
+ * and call {@code hasNext()} again, and the items not started yet are mapped as usual. So the
+ * consumer never waits for a result that will not come; {@link Group#map} throws it.
+ *
+ * <p>Timeouts: a {@link Timeout} that interrupts {@code hasNext} (while it waits for a result, or for
+ * a free slot of a {@link Pool}) kills nothing and loses nothing: an item taken from the source but
+ * not started yet is kept and started by the next {@code hasNext}, results keep coming, and the
+ * iteration may go on. Nothing is lost or mapped twice; ordered mode keeps the order.
+ *
+ * <p>Memory: the iteration is registered on the consuming fiber (so that its end kills the workers)
+ * only while workers run; an iteration the consumer leaves without {@link #close()} (a {@code break})
+ * is forgotten once its workers end.
  *
  * <p>Thread rule: one consuming fiber of the group's hub. Not for use from two fibers at once.
  *
  * @param <R> the result type
  */
 public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
-    /** A finished item: its index, and its result or failure. */
-    private record Done(long index, Object value, Throwable failure) {
+    /* Implementation notes. Each item is a Work, which is the worker's task and its on-exit callback:
+     * the outcome is handed to the consumer when the worker fiber ends, however it ends (value,
+     * failure, or killed, also before it started), so the consumer is never left waiting. An item is
+     * taken from the source into `pending` before its worker is spawned, and leaves `pending` only
+     * once the spawn returned: a Timeout or kill while a Pool's spawn waits for a slot leaves it
+     * there for the next hasNext. */
+
+    /** A finished item: its index, and its result, its failure, or that its worker was killed. */
+    private record Done(long index, Object value, Throwable failure, Fiber<?> killed) {
     }
 
     private final Group group;
@@ -48,6 +71,9 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
     private long taken;
     private Done next;
     private boolean over;
+    /** An item taken from the source whose worker is not spawned yet (see the implementation notes). */
+    private Object pending;
+    private boolean hasPending;
 
     @SuppressWarnings("unchecked")
     IMap(Group group, FiberFunction<?, ?> function, Iterable<?> items, int maxInFlight, boolean ordered) {
@@ -60,7 +86,6 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
         this.maxInFlight = maxInFlight;
         this.ordered = ordered;
         this.consumer = group.hub.runningFiber(ordered ? "Group.imap" : "Group.imapUnordered");
-        consumer.onExit(onConsumerExit); // killing (or ending) the consumer ends the workers
     }
 
     /**
@@ -68,7 +93,8 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
      * happens: the next result is in, the items are exhausted and every result was taken (false), a
      * worker failed ({@link CompletionException} or the failure itself, see above), the fiber is
      * killed ({@link FiberKilledError}, the workers are killed), an enclosing {@link Timeout} expires
-     * ({@link FiberTimeoutException}, the workers go on).
+     * ({@link FiberTimeoutException}, the workers go on, nothing is lost). A killed worker's result is
+     * announced too: {@link #next()} then throws {@link CancellationException}.
      */
     @Override
     public boolean hasNext() {
@@ -94,7 +120,11 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
         }
     }
 
-    /** The next result; see {@link #hasNext()} for how it waits and what it throws. */
+    /**
+     * The next result; see {@link #hasNext()} for how it waits and what it throws.
+     *
+     * @throws CancellationException if this item's worker was killed (the iteration goes on)
+     */
     @Override
     @SuppressWarnings("unchecked")
     public R next() {
@@ -104,6 +134,10 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
         Done d = next;
         next = null;
         taken++;
+        if (d.killed != null) {
+            throw new CancellationException("item " + d.index + " of " + this + " has no result: its worker fiber "
+                    + d.killed + " was killed (the iteration goes on with the other items)");
+        }
         if (d.failure != null) {
             close();
             throw rethrow(d.failure);
@@ -122,6 +156,9 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
     public void close() {
         over = true;
         next = null;
+        pending = null;
+        hasPending = false;
+        early.clear();
         consumer.removeOnExit(onConsumerExit);
         for (Fiber<?> w : workers.toArray(new Fiber<?>[0])) {
             if (w != group.hub.current) {
@@ -131,21 +168,60 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
     }
 
     private void startWorkers() {
-        while (!over && started - taken < maxInFlight && source.hasNext()) {
-            Object item = source.next();
-            long index = started;
-            Fiber<Void> worker = group.spawn(() -> {
-                try {
-                    finished.put(new Done(index, function.apply(item), null));
-                } catch (FiberKilledError killed) {
-                    throw killed;
-                } catch (Throwable t) {
-                    finished.put(new Done(index, null, t)); // handed to the consumer: observed once, there
-                }
-            });
+        while (!over && started - taken < maxInFlight && (hasPending || source.hasNext())) {
+            if (!hasPending) {
+                pending = source.next();
+                hasPending = true;
+            }
+            Work work = new Work(started, pending);
+            Fiber<Void> worker = group.spawn(work); // a Pool may wait here; if that throws, the item stays pending
+            pending = null;
+            hasPending = false;
             started++;
+            if (workers.isEmpty()) {
+                consumer.onExit(onConsumerExit); // killing (or ending) the consumer ends the workers
+            }
             workers.add(worker);
-            worker.onExit(workers::remove);
+            worker.onExit(work);
+        }
+    }
+
+    /** One item: the worker's task, and (on its exit) what it hands to the consumer. */
+    private final class Work implements java.util.concurrent.Callable<Void>, java.util.function.Consumer<Fiber<?>> {
+        private final long index;
+        private Object item;
+        private Done done;
+
+        Work(long index, Object item) {
+            this.index = index;
+            this.item = item;
+        }
+
+        @Override
+        public Void call() {
+            Object it = item;
+            item = null;
+            try {
+                done = new Done(index, function.apply(it), null, null);
+            } catch (FiberKilledError killed) {
+                throw killed;
+            } catch (Throwable t) {
+                done = new Done(index, null, t, null); // handed to the consumer: observed once, there
+            }
+            return null;
+        }
+
+        /** The worker ended (on the hub, outside any fiber): its outcome goes to the consumer. */
+        @Override
+        public void accept(Fiber<?> worker) {
+            item = null;
+            workers.remove(worker);
+            if (workers.isEmpty()) {
+                consumer.removeOnExit(onConsumerExit); // nothing to kill: the consumer need not know us
+            }
+            if (!over) {
+                finished.offer(done != null ? done : new Done(index, null, null, worker));
+            }
         }
     }
 

@@ -9,6 +9,12 @@ import java.util.Comparator;
  * Everything else is {@link Queue}'s: waiting getters and putters are served in FIFO order, nothing
  * is lost on a timeout or a kill, {@code close} ends it.
  *
+ * <p>A comparator that throws: the {@code put}, {@code offer}, {@code get} or {@code poll} that
+ * called it throws its exception, having added or taken nothing; the queue stays as it was (nothing
+ * lost or duplicated, unlike {@link java.util.PriorityQueue}, whose heap is not exception-safe), and
+ * a waiting putter or getter whose turn it was passes it on. An inconsistent comparator may give a
+ * wrong order, never a lost or duplicated item.
+ *
  * <p>Not to be confused with {@link java.util.PriorityQueue}, which never waits.
  *
  * @param <T> the item type

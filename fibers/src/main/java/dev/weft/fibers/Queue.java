@@ -13,11 +13,19 @@ import java.util.Objects;
  * <p><b>Nothing is lost or duplicated.</b> A get that times out, is killed or hits an enclosing
  * {@link Timeout} has taken nothing: the item it might have received stays in the queue for the
  * next getter. A put that times out, is killed or fails has added nothing; a put that returned
- * normally added its item exactly once.
+ * normally added its item exactly once. (A {@link PriorityQueue} whose comparator throws: the put or
+ * get that called it throws that exception having added or taken nothing, and the slot or item it
+ * was given passes to the next waiter.)
  *
  * <p>{@link #close()} ends the queue: later puts throw {@link QueueClosedException}; getters take
  * what is left, then get throws {@link QueueClosedException} (and poll returns null). Waiting
  * putters wake at once with that exception, their items not added.
+ *
+ * <p>Fairness: a blocking call ({@code put}, {@code get}, {@code peek} and their timed forms) that
+ * completes without waiting spends one unit of the fiber's cooperative budget
+ * ({@link Hub#spendBudget()}) before it moves anything, so a fiber that drains a full queue (or fills
+ * an unbounded one) yields every 128 calls and timers, I/O and other fibers get their turn. The
+ * non-blocking forms ({@code poll()}, {@code offer(item)}, {@code getNowait}) never switch.
  *
  * <p>Thread rule: fibers of the hub that created it, and that hub's thread
  * ({@link dev.weft.hub.WrongThreadException} otherwise). Other threads hand items over through
@@ -62,6 +70,11 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     private int reservedItems;
     private int reservedSlots;
     private boolean closed;
+    /**
+     * Capacity 0 only: the items of the waiting putters, so that a non-blocking get can take one
+     * straight from its putter (gevent's channel does); a putter whose entry is gone was handed over.
+     */
+    private final java.util.IdentityHashMap<Fiber<?>, T> offered;
 
     /** An unbounded queue on the current hub. Hub thread. */
     public Queue() {
@@ -82,6 +95,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         this.hub = Hub.current();
         this.capacity = capacity;
         this.items = store;
+        this.offered = capacity == 0 ? new java.util.IdentityHashMap<>() : null;
     }
 
     static int checkCapacity(int capacity) {
@@ -133,6 +147,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     private boolean putUntil(T item, long deadline, String what) {
         Objects.requireNonNull(item, "item");
         hub.checkThread(what);
+        hub.spendBudget(); // before anything moves: a put that completes at once counts (issue 23, item 11)
         ensureOpen();
         if (hasFreeSlot()) {
             add(item);
@@ -141,10 +156,27 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         Fiber<?> me = hub.runningFiber(what);
         me.signalled = false; // the fiber is its own node in the line
         putters.addLast(me);
+        if (offered != null) {
+            offered.put(me, item);
+        }
         boolean added = false;
         try {
             while (true) {
-                boolean woken = me.parkUntil(this, deadline);
+                boolean woken;
+                try {
+                    woken = me.parkUntil(this, deadline);
+                } catch (RuntimeException | Error interrupted) {
+                    if (handedOver(me)) { // a poll took the item just before the kill or Timeout: the put is done
+                        added = true;
+                        me.interruptAgain(interrupted);
+                        return true;
+                    }
+                    throw interrupted;
+                }
+                if (handedOver(me)) {
+                    added = true;
+                    return true;
+                }
                 if (me.signalled) {
                     me.signalled = false;
                     reservedSlots--;
@@ -153,7 +185,12 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
                         putters.addFirst(me); // rendezvous: the getter it was signalled for left; wait again
                         continue;
                     }
-                    add(item);
+                    try {
+                        add(item); // a PriorityQueue's comparator may throw: nothing added
+                    } catch (Throwable t) {
+                        signalPutterIfSlotFree(); // the slot it was given goes to the next putter
+                        throw t;
+                    }
                     added = true;
                     return true;
                 }
@@ -163,10 +200,36 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
                 }
             }
         } finally {
+            if (offered != null && !added) {
+                offered.remove(me);
+            }
             if (!added) {
                 leave(me, putters, false);
             }
         }
+    }
+
+    /** Capacity 0: whether a non-blocking get took {@code putter}'s item while it waited. */
+    private boolean handedOver(Fiber<?> putter) {
+        return offered != null && !offered.containsKey(putter);
+    }
+
+    /**
+     * Capacity 0: takes the item of the oldest waiting putter, if it is parked (a putter already woken
+     * by its deadline or a kill keeps its item: its put reports what happened), and wakes it; its put
+     * then returns normally. Null if there is none.
+     */
+    private T takeFromWaitingPutter() {
+        Fiber<?> p = putters.peekFirst();
+        if (p == null || p.state != FiberState.WAITING) {
+            return null;
+        }
+        T item = offered.remove(p);
+        if (item != null) {
+            putters.remove(p);
+            p.unpark();
+        }
+        return item;
     }
 
     private boolean hasFreeSlot() {
@@ -196,10 +259,16 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         return getUntil(Long.MAX_VALUE, true, "Queue.get");
     }
 
-    /** Removes and returns the head item if there is one now; null if empty (or closed and empty). Never blocks. */
+    /**
+     * Removes and returns the head item if there is one now; null if empty (or closed and empty). Never
+     * blocks. On a {@link Channel}, the item of a putter waiting now (its put then returns).
+     */
     public T poll() {
         hub.checkThread("Queue.poll");
-        return items.size() > reservedItems ? take() : null;
+        if (items.size() > reservedItems) {
+            return take();
+        }
+        return offered != null ? takeFromWaitingPutter() : null;
     }
 
     /**
@@ -213,6 +282,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
 
     private T getUntil(long deadline, boolean throwIfClosed, String what) {
         hub.checkThread(what);
+        hub.spendBudget(); // before anything is taken: draining a full queue lets timers and I/O in
         if (items.size() > reservedItems) {
             return take();
         }
@@ -233,7 +303,12 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
                     me.signalled = false;
                     reservedItems--;
                     took = true;
-                    return take();
+                    try {
+                        return take();
+                    } catch (Throwable t) { // a PriorityQueue's comparator threw: nothing taken
+                        signalGetterIfItemFree(); // the item it was given goes to the next getter
+                        throw t;
+                    }
                 }
                 if (closed) {
                     return closedAndEmpty(throwIfClosed);
@@ -266,15 +341,13 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     // ---------------------------------------------------------------- signalling
 
     private void signalGetterIfItemFree() {
-        if (!getters.isEmpty() && items.size() > reservedItems) {
-            getters.signalFirst();
+        if (!getters.isEmpty() && items.size() > reservedItems && getters.signalFirst() != null) {
             reservedItems++;
         }
     }
 
     private void signalPutterIfSlotFree() {
-        if (!putters.isEmpty() && hasFreeSlot()) {
-            putters.signalFirst();
+        if (!putters.isEmpty() && hasFreeSlot() && putters.signalFirst() != null) {
             reservedSlots++;
         }
     }
@@ -401,6 +474,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
 
     private T peekUntil(long deadline, boolean throwIfClosed) {
         hub.checkThread("Queue.peek");
+        hub.spendBudget();
         if (items.size() > 0) {
             return items.peek();
         }

@@ -74,6 +74,14 @@ public final class RestartableTimeout {
         return latest != null && e.is(latest);
     }
 
+    /**
+     * Whether {@code failure} is, or wraps in its cause chain, this timeout's expiry (in its latest
+     * run): a library that wrapped it, as pgjdbc's connect does (see {@link FiberTimeoutException#is(Throwable, Timeout)}).
+     */
+    public boolean owns(Throwable failure) {
+        return latest != null && FiberTimeoutException.is(failure, latest);
+    }
+
     /** The duration of every run. */
     public Duration duration() {
         return duration;

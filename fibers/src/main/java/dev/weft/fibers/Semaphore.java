@@ -9,7 +9,9 @@ import java.time.Duration;
  *
  * <p>Fairness: waiters are served in FIFO order, and a released permit goes straight to the oldest
  * waiter, so a newcomer cannot take it first. Nothing is lost: an acquire that times out or is
- * killed holds no permit afterwards (a permit handed to it just before is passed on).
+ * killed holds no permit afterwards (a permit handed to it just before is passed on). An acquire
+ * that completes at once spends one unit of the fiber's cooperative budget ({@link Hub#spendBudget()}),
+ * so a loop of uncontended acquires still lets timers and I/O in; {@link #tryAcquire()} never switches.
  *
  * <p>Thread rule: hub thread only; {@code acquire} from fibers.
  */
@@ -77,6 +79,7 @@ public final class Semaphore {
 
     private boolean acquireUntil(long deadline) {
         Fiber<?> me = hub.runningFiber("Semaphore.acquire");
+        hub.spendBudget(); // an acquire that completes at once counts (the cooperative budget), before it takes anything
         if (permits > 0 && waiters.isEmpty()) {
             permits--;
             held++;

@@ -27,7 +27,8 @@ import java.time.Duration;
  * <p>Durations (the package rule): {@code null} never expires; zero or negative is expired at once
  * (the next blocking call throws); any positive duration works, however long.
  *
- * <p>Thread rule: a timeout belongs to the fiber that created it; only that fiber may close it.
+ * <p>Thread rule: a timeout belongs to the fiber that created it (and, inside a fiber that uses
+ * {@link Greenlet}s, to the greenlet that created it); only that fiber (greenlet) may close it.
  */
 public final class Timeout implements AutoCloseable {
     private final Fiber<?> fiber;
@@ -133,6 +134,20 @@ public final class Timeout implements AutoCloseable {
         return new FiberTimeoutException(this);
     }
 
+    /**
+     * Expires this timeout again after its exception was caught by a primitive whose wait had
+     * completed meanwhile (see {@link Fiber#interruptAgain}): the fiber's next blocking call throws
+     * it. False if it is closed or belongs to another fiber (nothing to do).
+     */
+    boolean expireAgain(Fiber<?> f) {
+        if (closed || fiber != f) {
+            return false;
+        }
+        expired = true;
+        f.interrupts |= Fiber.TIMEOUT;
+        return true;
+    }
+
     /** Whether the deadline has passed (while open); stays true after its exception was thrown. */
     public boolean isExpired() {
         return expired || delivered;
@@ -158,8 +173,15 @@ public final class Timeout implements AutoCloseable {
             throw new IllegalStateException(this + " belongs to fiber " + fiber + "; only that fiber may close it");
         }
         if (fiber.timeouts != this) {
-            throw new IllegalStateException(this + " was closed while a timeout opened inside it is still open;"
-                    + " close timeouts innermost first (use try-with-resources)");
+            boolean inChain = false;
+            for (Timeout t = fiber.timeouts; t != null && !inChain; t = t.outer) {
+                inChain = t == this;
+            }
+            throw new IllegalStateException(inChain
+                    ? this + " was closed while a timeout opened inside it is still open; close timeouts innermost"
+                            + " first (use try-with-resources)"
+                    : this + " was opened in another greenlet of fiber " + fiber + "; only the greenlet that opened it"
+                            + " may close it");
         }
         closed = true;
         if (timer != null) {

@@ -18,7 +18,9 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>Each opens a {@link Timeout} around the body and handles only <em>its own</em> expiry: an
- * enclosing Timeout that expires first propagates as usual, so nested forms stay correct. A timeout
+ * enclosing Timeout that expires first propagates as usual, so nested forms stay correct. Its own
+ * expiry is recognised also when a library wrapped it (pgjdbc's connect throws a {@code PSQLException}
+ * caused by the {@link FiberTimeoutException}): see {@link FiberTimeoutException#is(Throwable, Timeout)}. A timeout
  * interrupts the body at a blocking call (a body that computes without blocking is not interrupted).
  * Thread rule: inside a fiber ({@link NotInFiberException} otherwise).
  */
@@ -37,8 +39,8 @@ public final class Timeouts {
         Timeout t = Timeout.after(timeout);
         try {
             return body.call();
-        } catch (FiberTimeoutException e) {
-            if (e.is(t)) {
+        } catch (Exception e) {
+            if (FiberTimeoutException.is(e, t)) {
                 return fallback;
             }
             throw e;
@@ -65,8 +67,8 @@ public final class Timeouts {
     /**
      * Runs {@code body} and returns its result; if {@code timeout} passes first, throws the
      * exception {@code error} makes instead of {@link FiberTimeoutException} (gevent's
-     * {@code Timeout(seconds, exception)}), with the timeout's exception as its cause (or, if it has
-     * a cause already, suppressed).
+     * {@code Timeout(seconds, exception)}), with what the body threw (the timeout's exception, or a
+     * library's exception that wraps it) as its cause (or, if it has a cause already, suppressed).
      *
      * @throws Exception what the body throws, as is
      */
@@ -77,8 +79,8 @@ public final class Timeouts {
         Timeout t = Timeout.after(timeout);
         try {
             return body.call();
-        } catch (FiberTimeoutException e) {
-            if (!e.is(t)) {
+        } catch (Exception e) {
+            if (!FiberTimeoutException.is(e, t)) {
                 throw e;
             }
             RuntimeException replacement = Objects.requireNonNull(error.get(), "the error supplier returned null");

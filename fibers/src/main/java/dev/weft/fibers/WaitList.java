@@ -47,6 +47,11 @@ class WaitList {
         first = f;
     }
 
+    /** The oldest waiter, left in the line; null if none. */
+    Fiber<?> peekFirst() {
+        return first;
+    }
+
     /** Removes and returns the oldest waiter; null if none. */
     Fiber<?> pollFirst() {
         Fiber<?> f = first;
@@ -92,9 +97,16 @@ class WaitList {
         }
     }
 
-    /** Takes the oldest waiter off the line, marks it {@link Fiber#signalled} and makes it runnable; null if none. */
+    /**
+     * Takes the oldest waiter off the line, marks it {@link Fiber#signalled} and makes it runnable;
+     * null if none. A fiber that has ended while in the line (one the hub abandoned, see
+     * {@link Hub#redeliverKill}: its own clean-up never ran) is dropped, never granted anything.
+     */
     final Fiber<?> signalFirst() {
-        Fiber<?> f = pollFirst();
+        Fiber<?> f;
+        while ((f = pollFirst()) != null && f.isDone()) {
+            // abandoned: skip it
+        }
         if (f != null) {
             f.signalled = true;
             f.unpark();

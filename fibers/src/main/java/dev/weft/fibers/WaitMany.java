@@ -17,7 +17,9 @@ import java.util.function.Consumer;
  * removable on-exit notification (which, unlike a join, does not count as observing a failure).
  * Every subscription is undone in a finally block, so a kill or a Timeout leaves nothing behind.
  * An Event counts as ready if it was set at least once since the wait began (its generation moved),
- * so a set-then-clear between wake-up and re-check is not missed.
+ * so a set-then-clear between wake-up and re-check is not missed; for {@code iwait} "the wait" is the
+ * whole iteration, so an Event set and cleared while the consumer handles an earlier object is
+ * returned too (as gevent's iwait, whose links stay in place between items).
  */
 final class WaitMany {
     private WaitMany() {
@@ -33,8 +35,13 @@ final class WaitMany {
         final String what;
 
         Wait(Collection<? extends Waitable> objects, Fiber<?> me, String what) {
-            this.objects = objects.toArray(new Waitable[0]);
-            this.marks = new long[this.objects.length];
+            this(objects.toArray(new Waitable[0]), null, me, what);
+        }
+
+        /** A wait on {@code objects} whose Event generations were seen as {@code marks} (null: now). */
+        Wait(Waitable[] objects, long[] marks, Fiber<?> me, String what) {
+            this.objects = objects;
+            this.marks = marks != null ? marks : new long[objects.length];
             this.subscribed = new boolean[this.objects.length];
             this.me = me;
             this.wake = f -> me.unpark();
@@ -47,8 +54,8 @@ final class WaitMany {
                 if (hubOf(w) != me.hub) {
                     throw new IllegalArgumentException(what + ": " + w + " belongs to another hub than fiber " + me);
                 }
-                if (w instanceof Event e) {
-                    marks[i] = e.generation();
+                if (w instanceof Event e && marks == null) {
+                    this.marks[i] = e.generation();
                 }
             }
         }
@@ -142,33 +149,70 @@ final class WaitMany {
         }
     }
 
-    /** gevent's {@code iwait}: the objects one by one as they become ready. */
+    /**
+     * gevent's {@code iwait}: the objects one by one as they become ready. The Event generations are
+     * taken when the iteration begins, so an Event set (and perhaps cleared) at any time since counts,
+     * also while the consumer was busy with an earlier object.
+     */
     static final class Iwait<W extends Waitable> implements Iterator<W> {
-        private final List<W> remaining;
+        private final Waitable[] objects;
+        private final long[] marks;
+        private final boolean[] returned;
         private final long deadline;
+        private int left;
         private W next;
 
         Iwait(Collection<? extends W> objects, long deadline) {
-            this.remaining = new ArrayList<>(objects);
+            Fiber<?> me = Hub.currentFiber("Waitable.iwait");
+            this.objects = objects.toArray(new Waitable[0]);
+            Wait check = new Wait(this.objects, null, me, "Waitable.iwait"); // validates and takes the marks
+            this.marks = check.marks;
+            this.returned = new boolean[this.objects.length];
+            this.left = this.objects.length;
             this.deadline = deadline;
         }
 
         @Override
+        @SuppressWarnings("unchecked")
         public boolean hasNext() {
             if (next != null) {
                 return true;
             }
-            if (remaining.isEmpty()) {
+            if (left == 0) {
                 return false;
             }
-            List<W> ready = await(remaining, 1, deadline, "Waitable.iwait");
-            if (ready.isEmpty()) {
-                remaining.clear(); // the timeout passed: the iteration ends
-                return false;
+            Fiber<?> me = Hub.currentFiber("Waitable.iwait");
+            Wait wait = new Wait(objects, marks, me, "Waitable.iwait");
+            try {
+                while (true) {
+                    for (int i = 0; i < objects.length; i++) {
+                        if (!returned[i]) {
+                            if (wait.ready(i)) {
+                                returned[i] = true;
+                                left--;
+                                next = (W) objects[i];
+                                return true;
+                            }
+                            wait.subscribe(i);
+                        }
+                    }
+                    if (!me.parkUntil(wait, deadline)) {
+                        for (int i = 0; i < objects.length; i++) {
+                            if (!returned[i] && wait.ready(i)) {
+                                returned[i] = true;
+                                left--;
+                                next = (W) objects[i];
+                                return true;
+                            }
+                        }
+                        left = 0; // the timeout passed: the iteration ends
+                        return false;
+                    }
+                    wait.unsubscribeAll(); // an Event or AsyncResult dropped us when it woke us: start afresh
+                }
+            } finally {
+                wait.unsubscribeAll();
             }
-            next = ready.get(0);
-            remaining.remove(next);
-            return true;
         }
 
         @Override

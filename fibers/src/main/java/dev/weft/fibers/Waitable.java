@@ -83,7 +83,9 @@ public sealed interface Waitable permits Fiber, Event, AsyncResult {
      * Iterates over {@code objects} in the order they become ready (gevent's {@code iwait}): each
      * {@code hasNext()} waits, as {@link #waitAny(Collection)} does, until one not yet returned is
      * ready; the iteration ends when all were returned or once {@code timeout} (null: no limit,
-     * counted from this call) has passed. Objects ready together come in the collection's order.
+     * counted from this call) has passed. Objects ready together come in the collection's order. An
+     * {@link Event} counts as ready once it has been set since the iteration began ({@code
+     * iterator()}), even if it was cleared again while the consumer handled an earlier object.
      */
     static <W extends Waitable> Iterable<W> iwait(Collection<? extends W> objects, Duration timeout) {
         long deadline = Deadlines.after(timeout);

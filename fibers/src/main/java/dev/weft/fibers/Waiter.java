@@ -40,8 +40,10 @@ public final class Waiter<T> {
      * Waits until the waiter is completed and returns the value, or throws the exception it was
      * failed with. Returns at once if it already is.
      *
-     * @throws FiberKilledError, FiberTimeoutException, BlockedForeverException as any blocking call;
-     *         the waiter stays uncompleted-from-this-fiber's view and can be completed later
+     * @throws FiberKilledError as any blocking call; the waiter stays uncompleted from this fiber's
+     *         view and can be completed later (also for the two below)
+     * @throws FiberTimeoutException as any blocking call
+     * @throws BlockedForeverException as any blocking call
      * @throws IllegalStateException if another fiber is already waiting on it
      */
     public T get() {

@@ -124,4 +124,47 @@ class FiberLinkKillStartTest {
         });
         assertEquals(List.of("after 5 ms: NEW", "ran", "got result", "delayed ran"), trace);
     }
+
+    /**
+     * Issue 23, item 26: an unlink called from inside a link, after the fiber ended, said true but the
+     * other callback ran anyway. True now means it does not run.
+     */
+    @Test
+    void unlinkFromInsideALinkAfterTheEndKeepsTheOtherCallbackFromRunning() throws Exception {
+        List<String> trace = Hub.run(() -> {
+            List<String> t = new ArrayList<>();
+            Fiber<Void> f = Fiber.spawn(() -> { });
+            Consumer<Fiber<Void>> second = x -> t.add("second ran");
+            Consumer<Fiber<Void>> first = x -> t.add("first ran, unlink(second) = " + x.unlink(second));
+            f.link(first);
+            f.link(second);
+            f.join();
+            Fiber.sleep(1); // the links run in their own fibers
+            t.add("unlink(first) after it ran = " + f.unlink(first));
+            return t;
+        });
+        assertEquals(List.of("first ran, unlink(second) = true", "unlink(first) after it ran = false"), trace);
+    }
+
+    /** Issue 23, item 26: any positive delay works (the duration rule); it threw ArithmeticException beyond ~292 years. */
+    @Test
+    void spawnLaterAndStartLaterTakeAnyDelay() throws Exception {
+        Hub.run(() -> {
+            Fiber<String> far = Fiber.spawnLater(Duration.ofDays(365L * 300), () -> "ran");
+            Fiber<String> max = Fiber.spawnLater(Duration.ofSeconds(Long.MAX_VALUE), () -> "ran");
+            Fiber<Void> created = Fiber.create("created", () -> { });
+            created.startLater(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999));
+            Fiber<String> soon = Fiber.spawnLater(Duration.ofSeconds(-5), () -> "soon");
+            assertEquals("soon", soon.get());
+            Fiber.sleep(5);
+            assertEquals(FiberState.NEW, far.state());
+            assertEquals(FiberState.NEW, max.state());
+            assertEquals(FiberState.NEW, created.state());
+            assertTrue(Hub.current().dump().contains("a start delay of 146 years or more"), Hub.current().dump());
+            far.kill();
+            max.kill();
+            created.kill();
+            assertEquals(FiberState.KILLED, far.state());
+        });
+    }
 }

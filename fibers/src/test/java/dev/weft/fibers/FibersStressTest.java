@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A randomized, seeded stress test of the primitives on one hub: worker fibers do random operations
- * on queues, a semaphore, a lock, events, child fibers and cross-thread {@link AsyncResult}s, under
- * random {@link Timeout}s, while a killer fiber kills random workers and platform threads complete
- * results and {@linkplain Hub#submit submit} tasks. At the end it checks the invariants: every item
- * put was got or is still queued (exactly once), permits and lock ownership balance, every worker's
- * {@code finally} ran once, every future and result completed, no fiber is left.
+ * on queues, a semaphore, a lock, events, child fibers, cross-thread {@link AsyncResult}s and
+ * {@code imap}/{@code imapUnordered} over a {@link Pool} and a {@link Group}, under random
+ * {@link Timeout}s, while a killer fiber kills random workers, random imap workers and now and then a
+ * whole group, and platform threads complete results and {@linkplain Hub#submit submit} tasks. At the
+ * end it checks the invariants: every item put was got or is still queued (exactly once), permits and
+ * lock ownership balance, every worker's {@code finally} ran once, every future and result completed,
+ * no fiber is left. Each imap run checks its own: every item comes once (a value, or a cancellation
+ * of a killed worker), in order for {@code imap}, all of them unless the consumer stopped early.
  *
  * <p>{@code -Dweft.stress.seconds=N} sets how long it runs (default 3; {@code ./weft stress} runs
  * 60), {@code -Dweft.stress.seed=S} replays a run: the seed is in every failure message.
@@ -45,6 +48,10 @@ class FibersStressTest {
         long ops;
         long timeouts;
         long kills;
+        long imapRuns;
+        long imapCompleted;
+        long imapCancellations;
+        long imapWorkerKills;
         long thrown;
         long reported;
         final List<Throwable> unexpected = new ArrayList<>();
@@ -108,6 +115,8 @@ class FibersStressTest {
             Lock lock = new Lock();
             Event event = new Event();
             Pool pool = new Pool(4);
+            Pool imapPool = new Pool(3);
+            Group imapGroup = new Group();
             List<Fiber<Void>> workers = new ArrayList<>();
             hub.setUncaughtExceptionHandler((f, t) -> {
                 if (t instanceof StressFailure) {
@@ -155,7 +164,11 @@ class FibersStressTest {
                         b.ops++;
                         Timeout limit = r.nextInt(4) == 0 ? Timeout.after(Duration.ofNanos(r.nextInt(2_000_000))) : null;
                         try {
-                            operate(r, b, queue, semaphore, lock, event, pool, toComplete);
+                            if (r.nextInt(12) >= 10) {
+                                imapRound(r, b, r.nextBoolean() ? imapPool : imapGroup, r.nextBoolean());
+                            } else {
+                                operate(r, b, queue, semaphore, lock, event, pool, toComplete);
+                            }
                         } catch (FiberTimeoutException e) {
                             b.timeouts++;
                         } finally {
@@ -179,6 +192,15 @@ class FibersStressTest {
                     w.kill();
                     b.kills++;
                     workers.set(victim, Fiber.spawn("worker-r" + b.kills, body[0]));
+                    Group imaps = rnd.nextBoolean() ? imapPool : imapGroup;
+                    List<Fiber<?>> imapWorkers = imaps.fibers();
+                    if (rnd.nextInt(40) == 0) {
+                        imaps.kill(); // every imap worker of it (Group.kill, Pool.kill)
+                        b.imapWorkerKills += imapWorkers.size();
+                    } else if (!imapWorkers.isEmpty()) {
+                        imapWorkers.get(rnd.nextInt(imapWorkers.size())).kill();
+                        b.imapWorkerKills++;
+                    }
                 }
             });
             long start = System.nanoTime();
@@ -191,6 +213,8 @@ class FibersStressTest {
             assertTrue(Fiber.joinAll(workers, Duration.ofSeconds(30)), "workers did not end; " + replay);
             rate[0] = b.ops * 1_000_000_000L / (System.nanoTime() - start);
             assertTrue(pool.join(Duration.ofSeconds(10)), replay);
+            assertTrue(imapPool.join(Duration.ofSeconds(10)), "imap workers left running; " + replay);
+            assertTrue(imapGroup.join(Duration.ofSeconds(10)), "imap workers left running; " + replay);
             // results handed to the platform threads: all complete
             for (AsyncResult<Integer> ar; (ar = toComplete.poll()) != null; ) {
                 ar.set(42);
@@ -238,10 +262,15 @@ class FibersStressTest {
         assertTrue(b.ops > 1000 && b.kills > 10 && b.timeouts > 10,
                 "the run did too little to mean anything: " + b.ops + " ops, " + b.kills + " kills, " + b.timeouts
                         + " timeouts; " + replay);
+        assertTrue(b.imapRuns > 50 && b.imapCompleted > 10 && b.imapCancellations > 0 && b.imapWorkerKills > 10,
+                "the imap part did too little: " + b.imapRuns + " runs, " + b.imapCompleted + " completed, "
+                        + b.imapCancellations + " cancellations, " + b.imapWorkerKills + " worker kills; " + replay);
         if (System.getProperty("weft.stress.seconds") != null) { // ./weft stress: say what it did
             System.out.println("stress [" + Hub.run(() -> Hub.current().backendName()) + "]: " + SECONDS + " s, " + b.ops + " ops (" + rate[0] + "/s), " + b.kills + " kills, "
                         + b.timeouts + " timeouts, " + crossThreadCompletions.get() + " cross-thread completions, "
-                        + b.futures.size() + " submits, " + handOffs.get() + " idle-hub hand-offs; " + replay);
+                        + b.futures.size() + " submits, " + handOffs.get() + " idle-hub hand-offs, " + b.imapRuns
+                        + " imap runs (" + b.imapCompleted + " to the end, " + b.imapCancellations + " items of killed"
+                        + " workers, " + b.imapWorkerKills + " imap worker kills); " + replay);
         }
     }
 
@@ -251,6 +280,86 @@ class FibersStressTest {
 
         StressFailure() {
             super("provoked", null, false, false);
+        }
+    }
+
+    /** A failure an imap worker throws on purpose: handed to the consumer, which stops there. */
+    private static final class ImapFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ImapFailure() {
+            super("provoked in an imap worker", null, false, false);
+        }
+    }
+
+    private static final java.util.regex.Pattern CANCELLED_ITEM = java.util.regex.Pattern.compile("item (\\d+) of ");
+
+    /**
+     * One imap (or imapUnordered) run on {@code group}, consumed under random short Timeouts that are
+     * caught and retried; killed workers show as CancellationExceptions. Checks: no item twice, ordered
+     * mode in order, every item once at the end. May be killed or timed out (the caller's Timeout) at
+     * any blocking call; then it checks what it saw so far.
+     */
+    private static void imapRound(Random r, Books b, Group group, boolean ordered) {
+        int n = 1 + r.nextInt(8);
+        List<Integer> items = java.util.stream.IntStream.range(0, n).boxed().toList();
+        boolean failOne = r.nextInt(10) == 0;
+        int failAt = r.nextInt(n);
+        long seed = r.nextLong();
+        FiberFunction<Integer, Integer> f = x -> {
+            Fiber.sleep(new Random(seed + x).nextInt(3));
+            if (failOne && x == failAt) {
+                throw new ImapFailure();
+            }
+            return x;
+        };
+        IMap<Integer> it = ordered ? group.imap(f, items, 3) : group.imapUnordered(f, items, 3);
+        b.imapRuns++;
+        BitSet seen = new BitSet();
+        int expectNext = 0;
+        boolean close = r.nextBoolean();
+        try {
+            while (true) {
+                Integer index = null;
+                try (Timeout t = r.nextInt(3) == 0 ? Timeout.after(Duration.ofNanos(r.nextInt(1_000_000))) : null) {
+                    try {
+                        if (!it.hasNext()) {
+                            break;
+                        }
+                        index = it.next();
+                    } catch (java.util.concurrent.CancellationException killed) {
+                        java.util.regex.Matcher m = CANCELLED_ITEM.matcher(String.valueOf(killed.getMessage()));
+                        if (!m.find()) {
+                            throw new AssertionError("a cancellation that names no item: " + killed);
+                        }
+                        index = Integer.parseInt(m.group(1));
+                        b.imapCancellations++;
+                    } catch (FiberTimeoutException e) {
+                        if (t == null || !e.is(t)) {
+                            throw e; // the operation's own limit: leave the iteration
+                        }
+                        continue; // ours: retry, nothing may be lost
+                    }
+                }
+                if (seen.get(index)) {
+                    throw new AssertionError("imap item " + index + " came twice");
+                }
+                seen.set(index);
+                if (ordered && index != expectNext) {
+                    throw new AssertionError("imap item " + index + " came where " + expectNext + " was due");
+                }
+                expectNext++;
+            }
+            if (seen.cardinality() != n) {
+                throw new AssertionError("imap ended with " + seen.cardinality() + " of " + n + " items: " + seen);
+            }
+            b.imapCompleted++;
+        } catch (ImapFailure expected) {
+            // fail-fast: the iteration is over
+        } finally {
+            if (close) {
+                it.close(); // else left as a break leaves it: its workers run out on their own
+            }
         }
     }
 

@@ -204,22 +204,185 @@ class GreenletTest {
         assertEquals(List.of("inner finally", "outer finally", "fiber finally"), trace);
     }
 
+    /**
+     * Issue 23, item 7: a Timeout belongs to the greenlet that opened it (gevent throws it into the
+     * greenlet that started it). It does not interrupt another greenlet that blocks; it is thrown by
+     * its own greenlet's next blocking call once that greenlet runs again.
+     */
     @Test
-    void aTimeoutOfTheFiberReachesTheGreenletThatBlocks() throws Exception {
-        assertEquals("timed out in the greenlet", Hub.run(() -> {
+    void aTimeoutOpenedInOneGreenletNeverFiresInAnother() throws Exception {
+        String trace = Hub.run(() -> {
+            StringBuilder sb = new StringBuilder();
             try (Timeout t = Timeout.after(Duration.ofMillis(10))) {
                 Greenlet g = new Greenlet(x -> {
                     try {
-                        Fiber.sleep(10_000);
-                        return "slept";
+                        Fiber.sleep(50);
+                        return "the child slept its 50 ms";
                     } catch (FiberTimeoutException e) {
-                        return e.is(t) ? "timed out in the greenlet" : "other";
+                        return "the child got the root's timeout";
                     }
                 });
-                Object r = g.switchTo();
-                assertTrue(g.isDead());
-                return r;
+                sb.append(g.switchTo()).append('\n');
+                assertTrue(t.isExpired(), "it expired while the child ran");
+                try {
+                    Fiber.sleep(1_000);
+                    sb.append("the root slept\n");
+                } catch (FiberTimeoutException e) {
+                    sb.append("the root's next blocking call: its own timeout ").append(e.is(t)).append('\n');
+                }
             }
-        }));
+            return sb.toString();
+        });
+        assertEquals("""
+                the child slept its 50 ms
+                the root's next blocking call: its own timeout true
+                """, trace);
+    }
+
+    @Test
+    void aTimeoutOfASiblingGreenletFiresInItOnceItRunsAgainAndEachClosesItsOwn() throws Exception {
+        String trace = Hub.run(() -> {
+            StringBuilder sb = new StringBuilder();
+            Greenlet root = Greenlet.current();
+            Greenlet[] g = new Greenlet[2];
+            g[0] = new Greenlet("a", x -> {
+                try (Timeout mine = Timeout.after(Duration.ofMillis(5))) {
+                    g[1].switchTo(); // b runs, and blocks past a's deadline
+                    sb.append("a is back\n");
+                    Fiber.sleep(1_000);
+                    sb.append("a slept\n");
+                } catch (FiberTimeoutException e) {
+                    sb.append("a got its own timeout at its next blocking call\n");
+                }
+                return root.switchTo("a done");
+            }, root);
+            g[1] = new Greenlet("b", x -> {
+                Timeout bs = Timeout.after(Duration.ofSeconds(30));
+                try {
+                    Fiber.sleep(30);
+                    sb.append("b slept its 30 ms\n");
+                } catch (FiberTimeoutException e) {
+                    sb.append("b got a timeout that is not its own\n");
+                }
+                g[0].switchTo(); // with bs still open: a closes its own timeout regardless
+                bs.close();
+                return "b done";
+            }, root);
+            sb.append(g[0].switchTo()).append('\n');
+            sb.append(g[1].switchTo()).append('\n');
+            return sb.toString();
+        });
+        assertEquals("""
+                b slept its 30 ms
+                a is back
+                a got its own timeout at its next blocking call
+                a done
+                b done
+                """, trace);
+    }
+
+    @Test
+    void aTimeoutCanOnlyBeClosedByTheGreenletThatOpenedIt() throws Exception {
+        Hub.run(() -> {
+            Timeout[] opened = new Timeout[1];
+            Greenlet g = new Greenlet(x -> {
+                opened[0] = Timeout.after(Duration.ofSeconds(30));
+                Greenlet.current().parent().switchTo();
+                opened[0].close();
+                return null;
+            });
+            g.switchTo();
+            IllegalStateException e = assertThrows(IllegalStateException.class, opened[0]::close);
+            assertTrue(e.getMessage().contains("was opened in another greenlet"), e.getMessage());
+            g.switchTo();
+            assertTrue(g.isDead());
+            return null;
+        });
+    }
+
+    @Test
+    void timeoutsAGreenletLeavesOpenEndWithIt() throws Exception {
+        Hub.run(() -> {
+            Greenlet g = new Greenlet(x -> {
+                Timeout.after(Duration.ofMillis(1)); // never closed
+                return "ended";
+            });
+            assertEquals("ended", g.switchTo());
+            Fiber.sleep(5); // the root is not limited by it
+            return null;
+        });
+    }
+
+    /**
+     * Issue 23, item 7, and greenlet's test_throw_goes_to_original_parent: an exception sent to a
+     * parent that never started ends that parent without running it and goes on to its own parent
+     * (it was dropped, and the parent ran with null).
+     */
+    @Test
+    void anExceptionSentToAParentThatNeverStartedGoesOnToItsParent() throws Exception {
+        String trace = Hub.run(() -> {
+            StringBuilder sb = new StringBuilder();
+            Greenlet root = Greenlet.current();
+            VoidFunction f2 = () -> root.switchTo("from f2");
+            // the child fails while its parent never ran
+            Greenlet p = new Greenlet(x -> {
+                sb.append("the parent ran with ").append(x).append('\n');
+                return "p";
+            });
+            Greenlet c = new Greenlet("c", x -> {
+                throw new IllegalArgumentException("boom");
+            }, p);
+            try {
+                c.switchTo();
+            } catch (IllegalArgumentException e) {
+                sb.append("root caught ").append(e.getMessage()).append('\n');
+            }
+            sb.append("parent dead ").append(p.isDead()).append(" (its function never ran)\n");
+            // throwInto a new greenlet whose parent never started
+            Greenlet g1 = f1(root);
+            Greenlet g2 = new Greenlet("g2", x -> f2.run(), g1);
+            try {
+                g2.throwInto(new IndexOutOfBoundsException("thrown"));
+            } catch (IndexOutOfBoundsException e) {
+                sb.append("both unstarted: root caught it, g2 dead ").append(g2.isDead()).append(", g1 dead ")
+                        .append(g1.isDead()).append('\n');
+            }
+            // the same once g1 runs: it catches
+            Greenlet g1again = f1(root);
+            g1 = g1again;
+            g2 = new Greenlet("g2", x -> f2.run(), g1again);
+            sb.append(g1.switchTo()).append('\n');
+            sb.append(g2.throwInto(new IndexOutOfBoundsException("thrown"))).append(", g2 dead ").append(g2.isDead())
+                    .append(", g1 dead ").append(g1.isDead()).append('\n');
+            // a value sent to a parent that never started starts it with that value
+            Greenlet p2 = new Greenlet(x -> "p2 ran with " + x);
+            Greenlet c2 = new Greenlet("c2", x -> 42, p2);
+            sb.append(c2.switchTo()).append('\n');
+            return sb.toString();
+        });
+        assertEquals("""
+                root caught boom
+                parent dead true (its function never ran)
+                both unstarted: root caught it, g2 dead true, g1 dead true
+                f1 ready to catch
+                caught, g2 dead true, g1 dead true
+                p2 ran with 42
+                """, trace);
+    }
+
+    /** greenlet's test_throw_goes_to_original_parent's f1: waits in the root, catches an IndexError. */
+    private static Greenlet f1(Greenlet root) {
+        return new Greenlet("g1", x -> {
+            try {
+                root.switchTo("f1 ready to catch");
+            } catch (IndexOutOfBoundsException e) {
+                return "caught";
+            }
+            return "normal exit";
+        }, root);
+    }
+
+    private interface VoidFunction {
+        Object run();
     }
 }

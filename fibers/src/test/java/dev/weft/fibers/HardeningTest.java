@@ -245,16 +245,12 @@ class HardeningTest {
                 local.set(i);
                 assertEquals(i, local.get());
                 if (i % 10_000 == 9_999) {
-                    // let the collector find the dead ones and the cleaner give their indexes back
-                    long until = System.nanoTime() + 5_000_000_000L;
-                    do {
-                        System.gc();
-                        Fiber.sleep(1);
-                    } while (FiberLocal.indexesInUse() > 20_000 && System.nanoTime() < until);
+                    System.gc(); // the dead ones' values leave this fiber's table as its entries go stale
+                    Fiber.sleep(1);
                 }
             }
             int capacity = FiberLocal.capacity(Fiber.current());
-            assertTrue(capacity < 65_536, "one fiber's slot array holds " + capacity + " slots (1,000,000 without reuse)");
+            assertTrue(capacity < 65_536, "the fiber's table holds " + capacity + " slots (1,000,000 without reuse)");
         });
     }
 
@@ -427,7 +423,7 @@ class HardeningTest {
         } finally {
             log.stop();
         }
-        assertEquals(Hub.SHUTDOWN_KILL_LIMIT, swallowed.get());
+        assertEquals(Hub.KILL_LIMIT, swallowed.get());
         assertEquals(1, finallies.get());
         assertEquals(1, reported.size());
         assertTrue(log.text().contains("'stubborn'") && log.text().contains("abandoned"), log.text());

@@ -1,6 +1,7 @@
 package dev.weft.fibers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -77,6 +78,7 @@ class HubDumpTest {
         try (WatchdogLog log = new WatchdogLog()) {
             Hub.run(() -> {
                 Fiber.spawn("idle-waiter", () -> Fiber.sleep(10_000));
+                Fiber.yield(); // it starts and waits before anyone asks (a task may run in the same iteration)
                 Thread asker = new Thread(() -> whileIdle.complete(Hub.dumpAll()));
                 asker.start();
                 AsyncResult<String> done = new AsyncResult<>();
@@ -98,6 +100,58 @@ class HubDumpTest {
         String blocked = section(whileBlocked.get(10, TimeUnit.SECONDS), me);
         assertTrue(blocked.contains("did not answer within 1 s; its thread is WAITING"), blocked);
         assertTrue(blocked.contains("at java.base/java.lang.Thread.join"), blocked);
+    }
+
+    /**
+     * Issue 23, item 13: Hub.dumpAll() in a fiber blocked its hub thread up to 1 s per other hub, so two
+     * hubs dumping at once stalled each other and each described the other as not answering. Now the
+     * fiber parks: each hub answers the other's request, and its own fibers run on meanwhile.
+     */
+    @Test
+    void twoHubsDumpingAtOnceAnswerEachOtherAndKeepRunning() throws Exception {
+        java.util.concurrent.CountDownLatch bothReady = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.atomic.AtomicInteger dumped = new java.util.concurrent.atomic.AtomicInteger();
+        CompletableFuture<Void> bothDumped = new CompletableFuture<>();
+        java.util.function.Function<String, CompletableFuture<String>> dumper = name -> {
+            CompletableFuture<String> result = new CompletableFuture<>();
+            Thread.ofPlatform().name(name).start(() -> {
+                try {
+                    result.complete(Hub.run(() -> {
+                        int[] ticks = {0};
+                        Fiber<Void> ticker = Fiber.spawn("ticker", () -> {
+                            while (true) {
+                                Fiber.sleep(1);
+                                ticks[0]++;
+                            }
+                        });
+                        bothReady.countDown();
+                        bothReady.await(10, TimeUnit.SECONDS); // (blocks this hub briefly, before the dump)
+                        long t0 = System.nanoTime();
+                        String dump = Hub.dumpAll();
+                        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+                        if (dumped.incrementAndGet() == 2) {
+                            bothDumped.complete(null);
+                        }
+                        Futures.await(bothDumped); // stay (and answer) until the other hub has its dump too
+                        ticker.kill();
+                        return dump + "\n@@ took " + tookMs + " ms, ticks " + ticks[0];
+                    }));
+                } catch (Throwable t) {
+                    result.completeExceptionally(t);
+                }
+            });
+            return result;
+        };
+        CompletableFuture<String> a = dumper.apply("dumping-hub-A");
+        CompletableFuture<String> b = dumper.apply("dumping-hub-B");
+        for (CompletableFuture<String> f : List.of(a, b)) {
+            String all = f.get(20, TimeUnit.SECONDS);
+            for (String hub : List.of("dumping-hub-A", "dumping-hub-B")) {
+                String section = section(all, hub);
+                assertFalse(section.contains("did not answer"), all);
+                assertTrue(section.contains("'ticker'"), all);
+            }
+        }
     }
 
     /** The part of a JVM-wide dump about the hub on thread {@code thread}. */

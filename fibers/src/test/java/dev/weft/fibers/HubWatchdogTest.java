@@ -74,6 +74,50 @@ class HubWatchdogTest {
         assertTrue(all.contains("use Fiber.sleep"), all);
     }
 
+    /**
+     * Issue 23, item 12: ten stalls each shorter than the threshold (blocking queries, say) were never
+     * reported. They are once they add up to the threshold within the window, with the last one's
+     * stack, taken while it blocked.
+     */
+    @Test
+    void repeatedShortStallsAreReportedOnceTheyAddUp() throws Exception {
+        List<String> messages = captured(() -> Hub.run(() -> {
+            Fiber.spawn("queries", () -> {
+                for (int i = 0; i < 10; i++) {
+                    try {
+                        Thread.sleep(THRESHOLD / 2); // a "blocking query", shorter than the threshold
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    Fiber.sleep(20); // the hub runs between them
+                }
+            }).join();
+        }));
+        String all = String.join("\n---\n", messages);
+        assertTrue(!messages.isEmpty(), "ten short stalls of " + THRESHOLD / 2 + " ms were never reported");
+        for (String m : messages) {
+            assertTrue(m.startsWith("hub blocked ") && m.contains(" times for ") && m.contains("short stalls that add up"),
+                    all);
+            assertTrue(m.contains("'queries'") && m.contains("blocking call: java.base/java.lang.Thread.sleep"), all);
+        }
+        assertTrue(messages.size() <= 5, "reported once per window's worth: " + all);
+    }
+
+    @Test
+    void aSingleShortStallIsNotReported() throws Exception {
+        List<String> messages = captured(() -> Hub.run(() -> {
+            Fiber.spawn("one-query", () -> {
+                try {
+                    Thread.sleep(THRESHOLD / 3);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                Fiber.sleep(THRESHOLD); // the watchdog sees the stall end
+            }).join();
+        }));
+        assertEquals(List.of(), messages);
+    }
+
     @Test
     void aPlainJdkSocketReadIsNamedAndTheSocketFactoryProposed() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -282,4 +282,67 @@ class QueueFamilyTest {
                 poll null
                 """, trace);
     }
+
+    /**
+     * Issue 23, item 26: gevent's test_get_nowait_unlock_channel. A non-blocking get on a channel takes
+     * a waiting putter's item (from a hub callback too), and that putter's put returns.
+     */
+    @Test
+    void getNowaitOnAChannelTakesAWaitingPuttersItemEvenFromAHubCallback() throws Exception {
+        Hub.run(() -> {
+            Channel<Integer> ch = new Channel<>();
+            Fiber<Void> p = Fiber.spawn(() -> ch.put(5));
+            Fiber.sleep(1);
+            assertEquals(1, ch.putters());
+            List<Integer> result = new ArrayList<>();
+            Hub.current().loop().callSoon(() -> result.add(ch.getNowait())); // outside any fiber, as gevent's run_callback
+            Fiber.sleep(1);
+            assertEquals(List.of(5), result);
+            assertTrue(p.isDone());
+            assertEquals(FiberState.SUCCEEDED, p.state());
+            assertEquals(0, ch.putters());
+            Fiber<Void> q = Fiber.spawn(() -> ch.put(6));
+            Fiber.yield();
+            assertEquals(6, ch.poll());
+            q.join();
+            assertNull(ch.poll());
+            assertThrows(NoSuchElementException.class, ch::getNowait);
+        });
+    }
+
+    @Test
+    void aChannelPutterWhoseItemAPollTookJustBeforeItsKillReturnsAndIsKilledAtItsNextCall() throws Exception {
+        List<String> trace = Hub.run(() -> {
+            List<String> t = new ArrayList<>();
+            Channel<String> ch = new Channel<>();
+            Fiber<Void> p = Fiber.spawn(() -> {
+                ch.put("item");
+                t.add("put returned");
+                Fiber.sleep(1);
+                t.add("not reached");
+            });
+            Fiber.yield();
+            t.add("polled " + ch.poll()); // the putter is made runnable with its put done ...
+            p.kill(); // ... and killed before it runs: the put still returns, the kill comes next
+            p.join();
+            t.add("putter " + p.state());
+            return t;
+        });
+        assertEquals(List.of("polled item", "put returned", "putter KILLED"), trace);
+    }
+
+    @Test
+    void aChannelPutterAlreadyWokenByAKillKeepsItsItem() throws Exception {
+        Hub.run(() -> {
+            Channel<String> ch = new Channel<>();
+            Fiber<Void> p = Fiber.spawn(() -> ch.put("mine"));
+            Fiber.yield();
+            p.kill(); // runnable now, its put about to throw
+            assertNull(ch.poll(), "a putter already woken by a kill keeps its item: its put reports the kill");
+            p.join();
+            assertEquals(FiberState.KILLED, p.state());
+            assertNull(ch.poll());
+            return null;
+        });
+    }
 }

@@ -64,6 +64,70 @@ class TimeoutFormsTest {
         });
     }
 
+    /** A checked exception a driver wraps everything in (pgjdbc's connect: PSQLException "Something unusual ..."). */
+    static final class DriverException extends Exception {
+        DriverException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** What pgjdbc's Driver.connect does with any exception of a connect: wraps it. */
+    private static void driverCall(Duration sleep) throws DriverException {
+        try {
+            Fiber.sleep(sleep);
+        } catch (RuntimeException e) {
+            throw new DriverException("Something unusual has occurred", e);
+        }
+    }
+
+    @Test
+    void theFormsFindTheirOwnTimeoutInsideADriversWrapper() throws Exception {
+        List<Object> seen = Hub.run(() -> {
+            String fallback = Timeouts.withTimeout(Duration.ofMillis(10), () -> {
+                driverCall(Duration.ofSeconds(10));
+                return "never";
+            }, "fallback");
+            boolean finished = Timeouts.silently(Duration.ofMillis(10), () -> driverCall(Duration.ofSeconds(10)));
+            IllegalStateException raised = assertThrows(IllegalStateException.class, () -> Timeouts.raising(
+                    Duration.ofMillis(10), () -> new IllegalStateException("db too slow"), () -> {
+                        driverCall(Duration.ofSeconds(10));
+                        return null;
+                    }));
+            // another timeout wrapped by the driver is not theirs: it passes through, still wrapped
+            DriverException other;
+            try (Timeout outer = Timeout.after(Duration.ofMillis(10))) {
+                other = assertThrows(DriverException.class, () -> Timeouts.withTimeout(Duration.ofSeconds(10), () -> {
+                    driverCall(Duration.ofSeconds(10));
+                    return "never";
+                }, "inner fallback"));
+                assertTrue(FiberTimeoutException.is(other, outer));
+                assertEquals(outer, FiberTimeoutException.find(other).timeout());
+            }
+            return List.of(fallback, finished, raised.getCause().getClass().getSimpleName(),
+                    other.getMessage());
+        });
+        assertEquals(List.of("fallback", false, "DriverException", "Something unusual has occurred"), seen);
+    }
+
+    @Test
+    void findWalksCausesAndSuppressedAndSurvivesACycle() throws Exception {
+        Hub.run(() -> {
+            FiberTimeoutException fired;
+            try (Timeout t = Timeout.after(Duration.ZERO)) {
+                fired = assertThrows(FiberTimeoutException.class, () -> Fiber.sleep(1));
+                Exception suppressing = new Exception("cleanup failed");
+                suppressing.addSuppressed(new RuntimeException("wrapper", fired));
+                assertTrue(FiberTimeoutException.is(suppressing, t));
+                assertEquals(fired, FiberTimeoutException.find(suppressing));
+            }
+            Exception a = new Exception("a");
+            Exception b = new Exception("b", a);
+            a.initCause(b); // a cycle: the walk ends
+            assertEquals(null, FiberTimeoutException.find(a));
+            assertFalse(FiberTimeoutException.is(null, null));
+        });
+    }
+
     @Test
     void anEnclosingTimeoutThatExpiresFirstIsNotSwallowed() throws Exception {
         assertEquals("outer", Hub.run(() -> {

@@ -179,4 +179,76 @@ class WaitableTest {
             Waitable.waitAll(List.of());
         });
     }
+
+    /**
+     * Issue 23, item 26 (gevent's iwait keeps its links between items): an Event set and cleared while
+     * the consumer handles an earlier object is still returned.
+     */
+    @Test
+    void iwaitReturnsAnEventSetAndClearedWhileTheConsumerHandledAnEarlierObject() throws Exception {
+        List<String> seen = Hub.run(() -> {
+            Event first = new Event();
+            Event blink = new Event();
+            List<String> got = new ArrayList<>();
+            Fiber.spawn(() -> first.set());
+            for (Event e : Waitable.iwait(List.of(first, blink), Duration.ofSeconds(5))) {
+                got.add(e == first ? "first" : "blink");
+                if (e == first) {
+                    Fiber.spawn(() -> {
+                        blink.set();
+                        blink.clear(); // set and cleared while the consumer is busy below
+                    });
+                    Fiber.sleep(5);
+                }
+            }
+            return got;
+        });
+        assertEquals(List.of("first", "blink"), seen);
+    }
+
+    @Test
+    void iwaitOfNothingEndsAtOnceAndAnEventSetBeforeTheIterationIsReadyAtOnce() throws Exception {
+        Hub.run(() -> {
+            assertTrue(!Waitable.iwait(List.<Event>of(), null).iterator().hasNext());
+            Event set = new Event();
+            set.set();
+            assertSame(set, Waitable.iwait(List.of(set), Duration.ZERO).iterator().next());
+            Event never = new Event();
+            assertTrue(!Waitable.iwait(List.of(never), Duration.ofMillis(5)).iterator().hasNext(), "the timeout ends it");
+        });
+    }
+
+    /**
+     * gevent's test__issue467: iwait over fibers (one already ended) whose consumer switches between
+     * items (a sleep) while the others end: every fiber comes once, none is missed.
+     */
+    @Test
+    void iwaitOverFibersThatEndWhileTheConsumerSleepsReturnsEachOnce() throws Exception {
+        List<Throwable> uncaught = new ArrayList<>();
+        int finished = Hub.run(() -> {
+            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(t));
+            Fiber<String> done = Fiber.spawn(() -> "done");
+            done.join();
+            List<Fiber<?>> workers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                int n = i;
+                workers.add(Fiber.spawn(() -> {
+                    if (n == 2) {
+                        throw new IllegalArgumentException("worker " + n);
+                    }
+                    return n;
+                }));
+            }
+            workers.add(done);
+            int count = 0;
+            for (Fiber<?> f : Waitable.iwait(workers, null)) {
+                assertTrue(f.isDone());
+                count++;
+                Fiber.sleep(10); // the others end meanwhile
+            }
+            return count;
+        });
+        assertEquals(4, finished);
+        assertEquals(1, uncaught.size(), "the failure nobody joined is reported once: " + uncaught);
+    }
 }

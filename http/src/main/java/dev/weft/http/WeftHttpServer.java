@@ -111,6 +111,7 @@ public final class WeftHttpServer extends HttpServer {
      * @throws BindException if the address is in use
      */
     public static WeftHttpServer create(InetSocketAddress address, int backlog, HttpLimits limits) throws IOException {
+        dev.weft.fibers.internal.JvmFlags.check(); // an exception naming the JVM flag, not a bare IllegalAccessError
         WeftHttpServer s = new WeftHttpServer(limits);
         if (address != null) {
             s.bind(address, backlog);

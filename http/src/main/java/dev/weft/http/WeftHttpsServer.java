@@ -61,6 +61,7 @@ public final class WeftHttpsServer extends HttpsServer {
      * @throws BindException if the address is in use
      */
     public static WeftHttpsServer create(InetSocketAddress address, int backlog, HttpLimits limits) throws IOException {
+        dev.weft.fibers.internal.JvmFlags.check(); // an exception naming the JVM flag, not a bare IllegalAccessError
         WeftHttpsServer s = new WeftHttpsServer(limits);
         if (address != null) {
             s.bind(address, backlog);

@@ -233,6 +233,26 @@ public abstract class PollerConformanceTest {
         assertFalse(e instanceof ClosedChannelException, "the peer reset it; our handle is still open: " + e);
     }
 
+    /** getpeername(2) fails after a reset; the handle still names its peer, as the JDK's socket does (issue 23). */
+    @Test
+    void aResetConnectionStillKnowsItsPeerOnTheAcceptedAndTheConnectedSide() throws IOException {
+        ListenerHandle l = listen();
+        StreamHandle client = connect(addressOf(l));
+        StreamHandle server = accept(l);
+        InetSocketAddress clientAddress = addressOf(client);
+        client.setOption(StandardSocketOptions.SO_LINGER, 0);
+        client.close();
+        assertThrows(IOException.class, () -> readExactly(server, 1, false));
+        assertEquals(clientAddress, server.remoteAddress(), "the accepted side after the client's reset");
+
+        StreamHandle client2 = connect(addressOf(l));
+        StreamHandle server2 = accept(l);
+        server2.setOption(StandardSocketOptions.SO_LINGER, 0);
+        server2.close();
+        assertThrows(IOException.class, () -> readExactly(client2, 1, false));
+        assertEquals(addressOf(l), client2.remoteAddress(), "the connected side after the server's reset");
+    }
+
     @Test
     void halfCloseIsEndOfStreamAndTheOtherDirectionStillWorks() throws IOException {
         ListenerHandle l = listen();

@@ -138,21 +138,37 @@ class OutsideProjectTest {
         return file;
     }
 
+    /** What a command printed and its status. */
+    private record Result(int status, String out, String err) {
+    }
+
     private static void run(Path dir, Path settings, Step step) throws Exception {
-        String javaHome = System.getProperty("java.home");
+        Result r = execute(dir, settings, step.command(), System.getProperty("java.home"), Runtime.version().feature());
+        String out = r.out();
+        String err = r.err();
+        String what = "'" + String.join(" ", step.command()) + "' in " + dir + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
+        assertEquals(0, r.status(), what);
+        assertEquals(step.expectedOut(), out, what);
+        // No JNI/native-access or internal-API warnings: the README's flags and manifest are enough.
+        assertFalse(err.contains("WARNING"), what);
+        assertFalse(err.contains("Exception"), what);
+    }
+
+    /** Runs a transcript command ({@code mvn} with the outside settings, or {@code java}) on the JDK at {@code javaHome}, Java {@code feature}. */
+    private static Result execute(Path dir, Path settings, List<String> line, String javaHome, int feature) throws Exception {
         List<String> command = new ArrayList<>();
-        String tool = step.command().get(0);
+        String tool = line.get(0);
         switch (tool) {
             case "mvn" -> command.addAll(List.of(property("maven.home").resolve("bin/mvn").toString(), "-B", "-ntp",
                     "-s", settings.toString(), "-Dstyle.color=never"));
             case "java" -> command.add(Path.of(javaHome, "bin", "java").toString());
             default -> throw new AssertionError("the transcript runs mvn and java only, not " + tool);
         }
-        command.addAll(step.command().subList(1, step.command().size()));
+        command.addAll(line.subList(1, line.size()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
         pb.environment().put("JAVA_HOME", javaHome);
         // Maven's own noise on new JDKs (its libraries' sun.misc.Unsafe calls), and no colour resets.
-        pb.environment().put("MAVEN_OPTS", (Runtime.version().feature() >= 24 ? "--sun-misc-unsafe-memory-access=allow " : "")
+        pb.environment().put("MAVEN_OPTS", (feature >= 24 ? "--sun-misc-unsafe-memory-access=allow " : "")
                 + "-Djansi.noreset=true");
         Path outFile = Files.createTempFile(dir.getParent(), "out", ".txt");
         Path errFile = Files.createTempFile(dir.getParent(), "err", ".txt");
@@ -160,16 +176,60 @@ class OutsideProjectTest {
         Process p = pb.start();
         if (!p.waitFor(10, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new AssertionError("'" + String.join(" ", step.command()) + "' did not end within 10 minutes");
+            throw new AssertionError("'" + String.join(" ", line) + "' did not end within 10 minutes");
         }
-        String out = Files.readString(outFile, StandardCharsets.UTF_8);
-        String err = Files.readString(errFile, StandardCharsets.UTF_8);
-        String what = "'" + String.join(" ", step.command()) + "' in " + dir + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
-        assertEquals(0, p.exitValue(), what);
-        assertEquals(step.expectedOut(), out, what);
-        // No JNI/native-access or internal-API warnings: the README's flags and manifest are enough.
-        assertFalse(err.contains("WARNING"), what);
-        assertFalse(err.contains("Exception"), what);
+        return new Result(p.exitValue(), Files.readString(outFile, StandardCharsets.UTF_8), Files.readString(errFile, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Issue 23: the README says which JDK the project needs and what Maven on an older one says. Checked
+     * with a JDK older than 21 where the machine has one (Debian's default java is 17), else skipped, naming why.
+     */
+    @Test
+    void onAJdkOlderThan21TheBuildFailsWithWhatTheReadmeSays() throws Exception {
+        String readme = Files.readString(property("weft.readme"));
+        String message = "release version 21 not supported";
+        assertTrue(readme.contains("`" + message + "`"), "README.md quotes Maven's message");
+        assertTrue(readme.contains("JDK 21 or newer"), "README.md says which JDK");
+        Path oldJdk = olderJdk();
+        org.junit.jupiter.api.Assumptions.assumeTrue(oldJdk != null,
+                "SKIPPED: no JDK older than 21 under /usr/lib/jvm, /usr/java or /opt to check the README's message with");
+        Matcher m = MARKED.matcher(readme);
+        Path dir = property("weft.it.dir").resolveSibling("outside-project-old-jdk");
+        deleteRecursively(dir);
+        while (m.find()) {
+            if (m.group(1).equals("pom.xml")) {
+                Files.writeString(dir.resolve("pom.xml"), m.group(3) + "\n");
+            }
+        }
+        Path source = Files.createDirectories(dir.resolve("src/main/java/demo")).resolve("Empty.java");
+        Files.writeString(source, "package demo;\n\nclass Empty {\n}\n");
+        Path settings = writeSettings(dir.resolveSibling("outside-settings-old-jdk.xml"));
+        Result r = execute(dir, settings, List.of("mvn", "-q", "package"), oldJdk.toString(), 20 /* below 24: no Unsafe flag for Maven */);
+        assertTrue(r.status() != 0 && (r.out() + r.err()).contains(message), "on " + oldJdk + ": " + r);
+    }
+
+    /** An installed JDK (with javac) older than 21, or null. */
+    private static Path olderJdk() throws IOException {
+        for (String root : List.of("/usr/lib/jvm", "/usr/java", "/opt")) {
+            Path r = Path.of(root);
+            if (!Files.isDirectory(r)) {
+                continue;
+            }
+            try (Stream<Path> homes = Files.list(r)) {
+                for (Path home : homes.sorted().toList()) {
+                    Path release = home.resolve("release");
+                    if (!Files.isExecutable(home.resolve("bin/javac")) || !Files.isRegularFile(release)) {
+                        continue;
+                    }
+                    Matcher v = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(Files.readString(release));
+                    if (v.find() && Integer.parseInt(v.group(1)) < 21 && Integer.parseInt(v.group(1)) >= 11) {
+                        return home;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

@@ -4,6 +4,7 @@ import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.hub.IoHandle;
 import dev.weft.hub.Ops;
+import dev.weft.hub.WrongThreadException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -23,8 +24,13 @@ final class SocketSide {
         this.doing = op == Ops.READ ? "reading" : "writing";
     }
 
-    /** Claims this side for the current fiber; {@link IllegalStateException} naming the owner if taken. */
-    Fiber<?> enter(Object socket) {
+    /**
+     * Claims this side for the current fiber; {@link IllegalStateException} naming the owner if taken.
+     * Checks the thread first: a socket of {@code hub} used from another thread (another hub's fiber)
+     * gets {@link WrongThreadException} before anything is touched (no bytes moved, no budget spent).
+     */
+    Fiber<?> enter(Hub hub, Object socket) {
+        checkThread(hub, socket);
         Fiber<?> me = Fiber.current();
         if (owner != null && owner != me) {
             throw new IllegalStateException("fiber " + owner + " is already " + doing + " " + socket + "; fiber " + me
@@ -33,6 +39,15 @@ final class SocketSide {
         }
         owner = me;
         return me;
+    }
+
+    /** Throws {@link WrongThreadException} unless the caller runs on {@code hub}'s thread. */
+    static void checkThread(Hub hub, Object socket) {
+        if (Thread.currentThread() != hub.thread()) {
+            throw new WrongThreadException(String.valueOf(socket), hub.thread(), Thread.currentThread(),
+                    "Use a socket only in fibers of the hub that opened it; hand the work to that hub"
+                            + " (hub.execute, a queue it reads) instead.");
+        }
     }
 
     void exit() {

@@ -26,8 +26,11 @@ import java.util.Objects;
  * A TCP connection for fibers: {@code read} and {@code write} look blocking and park only the
  * calling fiber; the hub runs other fibers meanwhile.
  *
- * <p>Thread rule: fibers of the hub that opened it. One fiber reads and one fiber writes at a time:
- * a second concurrent reader (or writer) gets an {@link IllegalStateException} naming the owner.
+ * <p>Thread rule: fibers of the hub that opened it. Reads, writes and shutdowns check the thread
+ * first: from another thread (a fiber of another hub) they throw
+ * {@link dev.weft.hub.WrongThreadException} having touched nothing. One fiber reads and one fiber
+ * writes at a time: a second concurrent reader (or writer) gets an {@link IllegalStateException}
+ * naming the owner.
  *
  * <p>Timeouts: {@link #setTimeout} sets a limit for every blocking call on this socket, reported as
  * {@link SocketTimeoutException}; any enclosing {@link dev.weft.fibers.Timeout} block applies as
@@ -179,7 +182,7 @@ public final class TcpSocket implements Connection, ClosedBy {
 
     /** {@link #read(ByteBuffer)} until {@code deadline}; {@code whose} and {@code limit} name it for the exception. */
     private int read(ByteBuffer dst, long deadline, String whose, Duration limit) throws IOException {
-        reading.enter(this);
+        reading.enter(hub, this);
         try {
             // Spent before the attempt: if it yields and a kill or Timeout is thrown there, no bytes
             // have moved. A call that then parks gets its unit back (a switch refills the budget).
@@ -268,7 +271,7 @@ public final class TcpSocket implements Connection, ClosedBy {
      */
     @Override
     public int write(ByteBuffer src) throws IOException {
-        writing.enter(this);
+        writing.enter(hub, this);
         try {
             Duration t = timeout;
             long deadline = Deadlines.after(t);
@@ -308,6 +311,7 @@ public final class TcpSocket implements Connection, ClosedBy {
      */
     @Override
     public void shutdownOutput() throws IOException {
+        SocketSide.checkThread(hub, this);
         ensureOpen(writing);
         handle.shutdownOutput();
     }
@@ -315,6 +319,7 @@ public final class TcpSocket implements Connection, ClosedBy {
     /** Stops reading: later reads return -1. Quiet if the peer has gone. */
     @Override
     public void shutdownInput() throws IOException {
+        SocketSide.checkThread(hub, this);
         ensureOpen(reading);
         handle.shutdownInput();
     }

@@ -77,7 +77,7 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
      * @throws SocketTimeoutException if the socket's timeout passes first
      */
     public int send(ByteBuffer src, InetSocketAddress target) throws IOException {
-        sending.enter(this);
+        sending.enter(hub, this);
         try {
             Duration t = timeout;
             long deadline = Deadlines.after(t);
@@ -107,7 +107,7 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
      * @throws PortUnreachableException if connected and an earlier datagram found no socket at the peer
      */
     public InetSocketAddress receive(ByteBuffer dst) throws IOException {
-        receiving.enter(this);
+        receiving.enter(hub, this);
         try {
             Duration t = timeout;
             long deadline = Deadlines.after(t);

@@ -265,4 +265,47 @@ class ServerLifecycleTest {
         });
         assertEquals(1, finallies[0]);
     }
+
+    /**
+     * Issue 23, item 5: a handler whose driver wraps every Throwable (as MySQL Connector/J wraps the
+     * kill in an SQLException) and whose loop retries after a back-off: the stop's kill stays pending,
+     * so the back-off sleep throws it again and the handler ends within the stop, not 30 s later.
+     */
+    @Test
+    void stopWithGraceEndsAHandlerWhoseDriverWrapsTheKill() throws Exception {
+        List<String> trace = Hub.run(() -> {
+            List<String> t = new ArrayList<>();
+            StreamServer server = StreamServer.builder(socket -> {
+                try {
+                    while (true) {
+                        try {
+                            try {
+                                socket.read(ByteBuffer.allocate(1));
+                            } catch (Throwable wrapped) {
+                                throw new java.sql.SQLException("Communications link failure", wrapped);
+                            }
+                        } catch (java.sql.SQLException e) {
+                            t.add("retry after " + e.getCause().getClass().getSimpleName());
+                            Fiber.sleep(Duration.ofMillis(10));
+                        }
+                    }
+                } finally {
+                    t.add("handler finally");
+                }
+            }).start();
+            try (TcpSocket c = TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5))) {
+                while (server.connections() < 1) {
+                    Fiber.sleep(Duration.ofMillis(1));
+                }
+                Fiber.sleep(Duration.ofMillis(5)); // the handler waits in its read
+                long start = System.nanoTime();
+                assertEquals(1, server.stop(Duration.ofMillis(20)), "the handler had to be killed");
+                long tookMs = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(tookMs < 5_000, "stop waited " + tookMs + " ms for a handler that swallowed its kill");
+                assertEquals(0, server.connections());
+            }
+            return t;
+        });
+        assertEquals(List.of("retry after FiberKilledError", "handler finally"), trace);
+    }
 }

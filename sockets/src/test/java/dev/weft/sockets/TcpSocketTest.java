@@ -186,6 +186,30 @@ class TcpSocketTest {
         });
     }
 
+    /** Issue 23: after a reset (getpeername fails on epoll) the socket still names its peer in messages. */
+    @Test
+    void aSocketResetByItsPeerStillNamesThePeer() throws Exception {
+        Hub.run(() -> {
+            dev.weft.fibers.AsyncResult<String> seen = new dev.weft.fibers.AsyncResult<>();
+            StreamServer server = StreamServer.builder(socket -> {
+                try {
+                    socket.read(ByteBuffer.allocate(1));
+                    seen.setException(new AssertionError("no reset seen"));
+                } catch (IOException reset) {
+                    seen.set(socket + " " + socket.remoteAddress());
+                }
+            }).start();
+            TcpSocket s = TcpSocket.connect("127.0.0.1", server.port(), Duration.ofSeconds(5));
+            InetSocketAddress client = s.localAddress();
+            s.setLinger(0);
+            s.close(); // linger 0: a reset
+            String peer = client.getAddress().getHostAddress() + ":" + client.getPort();
+            assertEquals("TcpSocket(/127.0.0.1:" + server.port() + " -> /" + peer + ") /" + peer, seen.get());
+            assertEquals(0, server.stop(Duration.ofSeconds(5)));
+            return null;
+        });
+    }
+
     @Test
     void halfCloseLetsThePeerFinishReadingAndStillAnswer() throws Exception {
         String answer = Hub.run(() -> {

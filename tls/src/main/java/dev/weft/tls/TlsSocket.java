@@ -419,6 +419,10 @@ public final class TlsSocket implements Connection {
     // ---------------------------------------------------------------- one reader, one writer
 
     private Fiber<?> enter(boolean reading) throws TlsClosedException {
+        if (Thread.currentThread() != hub.thread()) { // first: from another hub's fiber, touch nothing (issue 23, item 3)
+            throw new dev.weft.hub.WrongThreadException(toString(), hub.thread(), Thread.currentThread(),
+                    "Use a socket only in fibers of the hub that opened it.");
+        }
         Fiber<?> me = Fiber.current();
         Fiber<?> owner = reading ? reader : writer;
         if (owner != null && owner != me) {

@@ -5,6 +5,8 @@ import dev.weft.hub.BackendUnavailableException;
 import dev.weft.hub.HubBackend;
 import dev.weft.hub.Poller;
 import io.netty.channel.epoll.Epoll;
+import dev.weft.hub.unix.NettyClasspath;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -15,7 +17,13 @@ import java.util.Locale;
  * Netty native class before {@link #availability()} says it can.
  */
 public final class EpollBackend implements HubBackend {
-    static final String NETTY_VERSION = "4.2.18.Final";
+    static final String NETTY_VERSION = NettyClasspath.TESTED;
+    /** The Netty artifacts this backend runs on: all must be 4.2 (see {@link NettyClasspath}). */
+    private static final List<String> NETTY_ARTIFACTS = List.of("netty-common", "netty-buffer", "netty-transport",
+            "netty-transport-native-unix-common", "netty-transport-classes-epoll");
+    /** Classes only Netty 4.2 has, which the poller links against. */
+    private static final List<String> NETTY_CLASSES = List.of("io.netty.util.concurrent.ThreadAwareExecutor",
+            "io.netty.channel.IoHandler", "io.netty.channel.IoHandlerContext", "io.netty.channel.epoll.EpollIoHandler");
 
     @Override
     public String name() {
@@ -38,6 +46,10 @@ public final class EpollBackend implements HubBackend {
         if (!os.contains("linux")) {
             return Availability.otherSystem("epoll exists only on Linux (this is " + System.getProperty("os.name")
                     + "); use hub-kqueue on macOS/BSD or hub-nio elsewhere");
+        }
+        String clash = NettyClasspath.clash("epoll", NETTY_ARTIFACTS, NETTY_CLASSES);
+        if (clash != null) {
+            return Availability.no(clash, null);
         }
         try {
             if (Epoll.isAvailable()) {
@@ -69,6 +81,10 @@ public final class EpollBackend implements HubBackend {
         if (!a.available()) {
             throw new BackendUnavailableException("The epoll backend cannot run here: " + a.describe(), a.cause());
         }
-        return new EpollPoller();
+        try {
+            return new EpollPoller();
+        } catch (LinkageError e) {
+            throw NettyClasspath.linkFailure("epoll", e);
+        }
     }
 }

@@ -5,6 +5,8 @@ import dev.weft.hub.BackendUnavailableException;
 import dev.weft.hub.HubBackend;
 import dev.weft.hub.Poller;
 import io.netty.channel.kqueue.KQueue;
+import dev.weft.hub.unix.NettyClasspath;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,7 +21,13 @@ import java.util.Locale;
  * the project's machines are Linux; its conformance tests run automatically on macOS and the BSDs.
  */
 public final class KQueueBackend implements HubBackend {
-    static final String NETTY_VERSION = "4.2.18.Final";
+    static final String NETTY_VERSION = NettyClasspath.TESTED;
+    /** The Netty artifacts this backend runs on: all must be 4.2 (see {@link NettyClasspath}). */
+    private static final List<String> NETTY_ARTIFACTS = List.of("netty-common", "netty-buffer", "netty-transport",
+            "netty-transport-native-unix-common", "netty-transport-classes-kqueue");
+    /** Classes only Netty 4.2 has, which the poller links against. */
+    private static final List<String> NETTY_CLASSES = List.of("io.netty.util.concurrent.ThreadAwareExecutor",
+            "io.netty.channel.IoHandler", "io.netty.channel.IoHandlerContext", "io.netty.channel.kqueue.KQueueIoHandler");
 
     @Override
     public String name() {
@@ -42,6 +50,10 @@ public final class KQueueBackend implements HubBackend {
         if (!(os.contains("mac") || os.contains("darwin") || os.contains("bsd"))) {
             return Availability.otherSystem("kqueue is not available on this OS (" + System.getProperty("os.name")
                     + "): it exists only on macOS and the BSDs; use hub-epoll on Linux or hub-nio elsewhere");
+        }
+        String clash = NettyClasspath.clash("kqueue", NETTY_ARTIFACTS, NETTY_CLASSES);
+        if (clash != null) {
+            return Availability.no(clash, null);
         }
         try {
             if (KQueue.isAvailable()) {
@@ -73,6 +85,10 @@ public final class KQueueBackend implements HubBackend {
         if (!a.available()) {
             throw new BackendUnavailableException("The kqueue backend cannot run here: " + a.describe(), a.cause());
         }
-        return new KQueuePoller();
+        try {
+            return new KQueuePoller();
+        } catch (LinkageError e) {
+            throw NettyClasspath.linkFailure("kqueue", e);
+        }
     }
 }

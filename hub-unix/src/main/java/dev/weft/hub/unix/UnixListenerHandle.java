@@ -8,6 +8,7 @@ import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
@@ -43,7 +44,9 @@ final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
         if (fd < 0) {
             return null;
         }
-        return new UnixStreamHandle(poller, new Socket(fd));
+        // The peer is kept now: getpeername(2) fails once it has reset the connection.
+        int length = acceptedAddress[0] & 0xFF;
+        return new UnixStreamHandle(poller, new Socket(fd), Arrays.copyOfRange(acceptedAddress, 1, 1 + length));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.weft.hub.unix;
 
 import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
+import io.netty.channel.unix.NativeInetAddress;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -14,20 +15,37 @@ import java.util.Set;
 /**
  * A TCP connection over a non-blocking Netty {@link Socket}; a connect in progress completes when
  * the socket turns writable. Errors are the {@code java.net} ones a JDK socket throws ({@link
- * SocketErrors}); a shutdown after the peer has gone is quiet, as the JDK's. Loop thread only.
+ * SocketErrors}); a shutdown after the peer has gone is quiet, as the JDK's. The peer's address is
+ * kept from the accept or the connect, so it is still known after a reset, as the JDK's socket
+ * keeps it ({@code getpeername(2)} fails once the peer has reset the connection). Loop thread only.
  */
 final class UnixStreamHandle extends UnixHandle implements StreamHandle {
     /* Bound once: a method reference made per call would allocate on every read and write. */
     private final NativeRead reader;
     private final NativeRead writer;
     private boolean outputShut;
-    /** Where a connect goes, for its error message. */
+    /** Where a connect goes, for its error message; the peer once {@link #connected}. */
     private InetSocketAddress remote;
+    private boolean connected;
+    /**
+     * The peer of an accepted connection as {@code accept(2)} reported it, in Netty's encoding
+     * (address bytes, scope id for IPv6, port), or null. Bytes rather than an {@link
+     * InetSocketAddress}: 24 bytes per IPv4 connection instead of about 90 (issue 15's heap per
+     * connection); {@link #remoteAddress()} decodes them.
+     */
+    private final byte[] acceptedPeer;
 
+    /** A socket to connect. */
     UnixStreamHandle(UnixPoller poller, Socket socket) throws IOException {
+        this(poller, socket, null);
+    }
+
+    /** An accepted connection from the peer {@code acceptedPeer} (Netty's encoding, see the field). */
+    UnixStreamHandle(UnixPoller poller, Socket socket, byte[] acceptedPeer) throws IOException {
         super(poller, socket);
         this.reader = socket::read;
         this.writer = socket::write;
+        this.acceptedPeer = acceptedPeer;
     }
 
     @Override
@@ -35,7 +53,8 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         ensureOpen("StreamHandle.connect");
         this.remote = remote;
         try {
-            return socket.connect(remote);
+            connected = socket.connect(remote);
+            return connected;
         } catch (ConnectException e) {
             throw SocketErrors.connectFailed(UnixErrors.reason(e), remote, e);
         }
@@ -45,7 +64,8 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
     public boolean finishConnect() throws IOException {
         ensureOpen("StreamHandle.finishConnect");
         try {
-            return socket.finishConnect();
+            connected = socket.finishConnect();
+            return connected;
         } catch (ConnectException e) {
             throw SocketErrors.connectFailed(UnixErrors.reason(e), remote, e);
         }
@@ -107,10 +127,14 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
         }
     }
 
+    /** The peer kept from the accept or the connect (still known after a reset); null while a connect is in progress. */
     @Override
     public InetSocketAddress remoteAddress() throws IOException {
         ensureOpen("StreamHandle.remoteAddress");
-        return socket.remoteAddress();
+        if (acceptedPeer != null) {
+            return NativeInetAddress.address(acceptedPeer, 0, acceptedPeer.length);
+        }
+        return connected ? remote : socket.remoteAddress();
     }
 
     @Override

@@ -3,12 +3,18 @@ package dev.weft.jmh.echo;
 import dev.weft.hub.Backends;
 import dev.weft.hub.HubBackend;
 import dev.weft.jmh.CommandLine;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./weft bench echo}: each echo server in turn, in its own JVM (pinned to CPU 0 when the
@@ -26,10 +32,13 @@ import java.util.Locale;
  * {@code --handshakes}: every connection does one handshake and one round trip, closes, and is
  * replaced; "rt/s" is then handshakes/s and the CPU column is server CPU per handshake.
  *
+ * <p>{@code --websocket}: WebSocket echo round trips (a binary frame each way, masked by the client):
+ * Weft's {@code websocket} server against Netty's {@code WebSocketServerProtocolHandler}, one loop each.
+ *
  * <pre>
  * EchoBench [--servers weft-epoll,weft-nio,netty-epoll,netty-nio,vthreads] [--connections 100,1000]
  *           [--warmup SECONDS] [--measure SECONDS] [--result FILE]
- *           [--tls] [--message BYTES] [--handshakes]
+ *           [--tls] [--message BYTES] [--handshakes] [--websocket]
  * </pre>
  */
 public final class EchoBench {
@@ -56,11 +65,13 @@ public final class EchoBench {
               --measure SECONDS    measured window (default 5)
               --message BYTES      message size (default %d)
               --tls                the same over TLS (JDK provider); --handshakes: a new connection per round trip
+              --websocket          WebSocket echo: Weft's websocket module against Netty's WebSocket codec (one loop each)
               --result FILE        the JSON (default jmh/target/echo-result.json)
             WEFT_ECHO_SERVER_OPTS adds JVM options to the server JVMs (a profiler agent, GC logging).""".formatted(
             String.join(", ", EchoServers.KNOWN), EchoLoad.MESSAGE);
 
     private static boolean tls;
+    private static boolean websocket;
     private static boolean handshakes;
     private static int message = EchoLoad.MESSAGE;
     private static Path keyStore;
@@ -81,6 +92,7 @@ public final class EchoBench {
                     serversGiven = true;
                 }
                 case "--tls" -> tls = true;
+                case "--websocket" -> websocket = true;
                 case "--handshakes" -> handshakes = true;
                 case "--message" -> message = line.number(args[i++], v);
                 case "--connections" -> connections = line.numbers(args[i++], v);
@@ -108,12 +120,24 @@ public final class EchoBench {
         } else if (handshakes) {
             line.fail("--handshakes needs --tls");
         }
+        if (websocket) {
+            if (tls) {
+                line.fail("--websocket is plain ws:// (no --tls)");
+            }
+            if (!serversGiven) {
+                servers = new ArrayList<>();
+                for (HubBackend b : Backends.available()) {
+                    servers.add("weft-ws-" + b.name());
+                }
+                servers.add(io.netty.channel.epoll.Epoll.isAvailable() ? "netty-ws-epoll" : "netty-ws-nio");
+            }
+        }
         // bench.sh pins this JVM to CPU 1 (so availableProcessors() here says 1) and sets WEFT_ECHO_PIN.
         boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && CommandLine.onPath("taskset");
         System.out.printf("weft bench echo: servers %s, connections %s, warm-up %d s, measured %d s, %d-byte messages%s%n",
                 servers, connections, warmup, measure, message, tls ? (handshakes
                         ? ", TLS (JDK provider), a new connection and handshake per round trip: rt/s = handshakes/s"
-                        : ", TLS (JDK provider)") : "");
+                        : ", TLS (JDK provider)") : websocket ? ", WebSocket binary frames (masked by the client)" : "");
         System.out.println(pin ? "pinning: each server JVM to CPU 0 (taskset -c 0); load generator: CPUs "
                 + allowedCpus() : "not pinned (fewer than 2 CPUs or no taskset): server and load generator share CPUs");
 
@@ -151,17 +175,68 @@ public final class EchoBench {
     }
 
     private static Row measure(String server, int connections, int warmup, int measure, boolean pin) throws Exception {
-        try (ServerJvm jvm = ServerJvm.start(EchoServerMain.class, server, keyStore, pin);
-             EchoLoad load = new EchoLoad(message, keyStore == null ? null : TlsKeys.nettyClient(keyStore), handshakes)) {
-            load.connect(jvm.port(), connections);
-            Thread.sleep(warmup * 1000L);
-            long cpuBefore = jvm.cpuNanos();
-            long threadsBefore = jvm.javaThreadsCpuNanos();
-            EchoLoad.Window w = load.run(0, measure * 1000L);
-            long cpuAfter = jvm.cpuNanos();
-            long threadsAfter = jvm.javaThreadsCpuNanos();
-            return new Row(server, connections, w, cpuAfter - cpuBefore, threadsAfter - threadsBefore);
+        List<String> cmd = new ArrayList<>();
+        if (pin) {
+            cmd.addAll(List.of("taskset", "-c", "0"));
         }
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
+        String extra = System.getenv("WEFT_ECHO_SERVER_OPTS"); // e.g. a profiler agent, for the server JVMs only
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        if (keyStore != null) {
+            cmd.add("-D" + TlsKeys.PROPERTY + "=" + keyStore);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(), server));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        PrintStream toServer = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            while (line != null && !line.startsWith("PORT ")) {
+                line = out.readLine(); // an agent may print first
+            }
+            if (line == null) {
+                throw new IllegalStateException("echo server " + server + " did not start (said: " + line + ")");
+            }
+            int port = Integer.parseInt(line.substring(5).trim());
+            try (EchoLoad load = new EchoLoad(message, keyStore == null ? null : TlsKeys.nettyClient(keyStore), handshakes, websocket)) {
+                load.connect(port, connections);
+                Thread.sleep(warmup * 1000L);
+                long cpuBefore = cpu(p);
+                long threadsBefore = threadsCpu(toServer, out);
+                EchoLoad.Window w = load.run(0, measure * 1000L);
+                long cpuAfter = cpu(p);
+                long threadsAfter = threadsCpu(toServer, out);
+                return new Row(server, connections, w, cpuAfter - cpuBefore, threadsAfter - threadsBefore);
+            }
+        } finally {
+            try (PrintStream in = toServer) {
+                in.println("stop");
+            } catch (RuntimeException ignored) {
+                // already gone
+            }
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    /** Asks the server JVM for its Java threads' CPU time ({@link EchoServerMain}'s {@code cpu} command). */
+    private static long threadsCpu(PrintStream toServer, BufferedReader fromServer) throws IOException {
+        toServer.println("cpu");
+        for (String line; (line = fromServer.readLine()) != null; ) {
+            if (line.startsWith("CPU ")) {
+                return Long.parseLong(line.substring(4).trim());
+            }
+        }
+        throw new IllegalStateException("the echo server ended before it reported its CPU time");
+    }
+
+    private static long cpu(Process p) {
+        return p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElseThrow(
+                () -> new IllegalStateException("this OS does not report a process's CPU time"));
     }
 
     private static String table(List<Row> rows) {

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * The closed-loop load generator: {@code connections} connections on one Netty event-loop thread
  * (epoll when available), each writes a 64-byte message, reads the whole echo, checks every byte,
  * and writes the next. Counts round trips and records each one's latency during the measured
- * window only.
+ * window only. In WebSocket mode each connection first upgrades ({@code GET /}, a fixed key), then
+ * sends each message as a masked binary frame and expects it back as an unmasked one.
  *
  * <p>Thread rule: {@link #run} on any one thread; the handlers run on the client's event loop.
  */
@@ -50,6 +51,11 @@ final class EchoLoad implements AutoCloseable {
     private final io.netty.handler.ssl.SslContext ssl;
     /** Handshake mode: each connection does one round trip, closes, and a new one replaces it. */
     private final boolean reconnect;
+    /** WebSocket mode: upgrade first, then one binary frame per message each way. */
+    private final boolean websocket;
+    private static final byte[] UPGRADE = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
     private Bootstrap bootstrap;
     private volatile boolean closing;
     private final EventLoopGroup group;
@@ -63,13 +69,14 @@ final class EchoLoad implements AutoCloseable {
     private int sampleCount;
 
     EchoLoad() {
-        this(MESSAGE, null, false);
+        this(MESSAGE, null, false, false);
     }
 
-    EchoLoad(int message, io.netty.handler.ssl.SslContext ssl, boolean reconnect) {
+    EchoLoad(int message, io.netty.handler.ssl.SslContext ssl, boolean reconnect, boolean websocket) {
         this.message = message;
         this.ssl = ssl;
         this.reconnect = reconnect;
+        this.websocket = websocket;
         group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
@@ -152,12 +159,30 @@ final class EchoLoad implements AutoCloseable {
     /** One connection: write a message, collect its echo, check it, repeat. */
     private final class Pinger extends ChannelInboundHandlerAdapter {
         private final byte[] expected = new byte[message];
+        /** What comes back: the message, behind a frame header in WebSocket mode. */
+        private final byte[] reply;
+        private final int headerSize;
         private long sequence;
         private int received;
         private long sentAt;
+        /** WebSocket mode: the 101 response so far, until its end; null once upgraded. */
+        private StringBuilder head;
 
         Pinger(int id) {
             Arrays.fill(expected, (byte) id);
+            headerSize = !websocket ? 0 : message < 126 ? 2 : 4;
+            reply = new byte[headerSize + message];
+            if (websocket) {
+                reply[0] = (byte) 0x82;
+                if (message < 126) {
+                    reply[1] = (byte) message;
+                } else {
+                    reply[1] = 126;
+                    reply[2] = (byte) (message >>> 8);
+                    reply[3] = (byte) message;
+                }
+                head = new StringBuilder();
+            }
         }
 
         private long openedAt;
@@ -165,7 +190,9 @@ final class EchoLoad implements AutoCloseable {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             openedAt = System.nanoTime();
-            if (ssl == null) {
+            if (websocket) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(UPGRADE), ctx.voidPromise());
+            } else if (ssl == null) {
                 send(ctx);
             }
         }
@@ -189,15 +216,37 @@ final class EchoLoad implements AutoCloseable {
             }
             received = 0;
             sentAt = System.nanoTime();
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(expected.clone()), ctx.voidPromise());
+            if (!websocket) {
+                ctx.writeAndFlush(Unpooled.wrappedBuffer(expected.clone()), ctx.voidPromise());
+                return;
+            }
+            System.arraycopy(expected, 0, reply, headerSize, message);
+            int maskAt = message < 126 ? 2 : 4;
+            byte[] frame = new byte[maskAt + 4 + message];
+            frame[0] = (byte) 0x82;
+            frame[1] = (byte) (0x80 | reply[1]);
+            if (maskAt == 4) {
+                frame[2] = reply[2];
+                frame[3] = reply[3];
+            }
+            byte[] key = {0x37, (byte) 0xfa, 0x21, 0x3d}; // a client must mask; the key's value does not matter here
+            System.arraycopy(key, 0, frame, maskAt, 4);
+            for (int i = 0; i < message; i++) {
+                frame[maskAt + 4 + i] = (byte) (expected[i] ^ key[i & 3]);
+            }
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(frame), ctx.voidPromise());
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ByteBuf in = (ByteBuf) msg;
             try {
+                if (head != null && !upgrade(ctx, in)) {
+                    return;
+                }
+                byte[] want = websocket ? reply : expected;
                 while (in.isReadable()) {
-                    if (received >= message || in.readByte() != expected[received]) {
+                    if (received >= want.length || in.readByte() != want[received]) {
                         errors++;
                         ctx.close();
                         return;
@@ -207,7 +256,7 @@ final class EchoLoad implements AutoCloseable {
             } finally {
                 in.release();
             }
-            if (received == message) {
+            if (received == (websocket ? reply.length : message)) {
                 if (reconnect) {
                     record(System.nanoTime() - openedAt); // connect, handshake, one round trip
                     ctx.close();
@@ -216,6 +265,25 @@ final class EchoLoad implements AutoCloseable {
                     send(ctx);
                 }
             }
+        }
+
+        /** Reads the 101 response; once it is complete, starts the ping loop. False while more is needed. */
+        private boolean upgrade(ChannelHandlerContext ctx, ByteBuf in) {
+            while (in.isReadable()) {
+                head.append((char) (in.readByte() & 0xff));
+                if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
+                    boolean ok = head.toString().startsWith("HTTP/1.1 101");
+                    head = null;
+                    if (!ok) {
+                        errors++;
+                        ctx.close();
+                        return false;
+                    }
+                    send(ctx);
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

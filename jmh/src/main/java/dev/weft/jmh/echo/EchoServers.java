@@ -14,7 +14,8 @@ import java.util.List;
  * {@link EchoServerMain}: {@code weft-<backend>} (one hub thread), {@code netty-epoll} and {@code
  * netty-nio} (Netty 4.2, one event-loop thread), {@code vthreads} (a virtual thread per connection);
  * with TLS (JDK provider on both): {@code weft-tls-<backend>} (Weft's TlsServer) and {@code
- * netty-tls-epoll}/{@code netty-tls-nio} (Netty's SslHandler).
+ * netty-tls-epoll}/{@code netty-tls-nio} (Netty's SslHandler); WebSocket: {@code weft-ws-<backend>} (Weft's
+ * {@code websocket} module) and {@code netty-ws-epoll}/{@code netty-ws-nio} (Netty's WebSocket handler).
  * Every server echoes whatever it reads and binds 127.0.0.1 on a free port.
  */
 public final class EchoServers {
@@ -23,10 +24,14 @@ public final class EchoServers {
 
     /** The servers {@link #start} knows, by name. */
     public static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-kqueue", "netty-epoll", "netty-nio", "vthreads",
-            "weft-tls-nio", "weft-tls-epoll", "weft-tls-kqueue", "netty-tls-epoll", "netty-tls-nio");
+            "weft-tls-nio", "weft-tls-epoll", "weft-tls-kqueue", "netty-tls-epoll", "netty-tls-nio",
+            "weft-ws-nio", "weft-ws-epoll", "weft-ws-kqueue", "netty-ws-epoll", "netty-ws-nio");
 
     /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
     public static int start(String kind) throws Exception {
+        if (kind.startsWith("weft-ws-")) {
+            return WeftWebSocketEchoServer.start(kind.substring("weft-ws-".length()));
+        }
         if (kind.startsWith("weft-tls-")) {
             return WeftEchoServer.startTls(kind.substring("weft-tls-".length()), TlsKeys.fromProperty());
         }
@@ -38,6 +43,8 @@ public final class EchoServers {
             case "netty-nio" -> NettyEchoServer.start(false);
             case "netty-tls-epoll" -> NettyEchoServer.start(true, TlsKeys.nettyServer(TlsKeys.fromProperty()));
             case "netty-tls-nio" -> NettyEchoServer.start(false, TlsKeys.nettyServer(TlsKeys.fromProperty()));
+            case "netty-ws-epoll" -> NettyWebSocketEchoServer.start(true);
+            case "netty-ws-nio" -> NettyWebSocketEchoServer.start(false);
             case "vthreads" -> startVirtualThreadPerConnection();
             default -> throw new IllegalArgumentException("unknown echo server '" + kind + "'; known: " + String.join(", ", KNOWN));
         };

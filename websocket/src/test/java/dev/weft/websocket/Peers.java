@@ -1,0 +1,182 @@
+package dev.weft.websocket;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real WebSocket implementations the interop tests talk to, found or installed by the tests
+ * themselves: the npm package {@code ws} 8 under Node (installed with {@code npm install ws@8} into
+ * {@code target/npm-ws}; Node and npm from Debian's {@code nodejs}/{@code npm} when missing and running
+ * as root), and Python's {@code websockets} from Debian's {@code python3-websockets} under {@code
+ * /usr/bin/python3}. What cannot be had skips the test, naming the package.
+ */
+final class Peers {
+    private static Path nodeModules;
+
+    private Peers() {
+    }
+
+    /** {@code node}, with {@code ws@8} installed; the directory to put in NODE_PATH. */
+    static synchronized Path nodeWs() throws Exception {
+        if (nodeModules != null) {
+            return nodeModules;
+        }
+        require("node", "nodejs");
+        require("npm", "npm");
+        Path dir = Path.of("target", "npm-ws").toAbsolutePath();
+        Path pkg = dir.resolve("node_modules/ws/package.json");
+        if (!Files.exists(pkg) || !Files.readString(pkg).contains("\"version\": \"8.")) {
+            Files.createDirectories(dir);
+            Result r = run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--silent", "ws@8"), 300);
+            Assumptions.assumeTrue(r.exit() == 0 && Files.exists(pkg), "SKIPPED: 'npm install ws@8' failed (no npm registry?): " + r.out());
+        }
+        nodeModules = dir.resolve("node_modules");
+        return nodeModules;
+    }
+
+    /** {@code /usr/bin/python3} with the {@code websockets} module. */
+    static Path pythonWebsockets() throws Exception {
+        Path python = Path.of("/usr/bin/python3");
+        if (!Files.isExecutable(python) || run(null, List.of(python.toString(), "-c", "import websockets"), 60).exit() != 0) {
+            aptGet("python3-websockets");
+        }
+        Assumptions.assumeTrue(Files.isExecutable(python) && run(null, List.of(python.toString(), "-c", "import websockets"), 60).exit() == 0,
+                "SKIPPED: /usr/bin/python3 cannot import websockets; install the Debian package 'python3-websockets'"
+                        + " (apt-get install python3-websockets); as root the tests install it themselves");
+        return python;
+    }
+
+    /** The script {@code name} from the test resources, as a file. */
+    static Path script(String name) throws Exception {
+        return Path.of(Peers.class.getResource("/peers/" + name).toURI());
+    }
+
+    private static void require(String binary, String debianPackage) throws Exception {
+        if (!onPath(binary)) {
+            aptGet(debianPackage);
+        }
+        Assumptions.assumeTrue(onPath(binary), "SKIPPED: '" + binary + "' is not installed; install the Debian package '"
+                + debianPackage + "' (apt-get install " + debianPackage + "); as root the tests install it themselves");
+    }
+
+    private static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void aptGet(String pkg) throws Exception {
+        Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (!Integer.valueOf(0).equals(uid) || !onPath("apt-get")) {
+            return;
+        }
+        run(null, List.of("apt-get", "update", "-q"), 300);
+        run(null, List.of("apt-get", "install", "-y", "-q", "--no-install-recommends", pkg), 600);
+    }
+
+    record Result(int exit, String out) {
+    }
+
+    /** Runs a command to its end (killed after {@code seconds}); output and errors together. Blocks the calling thread. */
+    static Result run(Path dir, List<String> command, int seconds) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p = pb.start();
+        p.getOutputStream().close();
+        Path out = Files.createTempFile("weft-peer", ".out");
+        try {
+            Thread drain = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    Files.write(out, p.getInputStream().readAllBytes());
+                } catch (IOException ignored) {
+                    // the process went away
+                }
+            });
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+                drain.join(5000);
+                return new Result(-1, "did not finish within " + seconds + " s: " + Files.readString(out));
+            }
+            drain.join(5000);
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /** A peer server process: its "PORT n" line read, its further output collected until it ends. */
+    static final class Server implements AutoCloseable {
+        final Process process;
+        final int port;
+        final List<String> lines = new CopyOnWriteArrayList<>();
+
+        Server(List<String> command, Path nodePath) throws IOException {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+            if (nodePath != null) {
+                pb.environment().put("NODE_PATH", nodePath.toString());
+            }
+            process = pb.start();
+            BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String first = in.readLine();
+            List<String> early = new ArrayList<>();
+            while (first != null && !first.startsWith("PORT ")) {
+                early.add(first);
+                first = in.readLine();
+            }
+            if (first == null) {
+                process.destroyForcibly();
+                throw new IOException(command + " did not start: " + early);
+            }
+            port = Integer.parseInt(first.substring(5).trim());
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // ended
+                }
+            });
+        }
+
+        /** Waits (blocking the calling thread, at most 10 s) until a line starting with {@code prefix} was printed. */
+        String awaitLine(String prefix) throws InterruptedException {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                for (String l : lines) {
+                    if (l.startsWith(prefix)) {
+                        return l;
+                    }
+                }
+                Thread.sleep(10);
+            }
+            return "(no line starting with '" + prefix + "'; got " + lines + ")";
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            try {
+                process.getOutputStream().close();
+            } catch (IOException ignored) {
+                // gone already
+            }
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
