@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
-import dev.weft.fibers.Hub;
 import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,30 +26,8 @@ import org.junit.jupiter.api.Test;
 class SlowClientsTest {
     private static final int SLOTS = 200;
 
-    private interface Body {
-        void run(WeftHttpServer server) throws Exception;
-    }
-
-    private static void serve(HttpLimits limits, Body body) throws Exception {
-        List<Throwable> uncaught = new ArrayList<>();
-        Hub.run(() -> {
-            Hub.current().setUncaughtExceptionHandler((f, t) -> uncaught.add(t));
-            WeftHttpServer server = WeftHttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0, limits);
-            server.createContext("/hello", ex -> {
-                byte[] b = "hello".getBytes(StandardCharsets.US_ASCII);
-                ex.sendResponseHeaders(200, b.length);
-                try (OutputStream out = ex.getResponseBody()) {
-                    out.write(b);
-                }
-            });
-            server.start();
-            try {
-                body.run(server);
-            } finally {
-                server.stop(0);
-            }
-        });
-        assertEquals(List.of(), uncaught, "nothing escaped to the hub");
+    private static void serve(HttpLimits limits, HttpServerTest.Body body) throws Exception {
+        HttpServerTest.serve(limits, body); // with /hello and /echo, nothing may escape to the hub
     }
 
     /** How long a new client waits for {@code GET /hello}; fails if it takes longer than {@code limit}. */

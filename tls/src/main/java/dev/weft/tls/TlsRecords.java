@@ -7,6 +7,7 @@ import dev.weft.tls.internal.HandshakeTurn;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.DelegatedTasks;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import javax.net.ssl.SSLEngine;
@@ -163,10 +164,35 @@ final class TlsRecords {
         return netOut.hasRemaining();
     }
 
-    /** Sends the wrapped bytes that wait. */
+    /**
+     * Sends the wrapped bytes that wait. During the handshake, if the peer does not take them at once
+     * (its window is full), the hub's {@link HandshakeTurn} is given up while they wait: a peer that
+     * does not read must not hold every other handshake of the hub back.
+     */
     void flush() throws IOException {
-        if (netOut.hasRemaining()) {
+        if (!netOut.hasRemaining()) {
+            return;
+        }
+        HandshakeTurn turn = handshakeDone ? null : HandshakeTurn.ofThisHub();
+        if (turn == null || !turn.isHeld()) {
             tcp.writeAll(netOut);
+            return;
+        }
+        Duration own = tcp.timeout();
+        tcp.setTimeout(Duration.ZERO); // zero = do not wait for the peer: what fits now, else SocketTimeoutException
+        try {
+            tcp.writeAll(netOut);
+            return;
+        } catch (SocketTimeoutException wouldWait) {
+            // the rest waits for the peer, without the turn
+        } finally {
+            tcp.setTimeout(own);
+        }
+        turn.give();
+        try {
+            tcp.writeAll(netOut);
+        } finally {
+            turn.take();
         }
     }
 

@@ -120,6 +120,84 @@ class HandshakeBurstTest {
                 + BURST + " handshake replies (one step per loop turn: expected a few at most)");
     }
 
+    /**
+     * A client that sends its ClientHello and then reads nothing must not hold the hub's other
+     * handshakes back while the server's flight waits for it. The flight is made larger than what
+     * the sockets can buffer (TLS 1.2 asking for an optional client certificate names every CA of
+     * the JDK's trust store, about 12 KB; the server's send buffer and the client's receive buffer at
+     * their minimum), so the server's write of it waits; meanwhile another client's handshake must
+     * complete. Without giving the turn up, it waited for the first one's handshake timeout.
+     */
+    @Test
+    void aPeerThatDoesNotReadItsFlightDoesNotHoldOtherHandshakesBack() throws Exception {
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<Void> stop = new CompletableFuture<>();
+        Thread serverHub = Thread.ofPlatform().name("slow-reader-server-hub").start(() -> {
+            try {
+                Hub.run(() -> {
+                    TlsServer tls = TlsServer.builder(askingForAnyCaContext()).protocols("TLSv1.2")
+                            .parameters((params, name, peer) -> params.setWantClientAuth(true))
+                            .handshakeTimeout(Duration.ofSeconds(60)).handshakeTasks(HandshakeTasks.INLINE)
+                            .onHandshakeFailure((peer, e) -> { }).build(); // the slow reader is closed unfinished
+                    ConnectionHandler echo = tls.handler(s -> {
+                        ByteBuffer buf = ByteBuffer.allocate(256);
+                        while (s.read(buf.clear()) > 0) {
+                            s.writeAll(buf.flip());
+                        }
+                    });
+                    StreamServer server = StreamServer.builder(tcp -> {
+                        tcp.setBufferSizes(65536, 1); // the kernel's minimum send buffer
+                        echo.handle(tcp);
+                    }).start();
+                    port.complete(server.port());
+                    Fiber.await(stop);
+                    server.stop(Duration.ZERO);
+                    return null;
+                });
+            } catch (Exception e) {
+                port.completeExceptionally(e);
+            }
+        });
+        try (java.net.Socket slow = new java.net.Socket()) {
+            int p = port.get(30, TimeUnit.SECONDS);
+            slow.setReceiveBufferSize(1); // the kernel's minimum: a small window, fixed before the connect
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", p), 10_000);
+            slow.getOutputStream().write(TestPki.clientHello());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (slow.getInputStream().available() == 0) { // the first bytes of the flight: the rest waits
+                assertTrue(System.nanoTime() < deadline, "no part of the server's flight arrived in 30 s");
+                Thread.sleep(1);
+            }
+            Hub.run(() -> {
+                try (TlsSocket other = TlsClient.of(TestPki.get().clientContext()).connect("localhost", p,
+                        Duration.ofSeconds(10))) {
+                    roundTrip(other, "while a peer does not read");
+                }
+                return null;
+            });
+        } finally {
+            stop.complete(null);
+            serverHub.join(30_000);
+        }
+    }
+
+    /** The test server's key; trusts every CA of the JDK's trust store, so a TLS 1.2 CertificateRequest names them all. */
+    private static javax.net.ssl.SSLContext askingForAnyCaContext() throws Exception {
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(TestPki.get().localhostP12)) {
+            keys.load(in, TestPki.PASSWORD.toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, TestPki.PASSWORD.toCharArray());
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init((java.security.KeyStore) null);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
     private static void roundTrip(TlsSocket s, String text) throws IOException {
         byte[] sent = text.getBytes(StandardCharsets.US_ASCII);
         s.writeAll(sent);

@@ -23,7 +23,8 @@ import java.util.Locale;
  * <ol>
  *   <li>{@code --steady} established connections start one exchange every {@code --interval-ms}
  *       each (open loop) and go on through everything below;
- *   <li>a first burst on the fresh server JVM (reported as "cold"), then {@code --warmup} more;
+ *   <li>a first burst on the fresh server JVM (reported as "cold"), then bursts of {@code --warmup}
+ *       handshakes in all (at least two bursts);
  *   <li>a quiet window of 2 s: the established connections' latency without a burst, and the
  *       server's CPU rate under that steady load;
  *   <li>{@code --rounds} measured bursts: time until the last handshake completed (and the last
@@ -49,8 +50,8 @@ public final class BurstBench {
                                    weft-https-epoll,jdk-https); known: %s
               --connections LIST   burst sizes (default 100,1000,5000)
               --protocols LIST     TLSv1.3,TLSv1.2 (the default)
-              --warmup N           bursts after the cold one, before measuring (default 10: the JIT compiler
-                                   competes for the server's one CPU for many seconds)
+              --warmup N           handshakes in bursts after the cold one, before measuring (default 10000,
+                                   at least 2 bursts: the JIT compiler competes for the server's CPU for seconds)
               --rounds N           measured bursts (default 3; the median is shown)
               --steady N           established connections (default 20), one exchange each every
               --interval-ms MS     (default 10)
@@ -71,7 +72,7 @@ public final class BurstBench {
         List<String> servers = List.of("weft-tls-epoll", "netty-tls-epoll", "weft-https-epoll", "jdk-https");
         List<Integer> sizes = List.of(100, 1000, 5000);
         List<String> protocols = List.of("TLSv1.3", "TLSv1.2");
-        int warmup = 10;
+        int warmup = 10_000;
         int rounds = 3;
         int steady = 20;
         int interval = 10;
@@ -107,8 +108,9 @@ public final class BurstBench {
         }
         Path keyStore = TlsKeys.generate();
         boolean pin = "1".equals(System.getenv("WEFT_ECHO_PIN")) && CommandLine.onPath("taskset");
-        System.out.printf("weft bench tls-burst: servers %s, bursts %s, %s, cold + %d warm-up + %d measured bursts,"
-                + " %d established connections × 1 exchange / %d ms%n", servers, sizes, protocols, warmup, rounds, steady, interval);
+        System.out.printf("weft bench tls-burst: servers %s, bursts %s, %s, cold + %,d handshakes of warm-up + %d measured"
+                + " bursts, %d established connections × 1 exchange / %d ms%n", servers, sizes, protocols, warmup, rounds, steady,
+                interval);
         System.out.println(pin ? "pinning: each server JVM to CPU 0, the load generator to CPU 1"
                 : "not pinned (fewer than 2 CPUs or no taskset): server and load generator share CPUs");
         System.out.println("servers: the JDK's TLS provider; load generator: Netty SslHandler over " + (clientProvider()
@@ -145,7 +147,7 @@ public final class BurstBench {
              BurstLoad load = new BurstLoad(client, BurstServers.http(server), jvm.port())) {
             load.startSteady(steady, interval);
             BurstLoad.Burst cold = load.burst(n, limit);
-            for (int i = 0; i < warmup; i++) {
+            for (int i = 0, bursts = Math.max(2, (warmup + n - 1) / n); i < bursts; i++) {
                 load.burst(n, limit);
             }
             Thread.sleep(500);

@@ -12,7 +12,7 @@ import dev.weft.fibers.Semaphore;
  * connections already established among them, run between two steps: a burst of new connections
  * adds about one step to their latency instead of the whole burst's. And the connections of a burst
  * finish in the order they came, not all at the end. A peer that stalls never holds the turn (it is
- * given up before every read).
+ * given up before every read, and while a handshake flight waits for the peer to take it).
  *
  * <p>Implementation notes: the fibers of one hub run one at a time, so a step that does not park
  * excludes the others anyway; what the turn adds is the order. Without it, every connection whose
