@@ -120,15 +120,20 @@ public interface Connection extends ByteChannel {
     /**
      * An {@link InputStream} over this connection ({@link ConnectionInputStream}): reads park the
      * calling fiber; {@code available()} is {@link #available()}; closing it closes the connection.
+     * Nothing is buffered in it, so a new one per call costs nothing but the object.
      */
-    InputStream inputStream();
+    default InputStream inputStream() {
+        return new ConnectionInputStream(this);
+    }
 
     /**
      * An {@link OutputStream} over this connection ({@link ConnectionOutputStream}): every write is a
      * {@link #writeAll}; nothing is buffered (wrap it in a {@link java.io.BufferedOutputStream} for
      * many small writes: over TLS each costs a record); closing it closes the connection.
      */
-    OutputStream outputStream();
+    default OutputStream outputStream() {
+        return new ConnectionOutputStream(this);
+    }
 
     // ---------------------------------------------------------------- settings
 

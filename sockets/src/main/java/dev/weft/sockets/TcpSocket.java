@@ -8,8 +8,6 @@ import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -70,8 +68,6 @@ public final class TcpSocket implements Connection, ClosedBy {
     private String name;
     private Duration timeout;
     private String closedBy;
-    private InputStream in;
-    private OutputStream out;
 
     TcpSocket(Hub hub, StreamHandle handle) {
         this.hub = hub;
@@ -322,26 +318,6 @@ public final class TcpSocket implements Connection, ClosedBy {
         SocketSide.checkThread(hub, this);
         ensureOpen(reading);
         handle.shutdownInput();
-    }
-
-    // ---------------------------------------------------------------- views
-
-    /** An {@link InputStream} over this socket (closing it closes the socket). Fibers only. */
-    @Override
-    public InputStream inputStream() {
-        if (in == null) {
-            in = new ConnectionInputStream(this);
-        }
-        return in;
-    }
-
-    /** An {@link OutputStream} over this socket; writes are {@link #writeAll}; closing it closes the socket. */
-    @Override
-    public OutputStream outputStream() {
-        if (out == null) {
-            out = new ConnectionOutputStream(this);
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------- settings and state

@@ -6,15 +6,11 @@ import dev.weft.fibers.Hub;
 import dev.weft.fibers.Lock;
 import dev.weft.fibers.Timeout;
 import dev.weft.sockets.Connection;
-import dev.weft.sockets.ConnectionInputStream;
-import dev.weft.sockets.ConnectionOutputStream;
 import dev.weft.sockets.SocketClosedException;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.DelegatedTasks;
 import dev.weft.tls.internal.HandshakeTurn;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -83,8 +79,6 @@ public final class TlsSocket implements Connection {
     private Fiber<?> writer;
     private IOException handshakeFailure;
     private boolean closed;
-    private InputStream in;
-    private OutputStream out;
 
     TlsSocket(TcpSocket tcp, SSLEngine engine, ByteBuffer alreadyRead, Duration handshakeTimeout, DelegatedTasks tasks) {
         this.hub = Hub.current();
@@ -450,25 +444,7 @@ public final class TlsSocket implements Connection {
         }
     }
 
-    // ---------------------------------------------------------------- views and state
-
-    /** An {@link InputStream} over this socket ({@code available()} counts decrypted bytes; closing it closes the socket). Fibers only. */
-    @Override
-    public InputStream inputStream() {
-        if (in == null) {
-            in = new ConnectionInputStream(this);
-        }
-        return in;
-    }
-
-    /** An {@link OutputStream} over this socket; writes are {@link #writeAll}; closing it closes the socket. */
-    @Override
-    public OutputStream outputStream() {
-        if (out == null) {
-            out = new ConnectionOutputStream(this);
-        }
-        return out;
-    }
+    // ---------------------------------------------------------------- state
 
     /** The underlying TCP socket (for options such as TCP_NODELAY; reading or writing it directly corrupts the TLS stream). */
     public TcpSocket tcp() {
