@@ -21,7 +21,8 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Thread rule: fibers of the hub that opened the connection ({@link #hub()}). A blocking call
  * from another thread or from a fiber of another hub throws {@link dev.weft.hub.WrongThreadException}
- * (outside any fiber {@link dev.weft.fibers.NotInFiberException}) before it touches anything. One
+ * (on the hub's own thread outside any fiber, {@link dev.weft.fibers.NotInFiberException}) before it
+ * touches anything. One
  * fiber reads and one fiber writes at a time: a second concurrent reader (or writer) gets an {@link
  * IllegalStateException} naming the owner; the reader and the writer may be different fibers.
  *
