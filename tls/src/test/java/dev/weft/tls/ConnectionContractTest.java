@@ -16,6 +16,7 @@ import dev.weft.sockets.Connection;
 import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.TestPki;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,6 +7,7 @@ import dev.weft.fibers.Hub;
 import dev.weft.sockets.Connection;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.TestPki;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
