@@ -21,6 +21,16 @@ final class BridgeHub {
     private BridgeHub() {
     }
 
+    /** Whether a hub runs on the calling thread (a fiber's, or the hub's own code outside any fiber). */
+    static boolean onSomeHub() {
+        try {
+            Hub.current();
+            return true;
+        } catch (dev.weft.fibers.NotInFiberException noHub) {
+            return false;
+        }
+    }
+
     /**
      * The bridge hub, started on first use.
      *

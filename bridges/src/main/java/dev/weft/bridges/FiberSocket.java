@@ -3,6 +3,9 @@ package dev.weft.bridges;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
+import dev.weft.sockets.Connection;
+import dev.weft.sockets.ConnectionInputStream;
+import dev.weft.sockets.ConnectionOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,19 +17,21 @@ import java.net.SocketException;
 import java.net.SocketImpl;
 import java.net.SocketOption;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * A {@link java.net.Socket} whose blocking calls park only the calling fiber: a {@link dev.weft.sockets.TcpSocket}
- * behind the JDK's socket API, so that unmodified libraries that take a {@code Socket} or a
+ * A {@link java.net.Socket} whose blocking calls park only the calling fiber: a Weft {@link
+ * Connection} behind the JDK's socket API, so that unmodified libraries that take a {@code Socket} or a
  * {@link javax.net.SocketFactory} (JDBC drivers, Jedis, OkHttp, the JDK's TLS layered with
  * {@code SSLSocketFactory.createSocket(socket, host, port, true)}) become cooperative. Usually made by
- * {@link FiberSocketFactory}.
+ * {@link FiberSocketFactory} (unconnected; {@link #connect} opens a {@code TcpSocket}); {@link
+ * #FiberSocket(Connection)} wraps a connection that is open already, a {@code TlsSocket} too (the
+ * library then reads and writes plaintext, and Weft's TLS makes the records).
  *
  * <p>Every public method of {@code Socket} is overridden (none falls through to an OS socket of the
  * JDK's); {@link #getChannel()} returns null. Behaviour follows {@code Socket}'s javadoc: {@link
@@ -80,8 +85,35 @@ public class FiberSocket extends Socket {
         OpeningScope.opened(this);
     }
 
+    /**
+     * A connected socket over {@code connection}: a {@code TcpSocket}, or a {@code TlsSocket} after its
+     * handshake. It belongs to the connection's hub ({@link Connection#hub()}), and closing it closes
+     * the connection. Any thread.
+     *
+     * @throws SocketException if {@code connection} is closed or no longer knows its addresses
+     */
+    public FiberSocket(Connection connection) throws SocketException {
+        super(noImpl());
+        if (!Objects.requireNonNull(connection, "connection").isOpen()) {
+            throw new SocketException(connection + " is closed; a FiberSocket wraps an open connection");
+        }
+        try {
+            conn = OwnedConnection.of(connection);
+        } catch (IOException addressesGone) {
+            throw JdkSocketErrors.closed(addressesGone);
+        }
+        remote = conn.remote;
+        local = conn.local;
+        connected = true;
+    }
+
     private static SocketImpl noImpl() {
         return null;
+    }
+
+    /** The connection underneath ({@code session()} is the TLS session of a TLS one), or null before it is connected. Any thread. */
+    public Connection connection() {
+        return connected ? conn.connection : null;
     }
 
     // ---------------------------------------------------------------- connecting
@@ -113,7 +145,7 @@ public class FiberSocket extends Socket {
         if (timeout < 0) {
             throw new IllegalArgumentException("connect: timeout can't be negative: " + timeout);
         }
-        if (!Fiber.inFiber() && onSomeHub()) {
+        if (!Fiber.inFiber() && BridgeHub.onSomeHub()) {
             throw new NotInFiberException("FiberSocket.connect(" + endpoint + ") was called on the hub thread '"
                     + Thread.currentThread().getName() + "' outside any fiber (a timer, a callback); it would block"
                     + " every fiber of the hub. Connect it inside a fiber.");
@@ -137,16 +169,6 @@ public class FiberSocket extends Socket {
         if (closed) { // closed (by another fiber or thread) while connecting
             c.close();
             throw new SocketException("Socket closed while connecting to " + endpoint);
-        }
-    }
-
-    /** Whether a hub runs on the calling thread. */
-    private static boolean onSomeHub() {
-        try {
-            Hub.current();
-            return true;
-        } catch (NotInFiberException noHub) {
-            return false;
         }
     }
 
@@ -181,7 +203,7 @@ public class FiberSocket extends Socket {
             throw new SocketException("Socket input is shutdown");
         }
         if (in == null) {
-            in = new FiberSocketInputStream(this);
+            in = new ConnectionInputStream(new FiberSocketChannel(this));
         }
         return in;
     }
@@ -200,42 +222,19 @@ public class FiberSocket extends Socket {
             throw new SocketException("Socket output is shutdown");
         }
         if (out == null) {
-            out = new FiberSocketOutputStream(this);
+            out = new ConnectionOutputStream(new FiberSocketChannel(this));
         }
         return out;
     }
 
-    /** For {@link FiberSocketInputStream}: -1 once input is shut down; the SO_TIMEOUT bounds the wait. */
-    int read(byte[] b, int off, int len) throws IOException {
-        checkOpen();
-        if (inputShutdown) {
-            return -1;
-        }
-        try {
-            return conn.read(b, off, len, soTimeout);
-        } catch (ClosedChannelException e) {
-            if (inputShutdown) {
-                return -1;
-            }
-            throw JdkSocketErrors.closed(e);
-        } catch (IOException e) {
-            throw JdkSocketErrors.asJdkException(e);
-        }
+    /** The connection once connected (for {@link FiberSocketChannel}). */
+    OwnedConnection owned() {
+        return conn;
     }
 
-    /** For {@link FiberSocketOutputStream}: writes all of it, without a time limit. */
-    void write(byte[] b, int off, int len) throws IOException {
-        checkOpen();
-        if (outputShutdown) {
-            throw new SocketException("Socket output is shutdown");
-        }
-        try {
-            conn.write(b, off, len);
-        } catch (ClosedChannelException e) {
-            throw JdkSocketErrors.closed(e);
-        } catch (IOException e) {
-            throw JdkSocketErrors.asJdkException(e);
-        }
+    /** SO_TIMEOUT in milliseconds, 0 for none (for {@link FiberSocketChannel}). */
+    int soTimeoutMillis() {
+        return soTimeout;
     }
 
     // ---------------------------------------------------------------- closing

@@ -10,13 +10,15 @@ final class JdkSocketErrors {
     }
 
     /**
-     * The exception a JDK socket would throw: {@code java.net} exceptions (resets, timeouts) pass as
-     * they are; a backend's own I/O exception (Netty's {@code NativeIoException} on epoll) becomes a
-     * {@link SocketException} with the same message, so that drivers that look for one find it.
+     * The exception a JDK socket would throw: {@code java.net} exceptions (resets, timeouts), TLS errors
+     * ({@code SSLException}) and ends of stream ({@code EOFException}: a TLS peer that closed without
+     * {@code close_notify}) pass as they are; a backend's own I/O exception (Netty's {@code
+     * NativeIoException} on epoll) becomes a {@link SocketException} with the same message, so that
+     * drivers that look for one find it.
      */
     static IOException asJdkException(IOException e) {
         if (e instanceof SocketException || e instanceof java.io.InterruptedIOException
-                || e.getClass().getName().startsWith("java.")) {
+                || e instanceof javax.net.ssl.SSLException || e instanceof java.io.EOFException || e.getClass().getName().startsWith("java.")) {
             return e;
         }
         SocketException se = new SocketException(e.getMessage());

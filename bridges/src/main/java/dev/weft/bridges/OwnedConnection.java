@@ -3,6 +3,7 @@ package dev.weft.bridges;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
+import dev.weft.sockets.Connection;
 import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -15,8 +16,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The connection behind a {@link FiberSocket}: a {@link TcpSocket} and the hub that owns it, usable
- * from any thread. The owner is the hub of the fiber that connected it, or the {@link BridgeHub} for a
+ * The connection behind a {@link FiberSocket}: a {@link Connection} (a {@link TcpSocket} it connected,
+ * or any connection handed to {@link FiberSocket#FiberSocket(Connection)}, TLS too) and the hub that
+ * owns it, usable from any thread. The owner is the hub of the fiber that connected it, or the {@link BridgeHub} for a
  * socket connected on a thread that runs no hub. Calls on the owner's thread go straight to the
  * socket; calls from anywhere else are carried out on the owner ({@link OwnerHubCall}): a fiber of
  * another hub parks meanwhile, a plain thread blocks.
@@ -34,18 +36,18 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class OwnedConnection {
     final Hub owner;
-    final TcpSocket tcp;
+    final Connection connection;
     final InetSocketAddress remote;
     final InetSocketAddress local;
     /** Bytes read for a caller that stopped waiting, served first by the next read; guarded by {@code this}. */
     private volatile byte[] pending;
     private int pendingFrom;
 
-    private OwnedConnection(Hub owner, TcpSocket tcp) throws IOException {
+    private OwnedConnection(Hub owner, Connection connection) throws IOException {
         this.owner = owner;
-        this.tcp = tcp;
-        this.remote = tcp.remoteAddress();
-        this.local = tcp.localAddress();
+        this.connection = connection;
+        this.remote = connection.remoteAddress();
+        this.local = connection.localAddress();
     }
 
     /**
@@ -83,6 +85,11 @@ final class OwnedConnection {
         return OwnerHubCall.call(BridgeHub.get(), "FiberSocket.connect(" + address + ")", connect, OwnedConnection::close);
     }
 
+    /** The connection {@code connection}, owned by its hub ({@link Connection#hub()}). */
+    static OwnedConnection of(Connection connection) throws IOException {
+        return new OwnedConnection(connection.hub(), connection);
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> void apply(TcpSocket tcp, SocketOption<T> option, Object value) throws IOException {
         tcp.setOption(option, (T) value);
@@ -96,13 +103,13 @@ final class OwnedConnection {
         }
         Duration limit = soTimeoutMillis == 0 ? null : Duration.ofMillis(soTimeoutMillis);
         if (onOwnerThread()) {
-            tcp.setTimeout(limit);
-            return tcp.read(b, off, len);
+            connection.setTimeout(limit);
+            return connection.read(b, off, len);
         }
         byte[] got = OwnerHubCall.call(owner, "FiberSocket.read", () -> {
             byte[] into = new byte[len];
-            tcp.setTimeout(limit);
-            int r = tcp.read(into, 0, len);
+            connection.setTimeout(limit);
+            int r = connection.read(into, 0, len);
             return r < 0 ? null : java.util.Arrays.copyOf(into, r);
         }, this::pushBack);
         if (got == null) {
@@ -115,55 +122,55 @@ final class OwnedConnection {
     /** Writes all of {@code b[off, off + len)}, without a time limit. */
     void write(byte[] b, int off, int len) throws IOException {
         if (onOwnerThread()) {
-            tcp.setTimeout(null);
-            tcp.writeAll(ByteBuffer.wrap(b, off, len));
+            connection.setTimeout(null);
+            connection.writeAll(ByteBuffer.wrap(b, off, len));
             return;
         }
         byte[] copy = java.util.Arrays.copyOfRange(b, off, off + len); // the caller may reuse b once it stops waiting
         OwnerHubCall.call(owner, "FiberSocket.write", () -> {
-            tcp.setTimeout(null);
-            tcp.writeAll(ByteBuffer.wrap(copy));
+            connection.setTimeout(null);
+            connection.writeAll(ByteBuffer.wrap(copy));
             return null;
         }, ignored -> { });
     }
 
     void shutdownInput() throws IOException {
         onOwner("FiberSocket.shutdownInput", () -> {
-            tcp.shutdownInput();
+            connection.shutdownInput();
             return null;
         });
     }
 
     void shutdownOutput() throws IOException {
         onOwner("FiberSocket.shutdownOutput", () -> {
-            tcp.shutdownOutput();
+            connection.shutdownOutput();
             return null;
         });
     }
 
     <T> void setOption(SocketOption<T> option, T value) throws IOException {
         onOwner("FiberSocket.setOption(" + option + ")", () -> {
-            tcp.setOption(option, value);
+            connection.setOption(option, value);
             return null;
         });
     }
 
     <T> T getOption(SocketOption<T> option) throws IOException {
-        return onOwner("FiberSocket.getOption(" + option + ")", () -> tcp.getOption(option));
+        return onOwner("FiberSocket.getOption(" + option + ")", () -> connection.getOption(option));
     }
 
     Set<SocketOption<?>> supportedOptions() {
-        return tcp.supportedOptions(); // a fixed set per backend: no thread rule
+        return connection.supportedOptions(); // a fixed set per backend: no thread rule
     }
 
     /** Closes the socket on its hub; any thread. If that hub has ended, the socket closed with it. */
     void close() {
         if (onOwnerThread()) {
-            tcp.close();
+            connection.close();
             return;
         }
         try {
-            owner.loop().execute(tcp::close);
+            owner.loop().execute(connection::close);
         } catch (RejectedExecutionException hubEnded) {
             // the hub closed its loop, and every socket of it, already
         }

@@ -8,8 +8,6 @@ import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
@@ -53,8 +51,11 @@ import java.util.Objects;
  * <p>Closing: {@link #close()} from any fiber of the hub wakes fibers blocked on the socket with a
  * {@link SocketClosedException} naming who closed it. Views ({@link #inputStream()}, {@link
  * #outputStream()}, and this {@link ByteChannel}) let existing stream code run in fibers.
+ *
+ * <p>A {@link Connection}: code written against that contract (HTTP, WebSocket, {@code bridges}'
+ * {@code FiberSocket}) takes a {@code TcpSocket} or a {@code TlsSocket} alike; {@link #session()} is null.
  */
-public final class TcpSocket implements ByteChannel, ClosedBy {
+public final class TcpSocket implements Connection, ClosedBy {
     private static final String SOCKET_TIMEOUT = "the socket's timeout";
     private final Hub hub;
     final StreamHandle handle;
@@ -67,8 +68,6 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     private String name;
     private Duration timeout;
     private String closedBy;
-    private InputStream in;
-    private OutputStream out;
 
     TcpSocket(Hub hub, StreamHandle handle) {
         this.hub = hub;
@@ -198,6 +197,7 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     }
 
     /** {@link #read(ByteBuffer)} into {@code b[off, off + len)}. */
+    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         return read(ByteBuffer.wrap(b, off, len));
     }
@@ -214,6 +214,7 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
      * @throws SocketTimeoutException if the socket's timeout passes during a wait (what was read
      *                                stays in {@code dst}; its position says how much)
      */
+    @Override
     public void readFully(ByteBuffer dst) throws IOException {
         while (dst.hasRemaining()) {
             if (read(dst) < 0) {
@@ -288,6 +289,7 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
      * Writes all of {@code src}. The socket's timeout applies to each wait, not to the whole call;
      * on a timeout, {@code src}'s position says how much was written.
      */
+    @Override
     public void writeAll(ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             write(src);
@@ -303,6 +305,7 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
      * Half-close: the peer reads end-of-stream and may still send; a later write here throws
      * {@link java.net.SocketException} "Socket output is shutdown". Quiet if the peer has gone.
      */
+    @Override
     public void shutdownOutput() throws IOException {
         SocketSide.checkThread(hub, this);
         ensureOpen(writing);
@@ -310,28 +313,11 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     }
 
     /** Stops reading: later reads return -1. Quiet if the peer has gone. */
+    @Override
     public void shutdownInput() throws IOException {
         SocketSide.checkThread(hub, this);
         ensureOpen(reading);
         handle.shutdownInput();
-    }
-
-    // ---------------------------------------------------------------- views
-
-    /** An {@link InputStream} over this socket (closing it closes the socket). Fibers only. */
-    public InputStream inputStream() {
-        if (in == null) {
-            in = new SocketInputStream(this);
-        }
-        return in;
-    }
-
-    /** An {@link OutputStream} over this socket; writes are {@link #writeAll}; closing it closes the socket. */
-    public OutputStream outputStream() {
-        if (out == null) {
-            out = new SocketOutputStream(this);
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------- settings and state
@@ -342,27 +328,32 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
      * SocketTimeoutException} at once); any positive duration, however long. See the Durations
      * section of the {@code dev.weft.fibers} package docs.
      */
+    @Override
     public void setTimeout(Duration timeout) {
         this.timeout = timeout;
     }
 
     /** The per-call limit as set, or null for none. */
+    @Override
     public Duration timeout() {
         return timeout;
     }
 
     /** Sets a socket option ({@link StandardSocketOptions}); see {@link #supportedOptions()}. */
+    @Override
     public <T> TcpSocket setOption(SocketOption<T> option, T value) throws IOException {
         handle.setOption(option, value);
         return this;
     }
 
     /** Reads a socket option. */
+    @Override
     public <T> T getOption(SocketOption<T> option) throws IOException {
         return handle.getOption(option);
     }
 
     /** The options this backend supports on this socket (SO_REUSEPORT only where the OS has it). */
+    @Override
     public java.util.Set<SocketOption<?>> supportedOptions() {
         return handle.supportedOptions();
     }
@@ -389,11 +380,13 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
     }
 
     /** The local address. */
+    @Override
     public InetSocketAddress localAddress() throws IOException {
         return (InetSocketAddress) handle.localAddress();
     }
 
     /** The peer's address. */
+    @Override
     public InetSocketAddress remoteAddress() throws IOException {
         return handle.remoteAddress();
     }
@@ -421,6 +414,12 @@ public final class TcpSocket implements ByteChannel, ClosedBy {
         if (!handle.isOpen()) {
             throw new SocketClosedException(this + " is closed" + (closedBy == null ? "" : " (closed by " + closedBy + ")"));
         }
+    }
+
+    /** The hub that opened this socket: its fibers may use it. Any thread. */
+    @Override
+    public Hub hub() {
+        return hub;
     }
 
     @Override

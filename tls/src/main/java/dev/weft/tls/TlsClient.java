@@ -4,7 +4,6 @@ import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.DelegatedTasks;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
@@ -29,26 +28,18 @@ import javax.net.ssl.SSLParameters;
  */
 public final class TlsClient {
     /** The default limit for a handshake. */
-    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT;
 
     private final SSLContext context;
     private final boolean verifyHostname;
-    private final List<String> protocols;
-    private final List<String> cipherSuites;
-    private final List<String> applicationProtocols;
-    private final Duration handshakeTimeout;
+    private final TlsSettings.Built settings;
     private final Consumer<SSLParameters> customizer;
-    private final DelegatedTasks tasks;
 
     private TlsClient(Builder b) {
         this.context = b.context;
         this.verifyHostname = b.verifyHostname;
-        this.protocols = b.protocols;
-        this.cipherSuites = b.cipherSuites;
-        this.applicationProtocols = b.applicationProtocols;
-        this.handshakeTimeout = b.handshakeTimeout;
+        this.settings = b.build0();
         this.customizer = b.customizer;
-        this.tasks = new DelegatedTasks(b.handshakeTasks);
     }
 
     /** A client with the defaults over {@code context}. */
@@ -100,42 +91,34 @@ public final class TlsClient {
         if (verifyHostname) {
             p.setEndpointIdentificationAlgorithm("HTTPS");
         }
-        if (protocols != null) {
-            p.setProtocols(protocols.toArray(String[]::new));
-        }
-        if (cipherSuites != null) {
-            p.setCipherSuites(cipherSuites.toArray(String[]::new));
-        }
-        if (applicationProtocols != null) {
-            p.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
-        }
+        settings.applyTo(p);
         if (customizer != null) {
             customizer.accept(p);
         }
         engine.setSSLParameters(p);
-        TlsSocket s = new TlsSocket(tcp, engine, null, handshakeTimeout, tasks);
+        TlsSocket s = new TlsSocket(tcp, engine, null, settings.handshakeTimeout(), settings.tasks());
         s.handshake();
         return s;
     }
 
     /** Where the delegated tasks ran, for measurements. */
     DelegatedTasks tasks() {
-        return tasks;
+        return settings.tasks();
     }
 
     /** Settings for a {@link TlsClient}. Not thread-safe; {@link #build()} makes an immutable client. */
-    public static final class Builder {
+    public static final class Builder extends TlsSettings<Builder> {
         private final SSLContext context;
         private boolean verifyHostname = true;
-        private List<String> protocols;
-        private List<String> cipherSuites;
-        private List<String> applicationProtocols;
-        private Duration handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT;
         private Consumer<SSLParameters> customizer;
-        private HandshakeTasks handshakeTasks = HandshakeTasks.ADAPTIVE;
 
         private Builder(SSLContext context) {
             this.context = Objects.requireNonNull(context, "context");
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -145,36 +128,6 @@ public final class TlsClient {
          */
         public Builder verifyHostname(boolean verify) {
             this.verifyHostname = verify;
-            return this;
-        }
-
-        /** The TLS versions to offer, e.g. {@code "TLSv1.3", "TLSv1.2"} (default: the context's). */
-        public Builder protocols(String... protocols) {
-            this.protocols = List.of(protocols);
-            return this;
-        }
-
-        /** The cipher suites to offer (default: the context's). */
-        public Builder cipherSuites(String... suites) {
-            this.cipherSuites = List.of(suites);
-            return this;
-        }
-
-        /** ALPN: the application protocols to offer, most preferred first ({@code "h2", "http/1.1"}). */
-        public Builder applicationProtocols(String... protocols) {
-            this.applicationProtocols = List.of(protocols);
-            return this;
-        }
-
-        /** The limit for a handshake (default 10 s); null for none. */
-        public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = timeout;
-            return this;
-        }
-
-        /** Where the handshake's delegated tasks run (default {@link HandshakeTasks#ADAPTIVE}). */
-        public Builder handshakeTasks(HandshakeTasks where) {
-            this.handshakeTasks = Objects.requireNonNull(where, "where");
             return this;
         }
 

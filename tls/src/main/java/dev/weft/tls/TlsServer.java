@@ -14,7 +14,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -64,9 +63,7 @@ public final class TlsServer {
 
     private final SSLContext defaultContext;
     private final Map<String, SSLContext> byName;
-    private final List<String> protocols;
-    private final List<String> cipherSuites;
-    private final List<String> applicationProtocols;
+    private final TlsSettings.Built settings;
     private final Duration handshakeTimeout;
     private final Customizer customizer;
     private final BiConsumer<InetSocketAddress, IOException> onHandshakeFailure;
@@ -75,13 +72,11 @@ public final class TlsServer {
     private TlsServer(Builder b) {
         this.defaultContext = b.defaultContext;
         this.byName = Map.copyOf(b.byName);
-        this.protocols = b.protocols;
-        this.cipherSuites = b.cipherSuites;
-        this.applicationProtocols = b.applicationProtocols;
-        this.handshakeTimeout = b.handshakeTimeout;
+        this.settings = b.build0();
+        this.handshakeTimeout = settings.handshakeTimeout();
         this.customizer = b.customizer;
         this.onHandshakeFailure = b.onHandshakeFailure;
-        this.tasks = new DelegatedTasks(b.handshakeTasks);
+        this.tasks = settings.tasks();
     }
 
     /** A server with the defaults over {@code context} (which holds the key and certificate chain). */
@@ -230,15 +225,7 @@ public final class TlsServer {
         SSLEngine engine = context.createSSLEngine(peer.getHostString(), peer.getPort());
         engine.setUseClientMode(false);
         SSLParameters p = engine.getSSLParameters();
-        if (protocols != null) {
-            p.setProtocols(protocols.toArray(String[]::new));
-        }
-        if (cipherSuites != null) {
-            p.setCipherSuites(cipherSuites.toArray(String[]::new));
-        }
-        if (applicationProtocols != null) {
-            p.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
-        }
+        settings.applyTo(p);
         if (customizer != null) {
             customizer.customize(p, serverName, peer);
         }
@@ -287,19 +274,19 @@ public final class TlsServer {
     }
 
     /** Settings for a {@link TlsServer}. Not thread-safe; {@link #build()} makes an immutable server. */
-    public static final class Builder {
+    public static final class Builder extends TlsSettings<Builder> {
         private final SSLContext defaultContext;
         private final Map<String, SSLContext> byName = new LinkedHashMap<>();
-        private List<String> protocols;
-        private List<String> cipherSuites;
-        private List<String> applicationProtocols;
-        private Duration handshakeTimeout = TlsClient.DEFAULT_HANDSHAKE_TIMEOUT;
         private Customizer customizer;
         private BiConsumer<InetSocketAddress, IOException> onHandshakeFailure = TlsServer::logFailure;
-        private HandshakeTasks handshakeTasks = HandshakeTasks.ADAPTIVE;
 
         private Builder(SSLContext context) {
             this.defaultContext = Objects.requireNonNull(context, "context");
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /**
@@ -309,40 +296,6 @@ public final class TlsServer {
          */
         public Builder serverName(String name, SSLContext context) {
             byName.put(name.toLowerCase(Locale.ROOT), Objects.requireNonNull(context, "context"));
-            return this;
-        }
-
-        /** The TLS versions to accept, e.g. {@code "TLSv1.3"} (default: the context's, TLS 1.3 and 1.2). */
-        public Builder protocols(String... protocols) {
-            this.protocols = List.of(protocols);
-            return this;
-        }
-
-        /** The cipher suites to accept (default: the context's). */
-        public Builder cipherSuites(String... suites) {
-            this.cipherSuites = List.of(suites);
-            return this;
-        }
-
-        /**
-         * ALPN: the application protocols this server speaks, most preferred first. A client that
-         * offers ALPN but none of these is refused (RFC 7301's no_application_protocol); a client
-         * that offers none gets no ALPN.
-         */
-        public Builder applicationProtocols(String... protocols) {
-            this.applicationProtocols = List.of(protocols);
-            return this;
-        }
-
-        /** The limit for reading the ClientHello and completing the handshake (default 10 s); null for none. */
-        public Builder handshakeTimeout(Duration timeout) {
-            this.handshakeTimeout = timeout;
-            return this;
-        }
-
-        /** Where the handshake's delegated tasks run (default {@link HandshakeTasks#ADAPTIVE}). */
-        public Builder handshakeTasks(HandshakeTasks where) {
-            this.handshakeTasks = Objects.requireNonNull(where, "where");
             return this;
         }
 

@@ -5,19 +5,19 @@ import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.Lock;
 import dev.weft.fibers.Timeout;
+import dev.weft.sockets.Connection;
 import dev.weft.sockets.SocketClosedException;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.DelegatedTasks;
 import dev.weft.tls.internal.HandshakeTurn;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.net.SocketOption;
 import java.nio.channels.ByteChannel;
 import java.time.Duration;
+import java.util.Set;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
@@ -54,8 +54,12 @@ import javax.net.ssl.SSLSession;
  * half-closes TCP: the peer reads end-of-stream and, on TLS 1.3, may still send. A {@code
  * close_notify} from the peer makes {@link #read} return -1; a peer that closes TCP without one makes
  * it throw {@link TlsTruncatedException} (the data may have been cut short by an attacker).
+ *
+ * <p>A {@link Connection}: code written against that contract (HTTP, WebSocket, {@code bridges}'
+ * {@code FiberSocket}) takes a {@code TlsSocket} as it takes a {@link TcpSocket}; {@link #session()}
+ * is the negotiated session. {@link #readFully} and {@link #writeAll(ByteBuffer)} are the contract's.
  */
-public final class TlsSocket implements ByteChannel {
+public final class TlsSocket implements Connection {
     /** How long {@link #close()} waits for room to send close_notify. */
     static final long CLOSE_NOTIFY_MILLIS = 1000;
 
@@ -75,8 +79,6 @@ public final class TlsSocket implements ByteChannel {
     private Fiber<?> writer;
     private IOException handshakeFailure;
     private boolean closed;
-    private InputStream in;
-    private OutputStream out;
 
     TlsSocket(TcpSocket tcp, SSLEngine engine, ByteBuffer alreadyRead, Duration handshakeTimeout, DelegatedTasks tasks) {
         this.hub = Hub.current();
@@ -222,25 +224,13 @@ public final class TlsSocket implements ByteChannel {
     }
 
     /** {@link #read(ByteBuffer)} into an array. */
+    @Override
     public int read(byte[] b, int off, int len) throws IOException {
         return read(ByteBuffer.wrap(b, off, len));
     }
 
-    /**
-     * Reads until {@code dst} is full.
-     *
-     * @throws EOFException if the stream ends first (what was read stays in {@code dst})
-     */
-    public void readFully(ByteBuffer dst) throws IOException {
-        while (dst.hasRemaining()) {
-            if (read(dst) < 0) {
-                throw new EOFException("end of stream after " + dst.position() + " bytes, " + dst.remaining()
-                        + " more expected, on " + this);
-            }
-        }
-    }
-
     /** Plaintext bytes already decrypted and buffered: a read of this many returns without waiting. */
+    @Override
     public int available() {
         return records.plaintext();
     }
@@ -310,16 +300,6 @@ public final class TlsSocket implements ByteChannel {
         }
     }
 
-    /**
-     * Writes all of {@code src}. The socket's timeout applies to each wait, not to the whole call;
-     * on a timeout, {@code src}'s position says how much was taken.
-     */
-    public void writeAll(ByteBuffer src) throws IOException {
-        while (src.hasRemaining()) {
-            write(src);
-        }
-    }
-
     /** {@link #writeAll} of an array. */
     public void writeAll(byte[] b) throws IOException {
         writeAll(ByteBuffer.wrap(b));
@@ -354,6 +334,7 @@ public final class TlsSocket implements ByteChannel {
      *
      * @throws SocketTimeoutException if the socket's timeout passes first
      */
+    @Override
     public void shutdownOutput() throws IOException {
         Fiber<?> me = enter(false);
         try (Lock.Held o = outbound.lock()) {
@@ -463,23 +444,7 @@ public final class TlsSocket implements ByteChannel {
         }
     }
 
-    // ---------------------------------------------------------------- views and state
-
-    /** An {@link InputStream} over this socket ({@code available()} counts decrypted bytes; closing it closes the socket). Fibers only. */
-    public InputStream inputStream() {
-        if (in == null) {
-            in = new TlsInputStream(this);
-        }
-        return in;
-    }
-
-    /** An {@link OutputStream} over this socket; writes are {@link #writeAll}; closing it closes the socket. */
-    public OutputStream outputStream() {
-        if (out == null) {
-            out = new TlsOutputStream(this);
-        }
-        return out;
-    }
+    // ---------------------------------------------------------------- state
 
     /** The underlying TCP socket (for options such as TCP_NODELAY; reading or writing it directly corrupts the TLS stream). */
     public TcpSocket tcp() {
@@ -487,6 +452,7 @@ public final class TlsSocket implements ByteChannel {
     }
 
     /** The negotiated session: protocol ({@code TLSv1.3}), cipher suite, peer certificates. */
+    @Override
     public SSLSession session() {
         return engine.getSession();
     }
@@ -508,26 +474,71 @@ public final class TlsSocket implements ByteChannel {
     }
 
     /** The per-call limit of the underlying socket; null or zero for none. */
+    @Override
     public void setTimeout(Duration timeout) {
         tcp.setTimeout(timeout);
     }
 
     /** The per-call limit, or null. */
+    @Override
     public Duration timeout() {
         return tcp.timeout();
     }
 
     /** The peer's address. */
+    @Override
     public InetSocketAddress remoteAddress() throws IOException {
         return tcp.remoteAddress();
     }
 
     /** The local address. */
+    @Override
     public InetSocketAddress localAddress() throws IOException {
         return tcp.localAddress();
     }
 
-    /** Whether the peer has sent close_notify (reads return -1). */
+    /**
+     * Stops reading: later reads return what was already decrypted, then -1; what the peer still
+     * sends is not decrypted. TLS has no message for it: the TCP input is shut down and the peer
+     * learns nothing until it writes.
+     */
+    @Override
+    public void shutdownInput() throws IOException {
+        Fiber<?> me = enter(true);
+        try (Lock.Held i = inbound.lock()) {
+            ensureOpen();
+            records.inboundDone = true;
+            tcp.shutdownInput();
+        } finally {
+            exit(true, me);
+        }
+    }
+
+    /** Sets an option of the TCP socket underneath (TCP_NODELAY, SO_KEEPALIVE ...). */
+    @Override
+    public <T> TlsSocket setOption(SocketOption<T> option, T value) throws IOException {
+        tcp.setOption(option, value);
+        return this;
+    }
+
+    /** Reads an option of the TCP socket underneath. */
+    @Override
+    public <T> T getOption(SocketOption<T> option) throws IOException {
+        return tcp.getOption(option);
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return tcp.supportedOptions();
+    }
+
+    /** The hub that opened the TCP socket: its fibers may use this one. Any thread. */
+    @Override
+    public Hub hub() {
+        return hub;
+    }
+
+    /** Whether the peer has sent close_notify, or {@link #shutdownInput()} was called (reads return -1). */
     public boolean isInputShutdown() {
         return records.inboundDone;
     }

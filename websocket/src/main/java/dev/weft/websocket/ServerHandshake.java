@@ -1,12 +1,10 @@
 package dev.weft.websocket;
 
-import dev.weft.sockets.TcpSocket;
-import dev.weft.tls.TlsSocket;
-import dev.weft.websocket.internal.ByteStream;
-import dev.weft.websocket.internal.ByteStreams;
+import dev.weft.sockets.Connection;
 import dev.weft.websocket.internal.Endpoint;
 import dev.weft.websocket.internal.ServerUpgrade;
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -51,7 +49,8 @@ public final class ServerHandshake {
     }
 
     /**
-     * Writes the 101 response on {@code socket} and returns the WebSocket connection over it, which
+     * Writes the 101 response on {@code socket} (a {@code TcpSocket}, or a {@code TlsSocket} after its
+     * handshake for wss) and returns the WebSocket connection over it, which
      * then owns the socket (closing it closes the socket). Blocks the calling fiber until the response
      * is written.
      *
@@ -59,32 +58,20 @@ public final class ServerHandshake {
      *                    after its request); null or empty if none
      * @throws IOException if the response cannot be written (the socket is left to the caller)
      */
-    public WebSocket accept(TcpSocket socket, ByteBuffer alreadyRead) throws IOException {
+    public WebSocket accept(Connection socket, ByteBuffer alreadyRead) throws IOException {
         noDelay(socket);
-        return accept(ByteStreams.of(socket), alreadyRead);
-    }
-
-    /** {@link #accept(TcpSocket, ByteBuffer)} over a server-side TLS connection after its handshake. */
-    public WebSocket accept(TlsSocket socket, ByteBuffer alreadyRead) throws IOException {
-        noDelay(socket.tcp());
-        return accept(ByteStreams.of(socket), alreadyRead);
+        ByteBuffer response = ByteBuffer.wrap(accepted.response().getBytes(StandardCharsets.ISO_8859_1));
+        socket.writeAll(response);
+        Endpoint endpoint = new Endpoint(socket, false, server.options(), accepted.deflate(), alreadyRead);
+        return new WebSocket(endpoint, accepted.subprotocol(), extensions(), request.headers(), request.target());
     }
 
     /** Messages are written whole, one write each: Nagle's delay would only add latency. */
-    private static void noDelay(TcpSocket socket) {
+    private static void noDelay(Connection socket) {
         try {
-            socket.setNoDelay(true);
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException | RuntimeException notSupported) {
             // a socket that does not take the option still works
         }
-    }
-
-    private WebSocket accept(ByteStream stream, ByteBuffer alreadyRead) throws IOException {
-        ByteBuffer response = ByteBuffer.wrap(accepted.response().getBytes(StandardCharsets.ISO_8859_1));
-        while (response.hasRemaining()) {
-            stream.write(response);
-        }
-        Endpoint endpoint = new Endpoint(stream, false, server.options(), accepted.deflate(), alreadyRead);
-        return new WebSocket(endpoint, accepted.subprotocol(), extensions(), request.headers(), request.target());
     }
 }

@@ -228,17 +228,25 @@ public final class WebSocket implements AutoCloseable {
 
     /** The local address, or null once the socket no longer knows it. */
     public InetSocketAddress localAddress() {
-        return endpoint.stream().localAddress();
+        try {
+            return endpoint.stream().localAddress();
+        } catch (IOException closed) {
+            return null;
+        }
     }
 
     /** The peer's address, or null once the socket no longer knows it. */
     public InetSocketAddress remoteAddress() {
-        return endpoint.stream().remoteAddress();
+        try {
+            return endpoint.stream().remoteAddress();
+        } catch (IOException closed) {
+            return null;
+        }
     }
 
     /** The TLS session of a {@code wss} connection (protocol, cipher suite, peer certificates), null for plain TCP. */
     public SSLSession sslSession() {
-        return endpoint.stream().sslSession();
+        return endpoint.stream().session();
     }
 
     @Override

@@ -2,11 +2,9 @@ package dev.weft.websocket;
 
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Timeout;
+import dev.weft.sockets.Connection;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.TlsClient;
-import dev.weft.tls.TlsSocket;
-import dev.weft.websocket.internal.ByteStream;
-import dev.weft.websocket.internal.ByteStreams;
 import dev.weft.websocket.internal.ClientHandshake;
 import dev.weft.websocket.internal.Endpoint;
 import dev.weft.websocket.internal.ExtensionHeader;
@@ -106,16 +104,15 @@ public final class WebSocketClient {
         int port = uri.getPort() < 0 ? (secure ? 443 : 80) : uri.getPort();
         Timeout limit = connectTimeout == null ? null : Timeout.after(connectTimeout);
         TcpSocket tcp = null;
-        ByteStream stream = null;
+        Connection stream = null;
         boolean ok = false;
         try {
             tcp = TcpSocket.connect(host, port);
             tcp.setNoDelay(true);
             if (secure) {
-                TlsSocket t = tls().wrap(tcp, host);
-                stream = ByteStreams.of(t);
+                stream = tls().wrap(tcp, host);
             } else {
-                stream = ByteStreams.of(tcp);
+                stream = tcp;
             }
             ClientHandshake.Result r = ClientHandshake.perform(stream, uri, subprotocols, headers, options.compression());
             Endpoint endpoint = new Endpoint(stream, true, options, r.deflate(), r.after());

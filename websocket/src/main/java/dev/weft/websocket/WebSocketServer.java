@@ -1,9 +1,6 @@
 package dev.weft.websocket;
 
-import dev.weft.sockets.TcpSocket;
-import dev.weft.tls.TlsSocket;
-import dev.weft.websocket.internal.ByteStream;
-import dev.weft.websocket.internal.ByteStreams;
+import dev.weft.sockets.Connection;
 import dev.weft.websocket.internal.ServerUpgrade;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -76,33 +73,23 @@ public final class WebSocketServer {
     }
 
     /**
-     * Performs the handshake on {@code socket} and returns the connection, which then owns the socket.
+     * Performs the handshake on {@code socket} (a {@code TcpSocket}, or a {@code TlsSocket} after its
+     * handshake for wss) and returns the connection, which then owns the socket.
      * A refused request is answered (400, 403 or 426, with the reason as text and {@code Connection:
      * close}) and {@link WebSocketHandshakeException} is thrown; the socket is then left to the caller
      * to close. Blocks the calling fiber while the response is written.
      */
-    public WebSocket accept(UpgradeRequest request, TcpSocket socket) throws IOException {
+    public WebSocket accept(UpgradeRequest request, Connection socket) throws IOException {
         return accept(request, socket, null);
     }
 
-    /** {@link #accept(UpgradeRequest, TcpSocket)} with the bytes the caller read past the request head. */
-    public WebSocket accept(UpgradeRequest request, TcpSocket socket, ByteBuffer alreadyRead) throws IOException {
-        ServerHandshake h = handshakeOrRefuse(request, ByteStreams.of(socket));
+    /** {@link #accept(UpgradeRequest, Connection)} with the bytes the caller read past the request head. */
+    public WebSocket accept(UpgradeRequest request, Connection socket, ByteBuffer alreadyRead) throws IOException {
+        ServerHandshake h = handshakeOrRefuse(request, socket);
         return h.accept(socket, alreadyRead);
     }
 
-    /** {@link #accept(UpgradeRequest, TcpSocket)} over a server-side TLS connection after its handshake (wss). */
-    public WebSocket accept(UpgradeRequest request, TlsSocket socket) throws IOException {
-        return accept(request, socket, null);
-    }
-
-    /** {@link #accept(UpgradeRequest, TlsSocket)} with the bytes the caller read past the request head. */
-    public WebSocket accept(UpgradeRequest request, TlsSocket socket, ByteBuffer alreadyRead) throws IOException {
-        ServerHandshake h = handshakeOrRefuse(request, ByteStreams.of(socket));
-        return h.accept(socket, alreadyRead);
-    }
-
-    private ServerHandshake handshakeOrRefuse(UpgradeRequest request, ByteStream stream) throws IOException {
+    private ServerHandshake handshakeOrRefuse(UpgradeRequest request, Connection stream) throws IOException {
         try {
             return handshake(request);
         } catch (WebSocketHandshakeException refused) {

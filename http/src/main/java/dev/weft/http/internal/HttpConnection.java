@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
+import dev.weft.sockets.Connection;
 import dev.weft.fibers.Timeout;
 import dev.weft.http.HttpLimits;
 import java.io.IOException;
@@ -45,7 +46,10 @@ final class HttpConnection {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final HttpService service;
-    private final Transport transport;
+    private final Connection connection;
+    /** The addresses, read once at the start (a closed socket no longer knows them). */
+    private final InetSocketAddress local;
+    private final InetSocketAddress remote;
     private final HttpLimits limits;
     private final HttpOutput out;
     private final HttpInput in;
@@ -68,20 +72,22 @@ final class HttpConnection {
     private boolean continueSent;
     private boolean linger;
 
-    HttpConnection(HttpService service, Transport transport) {
+    HttpConnection(HttpService service, Connection connection) {
         this.service = service;
-        this.transport = transport;
+        this.connection = connection;
+        this.local = addressOrNull(connection, true);
+        this.remote = addressOrNull(connection, false);
         this.limits = service.limits();
-        this.rate = MinDataRate.of(transport, limits);
-        this.out = new HttpOutput(transport.output(), rate, 8192);
-        this.in = new HttpInput(transport.input(), out, 4096, limits.maxHeaderBytes() + 64);
+        this.rate = MinDataRate.of(connection, limits);
+        this.out = new HttpOutput(connection.outputStream(), rate, 8192);
+        this.in = new HttpInput(connection.inputStream(), out, 4096, limits.maxHeaderBytes() + 64);
         this.parser = new RequestParser(limits);
         this.hub = Hub.current();
     }
 
-    /** Serves requests until the connection closes; closes the transport. Never throws but a kill. */
+    /** Serves requests until the connection closes; closes the connection. Never throws but a kill. */
     void run() {
-        transport.setTimeout(limits.idleTimeout());
+        connection.setTimeout(limits.idleTimeout());
         try {
             while (true) {
                 RequestHead head = nextHead();
@@ -105,7 +111,7 @@ final class HttpConnection {
                     lingeringClose();
                 }
             } finally {
-                transport.close();
+                connection.close();
             }
         }
     }
@@ -176,7 +182,7 @@ final class HttpConnection {
         RequestBody body = RequestBody.of(this, in, limits, head);
         HttpContextImpl context = service.contexts().find(path);
         HttpExchangeImpl ex = new HttpExchangeImpl(this, head, context, uri, path, body, out);
-        SSLSession tls = transport.sslSession();
+        SSLSession tls = connection.session();
         HttpExchange handed = tls == null ? ex : new HttpsExchangeImpl(ex, tls);
         current = ex;
         Exception failure = null;
@@ -296,8 +302,8 @@ final class HttpConnection {
         Timeout t = Timeout.after(LINGER);
         try {
             out.flush();
-            transport.shutdownOutput();
-            InputStream raw = transport.input();
+            connection.shutdownOutput();
+            InputStream raw = connection.inputStream();
             byte[] junk = new byte[4096];
             long total = 0;
             while (total < LINGER_BYTES) {
@@ -418,11 +424,19 @@ final class HttpConnection {
     }
 
     InetSocketAddress remoteAddress() {
-        return transport.remoteAddress();
+        return remote;
     }
 
     InetSocketAddress localAddress() {
-        return transport.localAddress();
+        return local;
+    }
+
+    private static InetSocketAddress addressOrNull(Connection connection, boolean local) {
+        try {
+            return local ? connection.localAddress() : connection.remoteAddress();
+        } catch (IOException closedAlready) {
+            return null;
+        }
     }
 
     /**
@@ -433,19 +447,19 @@ final class HttpConnection {
         LOG.log(System.Logger.Level.DEBUG, () -> "closed " + this + ", idle longest, to make room for a new connection"
                 + " (maxConnections " + limits.maxConnections() + ")");
         closeAfter = true;
-        transport.close();
+        connection.close();
     }
 
     /** The server is stopping: an idle connection closes now, a busy one after its exchange. Hub thread. */
     void requestStop() {
         stopRequested = true;
         if (idle) {
-            transport.close();
+            connection.close();
         }
     }
 
     @Override
     public String toString() {
-        return "HttpConnection(" + transport + ")";
+        return "HttpConnection(" + connection + ")";
     }
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The read side of a connection: a buffer over the transport's input that the request parser scans
+ * The read side of a connection: a buffer over the connection's input that the request parser scans
  * in place and the body streams read from. Before every read that may block it flushes the
  * connection's pending output, so that a response is never held back while the server waits for
  * the next request.
@@ -30,7 +30,7 @@ final class HttpInput {
         this.buf = new byte[initialCapacity];
     }
 
-    /** Holds the reads that may block to {@code rate} (null: only the transport's timeout). */
+    /** Holds the reads that may block to {@code rate} (null: only the connection's timeout). */
     void limitBodyRate(MinDataRate rate) {
         this.bodyRate = rate;
     }
@@ -71,7 +71,7 @@ final class HttpInput {
         return n;
     }
 
-    /** Reads up to {@code len} bytes: buffered ones first, else from the transport (large reads bypass the buffer). */
+    /** Reads up to {@code len} bytes: buffered ones first, else from the connection (large reads bypass the buffer). */
     int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
             return 0;

@@ -2,6 +2,7 @@ package dev.weft.http.internal;
 
 import dev.weft.fibers.Event;
 import dev.weft.http.HttpLimits;
+import dev.weft.sockets.Connection;
 import dev.weft.sockets.TcpSocket;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -59,19 +60,19 @@ public final class HttpService {
     /** Serves one accepted TCP connection until it ends (a {@code ConnectionHandler}); the caller closes the socket. */
     public void serve(TcpSocket socket) throws Exception {
         socket.setNoDelay(true);
-        serve(Transport.of(socket));
+        serve((Connection) socket); // the cast picks the overload below
     }
 
-    /** Serves one connection over {@code transport} until it ends, and closes it. Waits for {@link #start()} first. */
-    public void serve(Transport transport) {
+    /** Serves one connection (plain or TLS) until it ends, and closes it. Waits for {@link #start()} first. */
+    public void serve(Connection connection) {
         if (!started.isSet()) {
             started.await();
         }
         if (stopping) {
-            transport.close();
+            connection.close();
             return;
         }
-        HttpConnection c = new HttpConnection(this, transport);
+        HttpConnection c = new HttpConnection(this, connection);
         connections.add(c);
         noConnections.clear();
         try {

@@ -54,7 +54,7 @@ public final class HttpsConnections {
                     + " setup failed (does the HttpsConfigurator's configure(HttpsParameters) throw?)", e);
             return;
         }
-        service.serve(new TlsTransport(socket));
+        service.serve(socket);
     }
 
     private TlsServer tlsFor(TcpSocket tcp) {

@@ -3,6 +3,7 @@ package dev.weft.http.internal;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Timeout;
 import dev.weft.http.HttpLimits;
+import dev.weft.sockets.Connection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +32,7 @@ final class MinDataRate {
     /** The largest write given one allowance: bounds how long a too-slow reader holds its slot. */
     static final int PIECE = 16 * 1024;
 
-    private final Transport transport;
+    private final Connection connection;
     private final long bytesPerSecond;
     private final long graceNanos;
     private final Duration idle;
@@ -39,8 +40,8 @@ final class MinDataRate {
     private long bodyBytes;
     private long waitedNanos;
 
-    MinDataRate(Transport transport, HttpLimits limits) {
-        this.transport = transport;
+    MinDataRate(Connection connection, HttpLimits limits) {
+        this.connection = connection;
         this.bytesPerSecond = limits.minDataRate();
         this.graceNanos = limits.dataRateGrace().toNanos();
         this.idle = limits.idleTimeout();
@@ -48,8 +49,8 @@ final class MinDataRate {
     }
 
     /** The rate of {@code limits}, or null when it has none. */
-    static MinDataRate of(Transport transport, HttpLimits limits) {
-        return limits.minDataRate() == 0 ? null : new MinDataRate(transport, limits);
+    static MinDataRate of(Connection connection, HttpLimits limits) {
+        return limits.minDataRate() == 0 ? null : new MinDataRate(connection, limits);
     }
 
     /** A new request body begins: its credit starts at the grace. */
@@ -59,7 +60,7 @@ final class MinDataRate {
     }
 
     /**
-     * A read of body bytes from {@code in} (the transport's stream), which may wait only for what is
+     * A read of body bytes from {@code in} (the connection's stream), which may wait only for what is
      * left of the body's credit.
      *
      * @throws HttpError (408) when the credit runs out before a byte arrives
@@ -68,7 +69,7 @@ final class MinDataRate {
         long credit = graceNanos + nanosFor(bodyBytes + 1) - waitedNanos;
         boolean rateFirst = credit < idleNanos;
         if (rateFirst) {
-            transport.setTimeout(Duration.ofNanos(Math.max(0, credit)));
+            connection.setTimeout(Duration.ofNanos(Math.max(0, credit)));
         }
         long start = System.nanoTime();
         try {
@@ -87,13 +88,13 @@ final class MinDataRate {
         } finally {
             waitedNanos += System.nanoTime() - start;
             if (rateFirst) {
-                transport.setTimeout(idle);
+                connection.setTimeout(idle);
             }
         }
     }
 
     /**
-     * Writes {@code b[off, off + len)} to {@code out} (the transport's stream) in pieces of at most
+     * Writes {@code b[off, off + len)} to {@code out} (the connection's stream) in pieces of at most
      * {@value #PIECE} bytes, each taken by the client within its allowance.
      *
      * @throws SocketTimeoutException when the client reads a piece too slowly (the connection must close)

@@ -84,7 +84,7 @@ final class RequestParser {
      * mayBlock} true it reads until they do (blocking the fiber).
      *
      * @throws HttpError   if the head is malformed or over a limit (the connection must close)
-     * @throws IOException if the transport fails or the peer closes in the middle of a head
+     * @throws IOException if the connection fails or the peer closes in the middle of a head
      */
     RequestHead parse(HttpInput in, boolean mayBlock) throws IOException {
         int scan = 0;           // relative to in.pos

@@ -1,5 +1,6 @@
 package dev.weft.websocket.internal;
 
+import dev.weft.sockets.Connection;
 import dev.weft.websocket.PerMessageDeflate;
 import dev.weft.websocket.WebSocketHandshakeException;
 import java.io.IOException;
@@ -23,7 +24,7 @@ public final class ClientHandshake {
     }
 
     /** Sends the request for {@code uri} over {@code stream} and checks the answer. Blocks the calling fiber. */
-    public static Result perform(ByteStream stream, URI uri, List<String> subprotocols, Map<String, List<String>> extraHeaders,
+    public static Result perform(Connection stream, URI uri, List<String> subprotocols, Map<String, List<String>> extraHeaders,
                                  PerMessageDeflate compression) throws IOException {
         String key = HandshakeKeys.newKey();
         String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())

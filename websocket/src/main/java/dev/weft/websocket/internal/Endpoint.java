@@ -5,6 +5,7 @@ import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Timeout;
+import dev.weft.sockets.Connection;
 import dev.weft.websocket.CloseCodes;
 import dev.weft.websocket.Message;
 import dev.weft.websocket.WebSocketClosedException;
@@ -31,7 +32,7 @@ public final class Endpoint {
     private static final long NONE = Deadlines.NONE;
     private static final byte[] EMPTY = new byte[0];
 
-    private final ByteStream stream;
+    private final Connection stream;
     private final boolean client;
     private final WebSocketOptions options;
     private final FrameParser parser;
@@ -61,7 +62,7 @@ public final class Endpoint {
      * @param deflate the agreed permessage-deflate parameters, or null when not agreed
      * @param alreadyRead bytes that came with the handshake (may be null)
      */
-    public Endpoint(ByteStream stream, boolean client, WebSocketOptions options, DeflateParameters deflate,
+    public Endpoint(Connection stream, boolean client, WebSocketOptions options, DeflateParameters deflate,
                     ByteBuffer alreadyRead) {
         this.stream = stream;
         this.client = client;
@@ -525,7 +526,7 @@ public final class Endpoint {
         return closed == null ? null : closedAgain();
     }
 
-    public ByteStream stream() {
+    public Connection stream() {
         return stream;
     }
 

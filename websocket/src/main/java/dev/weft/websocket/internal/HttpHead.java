@@ -1,5 +1,6 @@
 package dev.weft.websocket.internal;
 
+import dev.weft.sockets.Connection;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,7 +45,7 @@ public record HttpHead(String startLine, Map<String, List<String>> headers) {
      * @param what names the head in messages ("the server's handshake response")
      * @throws IOException if the stream ends first, the head is larger than {@link #MAX_BYTES}, or malformed
      */
-    public static Read read(ByteStream stream, String what) throws IOException {
+    public static Read read(Connection stream, String what) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(2048);
         while (true) {
             if (!buf.hasRemaining()) {

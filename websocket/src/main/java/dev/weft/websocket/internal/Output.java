@@ -1,6 +1,7 @@
 package dev.weft.websocket.internal;
 
 import dev.weft.fibers.Lock;
+import dev.weft.sockets.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -20,14 +21,14 @@ import java.util.ArrayDeque;
  * <p>Thread rule: fibers of the connection's hub. Not for concurrent use from several hubs.
  */
 public final class Output {
-    private final ByteStream stream;
+    private final Connection stream;
     private final Lock lock = new Lock();
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
     /** The queued buffer that is borrowed caller memory, if any (only while its owner holds the lock). */
     private ByteBuffer borrowed;
     private long queuedBytes;
 
-    public Output(ByteStream stream) {
+    public Output(Connection stream) {
         this.stream = stream;
     }
 
@@ -153,7 +154,7 @@ public final class Output {
     }
 
     /** The stream under it. */
-    public ByteStream stream() {
+    public Connection stream() {
         return stream;
     }
 }
