@@ -64,7 +64,7 @@ public final class IoUringBackend implements HubBackend {
         } catch (LinkageError e) {
             return Availability.no("Netty's io_uring classes are missing or broken; add "
                     + "io.netty:netty-transport-native-io_uring:" + NettyClasspath.TESTED + " with classifier "
-                    + IoUringRefusal.classifier() + ", or run with -Dweft.hub=epoll", e);
+                    + NettyClasspath.linuxClassifier() + ", or run with -Dweft.hub=epoll", e);
         }
     }
 

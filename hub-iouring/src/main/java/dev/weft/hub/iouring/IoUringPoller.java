@@ -49,6 +49,11 @@ final class IoUringPoller extends UnixPoller {
         return poll;
     }
 
+    /** Submits what is queued (a close) and handles what completed, now (see {@link UnixPoller#pollNow()}). */
+    void submitNow() {
+        pollNow();
+    }
+
     /** Runs {@code handle}'s callbacks for a completed poll (from inside {@link #poll}). */
     void completed(UnixHandle handle, boolean readable, boolean writable, boolean hangup) {
         dispatch(handle, readable, writable, hangup);

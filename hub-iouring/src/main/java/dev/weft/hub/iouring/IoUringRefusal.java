@@ -4,7 +4,6 @@ import dev.weft.hub.unix.NettyClasspath;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Why io_uring cannot run here, in one sentence with the fix. Netty reports every refusal of
@@ -37,7 +36,7 @@ final class IoUringRefusal {
         }
         if (linkFailure(cause)) {
             return "Netty's native io_uring library could not be loaded; put io.netty:netty-transport-native-io_uring:"
-                    + NettyClasspath.TESTED + ":" + classifier() + " on the class path (hub-iouring declares"
+                    + NettyClasspath.TESTED + ":" + NettyClasspath.linuxClassifier() + " on the class path (hub-iouring declares"
                     + " linux-x86_64 and linux-aarch_64)" + INSTEAD;
         }
         if (message.contains("kernel version") || message.contains("Not all operations are supported")) {
@@ -90,16 +89,6 @@ final class IoUringRefusal {
             // unknown: say what the sysctl allows without guessing
         }
         return false;
-    }
-
-    /** The native classifier this machine needs. */
-    static String classifier() {
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        return switch (arch) {
-            case "amd64", "x86_64" -> "linux-x86_64";
-            case "aarch64", "arm64" -> "linux-aarch_64";
-            default -> "linux-" + arch + " (Netty ships none for os.arch=" + arch + ")";
-        };
     }
 
     private static boolean linkFailure(Throwable cause) {

@@ -33,8 +33,10 @@ import io.netty.channel.unix.Socket;
  *     connection open (the peer sees no FIN, and a cancel by descriptor then fails with EBADF). So
  *     while anything is in flight the close is the live polls' cancels followed by {@code
  *     IORING_OP_CLOSE}, in that order in the ring; the number is released only when the close runs,
- *     so no queued entry can reach a new socket that reuses it. With nothing in flight it is a plain
- *     {@code close(2)}, at once. Netty's {@link Socket} wrapper is then dropped without its own close
+ *     so no queued entry can reach a new socket that reuses it. The ring runs them at once (one
+ *     non-blocking {@code io_uring_enter}), so that the port is free and the peer sees the end of
+ *     stream when {@code close()} returns, as with {@code close(2)}; from inside the poll itself
+ *     they go with that poll's own submission. With nothing in flight it is a plain {@code close(2)}. Netty's {@link Socket} wrapper is then dropped without its own close
  *     (which would close the number again).</li>
  * </ul>
  */
@@ -129,6 +131,7 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
         } finally {
             registration.cancel();
         }
+        poller.submitNow();
     }
 
     @Override
