@@ -8,6 +8,7 @@
 #                                    (a smoke test that the benchmarks build and run: not a measurement)
 #   ./weft bench echo [ARGS]         the echo comparison (see dev.weft.jmh.echo.EchoBench)
 #   ./weft bench http [ARGS]         wrk against hello-world HTTP servers (see dev.weft.jmh.http.HttpBench)
+#   ./weft bench tls-burst [ARGS]    N clients connecting at once over TLS (see dev.weft.jmh.burst.BurstBench)
 #   ./weft bench connections [ARGS]  N concurrent connections on one hub: heap per connection, time to
 #                                    open them (see dev.weft.jmh.connections.ConnectionsBench; --help)
 #   -Dweft.hub=NAME is honoured too (as --backend NAME); other -D options and -Xmx/-Xms go to the JVM
@@ -44,6 +45,12 @@ if [ "${args[0]:-}" = http ]; then
   pin=()
   if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
   exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.http.HttpBench "${args[@]:1}"
+fi
+if [ "${args[0]:-}" = tls-burst ]; then
+  # Same pinning as echo: the load generator on CPU 1, each server JVM on CPU 0.
+  pin=()
+  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
+  exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.burst.BurstBench "${args[@]:1}"
 fi
 if [ "${args[0]:-}" = connections ]; then
   # Not pinned: the server and client JVMs it starts share the machine (it measures memory and

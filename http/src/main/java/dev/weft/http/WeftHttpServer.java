@@ -171,7 +171,8 @@ public final class WeftHttpServer extends HttpServer {
         HttpService s = new HttpService(limits, contexts);
         String host = addr.getAddress() != null ? addr.getAddress().getHostAddress() : addr.getHostString();
         StreamServer a = StreamServer.builder(connections.apply(s)).bind(host, addr.getPort()).backlog(backlog)
-                .maxConnections(limits.maxConnections()).start();
+                .maxConnections(limits.maxConnections()).maxConnectionsPerPeer(limits.maxConnectionsPerPeer())
+                .idleTimeout(limits.idleTimeout()).reclaimWhenFull(s::closeLongestIdle).start();
         this.service = s;
         this.acceptor = a;
         this.stopped = new Event();

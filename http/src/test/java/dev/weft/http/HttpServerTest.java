@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -467,7 +468,8 @@ class HttpServerTest {
                 assertEquals("ann yes context-wide", ok.body());
                 assertEquals("ran", ok.header("X-Filter"));
                 send(s, "GET /secretive HTTP/1.1\r\nHost: x\r\n\r\n");
-                assertEquals(404, r.next().status(), "/secret does not serve /secretive");
+                assertEquals(401, r.next().status(), "/secret serves /secretive (a string prefix, as the JDK's server)"
+                        + " and its authenticator guards it");
             }
             server.removeContext("/secret");
             try (TcpSocket s = connect(server)) {
@@ -479,7 +481,7 @@ class HttpServerTest {
 
     @Test
     void handlerMistakesGet500OrACloseAndAreReported() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             serve(server -> {
                 server.createContext("/throws", ex -> {
                     throw new IllegalStateException("boom in handler");
@@ -538,7 +540,7 @@ class HttpServerTest {
 
     @Test
     void aTimeoutMidBodyAndAClientVanishingMidResponseCostOnlyTheirOwnConnections() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             serve(server -> {
                 boolean[] timedOut = {false};
                 server.createContext("/impatient", ex -> {
@@ -589,6 +591,102 @@ class HttpServerTest {
             });
             assertEquals(List.of(), log.warnings(), "a client that goes away is not a handler bug worth a warning");
         }
+    }
+
+    @Test
+    void aResponseHeaderTheServerRefusesToSendGetsA500WithoutItAndAWarning() throws Exception {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
+            serve(server -> {
+                server.createContext("/bad-header", ex -> {
+                    ex.getResponseHeaders().add("X-Folded", "a\r\n b"); // the JDK's Headers lets obs-fold through
+                    ex.sendResponseHeaders(200, -1);                   // refused here: escapes the handler
+                });
+                server.createContext("/bad-name", ex -> {
+                    ex.getResponseHeaders().add("X Price", "10"); // not a token: refused by the server, not by Headers
+                    ex.sendResponseHeaders(200, -1);
+                });
+                for (String path : List.of("/bad-header", "/bad-name")) {
+                    try (TcpSocket s = connect(server)) {
+                        RawResponse.Reader r = new RawResponse.Reader(s);
+                        send(s, "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                        RawResponse resp = r.next();
+                        assertEquals(500, resp == null ? -1 : resp.status(), path + ": the client gets an answer");
+                        assertNull(resp.header("X-Folded"));
+                        assertNull(resp.header("X price"));
+                        assertEquals("close", resp.header("Connection"));
+                        assertTrue(r.closedByServer());
+                    }
+                }
+            });
+            List<String> warnings = log.warnings();
+            assertEquals(2, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("X-folded") || warnings.get(0).contains("X-Folded"), warnings.get(0));
+            assertTrue(warnings.get(1).contains("is not a token"), warnings.get(1));
+        }
+    }
+
+    @Test
+    void anAbsoluteFormTargetsHostIsTheHostHandlersSee() throws Exception {
+        serve(server -> {
+            server.createContext("/host", ex -> {
+                byte[] b = (ex.getRequestHeaders().get("Host") + " " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+                ex.sendResponseHeaders(200, b.length);
+                ex.getResponseBody().write(b);
+                ex.close();
+            });
+            try (TcpSocket s = connect(server)) {
+                RawResponse.Reader r = new RawResponse.Reader(s);
+                send(s, "GET http://real.example:8081/host?a=1 HTTP/1.1\r\nHost: other.example\r\n\r\n"
+                        + "GET https://[::1]/host HTTP/1.1\r\nHost: x\r\n\r\n"
+                        + "GET /host HTTP/1.1\r\nHost: plain.example\r\n\r\n");
+                assertEquals("[real.example:8081] http://real.example:8081/host?a=1", r.next().body(),
+                        "RFC 9112 3.2.2: the target's authority, not the Host header");
+                assertEquals("[[::1]] https://[::1]/host", r.next().body());
+                assertEquals("[plain.example] /host", r.next().body());
+            }
+        });
+    }
+
+    @Test
+    void aResponseAfterWhichTheConnectionClosesSaysConnectionClose() throws Exception {
+        serve(server -> {
+            server.createContext("/ignores-body", ex -> ex.sendResponseHeaders(204, -1));
+            server.createContext("/streams", ex -> { // begins reading, answers, reads the rest: keeps the connection
+                int first = ex.getRequestBody().read();
+                ex.sendResponseHeaders(200, 0);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(first);
+                    out.write(ex.getRequestBody().readAllBytes());
+                }
+            });
+            String big = "x".repeat(64 * 1024 + 1); // more than the server drains (HttpConnection.DRAIN_LIMIT)
+            String[] closing = {
+                "POST /ignores-body HTTP/1.1\r\nHost: x\r\nContent-Length: " + big.length() + "\r\n\r\n" + big,
+                "POST /ignores-body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            };
+            for (String request : closing) {
+                try (TcpSocket s = connect(server)) {
+                    RawResponse.Reader r = new RawResponse.Reader(s);
+                    send(s, request);
+                    RawResponse resp = r.next();
+                    assertEquals(204, resp.status());
+                    assertEquals("close", resp.header("Connection"), "the unread body is not drained: say so");
+                    assertTrue(r.closedByServer());
+                }
+            }
+            try (TcpSocket s = connect(server)) {
+                RawResponse.Reader r = new RawResponse.Reader(s);
+                send(s, "POST /ignores-body HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nabcde"
+                        + "POST /streams HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
+                        + "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+                RawResponse small = r.next();
+                assertNull(small.header("Connection"), "a small unread body is drained: the connection stays");
+                RawResponse streamed = r.next();
+                assertEquals("abc", streamed.body());
+                assertNull(streamed.header("Connection"));
+                assertEquals("hello", r.next().body());
+            }
+        });
     }
 
     @Test

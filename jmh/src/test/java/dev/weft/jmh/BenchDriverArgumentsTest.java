@@ -3,17 +3,14 @@ package dev.weft.jmh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import dev.weft.testkit.ChildJvm;
+import dev.weft.testkit.Processes;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The command lines of {@code ./weft bench echo} and {@code ./weft bench http} ({@link CommandLine}):
+ * The command lines of {@code ./weft bench echo}, {@code http} and {@code tls-burst} ({@link CommandLine}):
  * {@code --help} prints the options and exits 0; a wrong argument is one line naming it and exit
  * status 2, before any server or load starts. Each driver runs in a child JVM (they exit).
  */
@@ -32,6 +29,10 @@ class BenchDriverArgumentsTest {
         assertEquals(0, http.status(), http::toString);
         assertTrue(http.out().startsWith("usage: ./weft bench http"), http::toString);
         assertTrue(http.out().contains("--pipeline") && http.out().contains("jdk-virtual"), http::toString);
+        Run burst = run("dev.weft.jmh.burst.BurstBench", "--help");
+        assertEquals(0, burst.status(), burst::toString);
+        assertTrue(burst.out().startsWith("usage: ./weft bench tls-burst"), burst::toString);
+        assertTrue(burst.out().contains("--protocols") && burst.out().contains("jdk-https"), burst::toString);
     }
 
     @Test
@@ -42,6 +43,10 @@ class BenchDriverArgumentsTest {
         assertRefused(run("dev.weft.jmh.echo.EchoBench", "--measure", "five"), "echo: --measure needs a number, not 'five'");
         assertRefused(run("dev.weft.jmh.echo.EchoBench", "--servers", "netty"),
                 "echo: unknown server 'netty'; known: weft-nio, weft-epoll");
+        assertRefused(run("dev.weft.jmh.burst.BurstBench", "--protocols", "SSLv3"),
+                "tls-burst: unknown protocol 'SSLv3'; known: TLSv1.3, TLSv1.2");
+        assertRefused(run("dev.weft.jmh.burst.BurstBench", "--rounds", "0"),
+                "tls-burst: --rounds, --steady and --interval-ms must be at least 1");
     }
 
     private static void assertRefused(Run r, String message) {
@@ -51,18 +56,8 @@ class BenchDriverArgumentsTest {
         assertEquals("", r.out(), r::toString);
     }
 
-    private static Run run(String mainClass, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                JvmArgs.EXPORTS, JvmArgs.NATIVE, "-cp", System.getProperty("java.class.path"), mainClass)); // as bench.sh
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(mainClass + " " + args[0] + " did not end within 30 s");
-        }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    private static Run run(String mainClass, String... args) throws Exception {
+        Processes.Result r = ChildJvm.of(mainClass, args).run(30); // Weft's flags, as bench.sh gives them
+        return new Run(r.exit(), r.out(), r.stderr());
     }
 }

@@ -79,6 +79,29 @@ final class ServerFibers {
         return !stopping;
     }
 
+    /** Whether {@code max} handlers run now. */
+    boolean isFull() {
+        return running.size() >= max;
+    }
+
+    /**
+     * Parks the intake until a handler ends or the server stops, or at most {@code limit} (null: no
+     * limit).
+     *
+     * @return false if the server is stopping
+     */
+    boolean awaitChange(Duration limit) {
+        if (!stopping) {
+            changed.clear();
+            if (limit == null) {
+                changed.await();
+            } else {
+                changed.await(limit);
+            }
+        }
+        return !stopping;
+    }
+
     /**
      * Parks the intake for {@code pause} (a back-off), or until the server stops.
      *

@@ -12,7 +12,10 @@ import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * A TCP server on one hub: an accept fiber, and one handler fiber per connection that owns its
@@ -24,7 +27,11 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Flow control: at most {@code maxConnections} handlers run at once; while full, accepting
- * pauses (connections wait in the kernel backlog) and resumes when a handler ends. At most {@code
+ * pauses (connections wait in the kernel backlog) and resumes when a handler ends, or, with {@link
+ * Builder#reclaimWhenFull}, the application closes an idle connection to make room. At most {@code
+ * maxConnectionsPerPeer} come from one address. Every accepted socket has an idle timeout (default
+ * {@value #DEFAULT_IDLE_TIMEOUT_SECONDS} s, {@link Builder#idleTimeout}), so a connection whose peer
+ * sends and reads nothing does not hold its slot forever. At most {@code
  * maxAcceptsPerIteration} connections are accepted before the accept fiber yields to the others.
  * Accept errors (e.g. EMFILE, too many open files) are logged and retried after a back-off that
  * doubles from 10 ms to 1 s, never in a busy loop. A handler's exception goes to the hub's uncaught
@@ -36,6 +43,10 @@ public final class StreamServer {
     private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
     static final Duration FIRST_BACKOFF = Duration.ofMillis(10);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+    /** The default {@link Builder#idleTimeout}. */
+    public static final long DEFAULT_IDLE_TIMEOUT_SECONDS = 300;
+    /** How often a full server with a client waiting asks {@link Builder#reclaimWhenFull} again. */
+    static final Duration RECLAIM_RETRY = Duration.ofMillis(100);
 
     /** Settings for a {@link StreamServer}; {@link #start()} binds and starts accepting. */
     public static final class Builder {
@@ -47,6 +58,9 @@ public final class StreamServer {
         private int backlog = 1024;
         private int maxConnections = Integer.MAX_VALUE;
         private int maxAcceptsPerIteration = 64;
+        private int maxConnectionsPerPeer = Integer.MAX_VALUE;
+        private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
+        private BooleanSupplier reclaimWhenFull;
 
         private Builder(ConnectionHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
@@ -93,6 +107,43 @@ public final class StreamServer {
             return this;
         }
 
+        /**
+         * At most this many connections from one peer address at once (default unlimited); one more is
+         * closed as soon as it is accepted (logged at DEBUG), so that one client cannot take every slot.
+         */
+        public Builder maxConnectionsPerPeer(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxConnectionsPerPeer must be at least 1, not " + max);
+            }
+            this.maxConnectionsPerPeer = max;
+            return this;
+        }
+
+        /**
+         * The timeout ({@link TcpSocket#setTimeout}) every accepted socket starts with: a read or write
+         * that waits longer than this for the peer throws {@link java.net.SocketTimeoutException}.
+         * Default {@value StreamServer#DEFAULT_IDLE_TIMEOUT_SECONDS} s; null for none. A handler may set its own.
+         * When the server's timeout ends a handler (the exception escapes it) the connection was idle:
+         * it is closed and logged at DEBUG, not reported as a handler failure.
+         */
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * When {@code maxConnections} handlers run and another client has connected, the accept fiber
+         * calls {@code closeOneIdle}, which may close one idle connection the application knows of
+         * (the longest idle, as nginx does with keep-alive connections) and returns whether it did.
+         * The new client is served as soon as a handler ends; while nothing could be closed it waits,
+         * and {@code closeOneIdle} is asked again every {@code 100} ms. Runs in the accept fiber; must
+         * not block. Default: none (the server waits for a handler to end).
+         */
+        public Builder reclaimWhenFull(BooleanSupplier closeOneIdle) {
+            this.reclaimWhenFull = Objects.requireNonNull(closeOneIdle, "closeOneIdle");
+            return this;
+        }
+
         /** At most this many accepts before the accept fiber lets other fibers run (default 64). */
         public Builder maxAcceptsPerIteration(int max) {
             if (max < 1) {
@@ -121,6 +172,11 @@ public final class StreamServer {
     private final ListenerHandle listener;
     private final InetSocketAddress address;
     private final int maxAcceptsPerIteration;
+    private final int maxConnectionsPerPeer;
+    private final Duration idleTimeout;
+    private final BooleanSupplier reclaimWhenFull;
+    /** Connections per peer address, kept only with {@link Builder#maxConnectionsPerPeer}. */
+    private final Map<InetAddress, Integer> perPeer = new HashMap<>();
     private final ServerFibers handlers;
     private final Fiber<Void> acceptor;
     private long accepted;
@@ -129,6 +185,9 @@ public final class StreamServer {
         this.hub = Hub.current();
         this.handler = b.handler;
         this.maxAcceptsPerIteration = b.maxAcceptsPerIteration;
+        this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
+        this.idleTimeout = b.idleTimeout;
+        this.reclaimWhenFull = b.reclaimWhenFull;
         InetSocketAddress bindTo = b.host == null ? new InetSocketAddress(b.port)
                 : new InetSocketAddress(Resolver.resolve(b.host, null).get(0), b.port);
         this.listener = hub.loop().poller().openListener(bindTo.getAddress() instanceof java.net.Inet6Address
@@ -156,7 +215,7 @@ public final class StreamServer {
     private void acceptLoop() {
         Duration backoff = FIRST_BACKOFF;
         int burst = 0;
-        while (handlers.awaitSlot()) {
+        while (reclaimWhenFull == null ? handlers.awaitSlot() : !handlers.isStopping()) {
             StreamHandle h;
             try {
                 hub.spendBudget();
@@ -182,7 +241,9 @@ public final class StreamServer {
             }
             backoff = FIRST_BACKOFF;
             accepted++;
-            serve(new TcpSocket(hub, h));
+            if (!admit(new TcpSocket(hub, h))) {
+                return; // stopping
+            }
             if (++burst >= maxAcceptsPerIteration) {
                 burst = 0;
                 Fiber.yield();
@@ -203,22 +264,96 @@ public final class StreamServer {
         }
     }
 
-    private void serve(TcpSocket socket) {
-        String peer;
+    /**
+     * Serves an accepted socket, or closes it: over the per-peer limit, or when the server stops
+     * while it waits for a slot (then returns false). Closes it on any failure, a kill included.
+     */
+    private boolean admit(TcpSocket socket) {
+        InetSocketAddress peer;
         try {
-            peer = String.valueOf(socket.remoteAddress());
-        } catch (IOException e) {
-            peer = "?";
+            peer = socket.remoteAddress();
+        } catch (IOException | RuntimeException e) {
+            peer = null;
         }
+        InetAddress peerAddress = peer == null ? null : peer.getAddress();
+        boolean counted = false;
+        boolean handed = false;
+        try {
+            if (maxConnectionsPerPeer != Integer.MAX_VALUE && peerAddress != null) {
+                if (perPeer.getOrDefault(peerAddress, 0) >= maxConnectionsPerPeer) {
+                    InetSocketAddress shown = peer;
+                    LOG.log(System.Logger.Level.DEBUG, () -> address + ": closed a connection from " + shown + ": "
+                            + maxConnectionsPerPeer + " from that address are open (maxConnectionsPerPeer)");
+                    return true;
+                }
+                perPeer.merge(peerAddress, 1, Integer::sum);
+                counted = true;
+            }
+            if (reclaimWhenFull != null && !makeRoom()) {
+                return false;
+            }
+            serve(socket, peer, counted ? peerAddress : null);
+            handed = true;
+            return true;
+        } finally {
+            if (!handed) {
+                if (counted) {
+                    leftPeer(peerAddress);
+                }
+                socket.close();
+            }
+        }
+    }
+
+    /** While full, asks the application to close an idle connection and waits for a slot; false if stopping. */
+    private boolean makeRoom() {
+        while (handlers.isFull()) {
+            reclaimWhenFull.getAsBoolean();
+            if (!handlers.awaitChange(RECLAIM_RETRY)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void leftPeer(InetAddress peer) {
+        perPeer.computeIfPresent(peer, (a, n) -> n == 1 ? null : n - 1);
+    }
+
+    private void serve(TcpSocket socket, InetSocketAddress peer, InetAddress countedPeer) {
+        socket.setTimeout(idleTimeout);
         handlers.spawn("conn " + peer, () -> {
             try (socket) {
                 handler.handle(socket);
-            } catch (RuntimeException e) {
-                throw e;
             } catch (Exception e) {
+                if (endedByIdleTimeout(e, socket)) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> address + ": closed " + socket + ", idle for "
+                            + idleTimeout.toMillis() + " ms (the idle timeout): " + e);
+                    return;
+                }
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
                 throw new IllegalStateException("connection handler failed on " + socket + ": " + e, e);
+            } finally {
+                if (countedPeer != null) {
+                    leftPeer(countedPeer);
+                }
             }
         });
+    }
+
+    /** The server's idle timeout (still the socket's own) ended the handler, directly or as a cause. */
+    private boolean endedByIdleTimeout(Exception e, TcpSocket socket) {
+        if (idleTimeout == null || !idleTimeout.equals(socket.timeout())) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The address it listens on (with the actual port when bound to port 0). */

@@ -6,6 +6,7 @@ import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.ClientHello;
 import dev.weft.tls.internal.DelegatedTasks;
+import dev.weft.tls.internal.HandshakeTurn;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -105,8 +106,9 @@ public final class TlsServer {
     public TlsSocket accept(TcpSocket tcp) throws IOException {
         Timeout limit = handshakeTimeout == null ? null : Timeout.after(handshakeTimeout);
         boolean ok = false;
+        HandshakeTurn turn = null;
         try {
-            ByteBuffer hello = ByteBuffer.allocate(2048);
+            HelloBytes hello = new HelloBytes();
             ClientHello.Hello parsed;
             try {
                 parsed = readClientHello(tcp, hello);
@@ -116,20 +118,48 @@ public final class TlsServer {
                 }
                 throw new SocketTimeoutException("TLS handshake with " + peer(tcp) + " did not finish within "
                         + handshakeTimeout.toMillis() + " ms (the handshake timeout): no complete ClientHello after "
-                        + hello.position() + " bytes; the connection was closed");
+                        + hello.buffer.position() + " bytes; the connection was closed");
             }
+            turn = HandshakeTurn.ofThisHub();
+            turn.take(); // the engine and its first steps are handshake computation too
             SSLEngine engine = engineFor(parsed.serverName(), tcp);
-            TlsSocket s = new TlsSocket(tcp, engine, hello.flip(), handshakeTimeout, tasks);
+            TlsSocket s = new TlsSocket(tcp, engine, hello.buffer.flip(), handshakeTimeout, tasks);
             s.handshakeWithin(limit);
             ok = true;
             return s;
         } finally {
+            if (turn != null) {
+                turn.give();
+            }
             if (limit != null) {
                 limit.close();
             }
             if (!ok) {
                 tcp.close();
             }
+        }
+    }
+
+    /**
+     * The bytes of a ClientHello read so far (write mode). Starts small, as most hellos are; grows
+     * up to {@link ClientHello#MAX_WIRE_BYTES} for the large ones (a resumed session whose ticket
+     * carries a client certificate chain, long ALPN lists, post-quantum key shares).
+     */
+    private static final class HelloBytes {
+        static final int INITIAL = 2048;
+        ByteBuffer buffer = ByteBuffer.allocate(INITIAL);
+
+        /** Room for more bytes; false at the limit. */
+        boolean makeRoom() {
+            if (buffer.hasRemaining()) {
+                return true;
+            }
+            if (buffer.capacity() >= ClientHello.MAX_WIRE_BYTES) {
+                return false;
+            }
+            int grown = (int) Math.min((long) buffer.capacity() * 2, ClientHello.MAX_WIRE_BYTES);
+            buffer = ByteBuffer.allocate(grown).put(buffer.flip());
+            return true;
         }
     }
 
@@ -156,9 +186,9 @@ public final class TlsServer {
         };
     }
 
-    private ClientHello.Hello readClientHello(TcpSocket tcp, ByteBuffer hello) throws IOException {
+    private ClientHello.Hello readClientHello(TcpSocket tcp, HelloBytes hello) throws IOException {
         while (true) {
-            ClientHello.Result r = ClientHello.parse(hello.duplicate().flip());
+            ClientHello.Result r = ClientHello.parse(hello.buffer.duplicate().flip());
             if (r instanceof ClientHello.Hello h) {
                 return h;
             }
@@ -169,18 +199,17 @@ public final class TlsServer {
                 throw new SSLHandshakeException("the client " + peer(tcp) + " is not speaking TLS: it sent " + not.reason()
                         + (not.http() ? "; it was answered '400 Bad Request: this port speaks TLS, use https://'" : ""));
             }
-            if (!hello.hasRemaining()) {
-                hello = growInto(hello);
+            if (r instanceof ClientHello.TooLarge || !hello.makeRoom()) {
+                throw new SSLHandshakeException("the client " + peer(tcp) + " sent a ClientHello of "
+                        + (r instanceof ClientHello.TooLarge t ? t.bytes() + " bytes" : "more than "
+                        + ClientHello.MAX_WIRE_BYTES + " bytes on the wire") + ", more than the " + ClientHello.MAX_HELLO
+                        + " bytes the JDK accepts for a handshake message (jdk.tls.maxHandshakeMessageSize)");
             }
-            if (tcp.read(hello) < 0) {
+            if (tcp.read(hello.buffer) < 0) {
                 throw new SSLHandshakeException("the client " + peer(tcp) + " closed the connection before sending a"
-                        + " complete ClientHello (" + hello.position() + " bytes)");
+                        + " complete ClientHello (" + hello.buffer.position() + " bytes)");
             }
         }
-    }
-
-    private static ByteBuffer growInto(ByteBuffer full) throws SSLHandshakeException {
-        throw new SSLHandshakeException("ClientHello larger than " + full.capacity() + " bytes");
     }
 
     /** What Go's net/http does: tell an HTTP client in words it shows that it used the wrong scheme. */

@@ -1,6 +1,5 @@
 package dev.weft.tls;
 
-import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
@@ -9,6 +8,7 @@ import dev.weft.fibers.Timeout;
 import dev.weft.sockets.SocketClosedException;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.tls.internal.DelegatedTasks;
+import dev.weft.tls.internal.HandshakeTurn;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +58,6 @@ import javax.net.ssl.SSLSession;
 public final class TlsSocket implements ByteChannel {
     /** How long {@link #close()} waits for room to send close_notify. */
     static final long CLOSE_NOTIFY_MILLIS = 1000;
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Hub hub;
     private final TcpSocket tcp;
@@ -66,23 +65,15 @@ public final class TlsSocket implements ByteChannel {
     private final Duration handshakeTimeout;
     private final DelegatedTasks tasks;
     private final String name;
-    /** Wire bytes read, not yet unwrapped; write mode (position = end of data). */
-    private ByteBuffer netIn;
-    /** Wire bytes wrapped, not yet sent; read mode (position..limit = pending). */
-    private ByteBuffer netOut;
-    /** Plaintext unwrapped, not yet returned; read mode. */
-    private ByteBuffer appIn;
-    /** Held by whoever unwraps: the reader, the handshake, a writer helping a renegotiation. Taken before {@link #outbound}. */
-    private final Lock inbound = new Lock();
+    /** The engine's buffers and the moves between them and the socket. */
+    private final TlsRecords records;
+    /** Held by whoever unwraps (see {@link TlsRecords#inbound}); taken before {@link #outbound}. */
+    private final Lock inbound;
     /** Held by whoever wraps and sends. */
-    private final Lock outbound = new Lock();
-    /** Set whenever an unwrap moved the handshake on; a writer waiting for the reader's progress waits on it. */
-    private final Event inboundProgress = new Event();
+    private final Lock outbound;
     private Fiber<?> reader;
     private Fiber<?> writer;
-    private boolean handshakeDone;
     private IOException handshakeFailure;
-    private boolean inboundDone;
     private boolean closed;
     private InputStream in;
     private OutputStream out;
@@ -93,14 +84,9 @@ public final class TlsSocket implements ByteChannel {
         this.engine = engine;
         this.handshakeTimeout = handshakeTimeout;
         this.tasks = tasks;
-        SSLSession session = engine.getSession();
-        int packet = session.getPacketBufferSize();
-        this.netIn = ByteBuffer.allocateDirect(Math.max(packet, alreadyRead == null ? 0 : alreadyRead.remaining()));
-        if (alreadyRead != null) {
-            netIn.put(alreadyRead);
-        }
-        this.netOut = ByteBuffer.allocateDirect(packet).flip();
-        this.appIn = ByteBuffer.allocate(session.getApplicationBufferSize()).flip();
+        this.records = new TlsRecords(engine, tcp, tasks, alreadyRead);
+        this.inbound = records.inbound;
+        this.outbound = records.outbound;
         this.name = "TlsSocket(" + (engine.getUseClientMode() ? "client" : "server") + ", " + tcp + ")";
     }
 
@@ -118,7 +104,7 @@ public final class TlsSocket implements ByteChannel {
      * @throws IOException            on a network error
      */
     public void handshake() throws IOException {
-        if (handshakeDone) {
+        if (records.handshakeDone) {
             return;
         }
         Timeout limit = handshakeTimeout == null ? null : Timeout.after(handshakeTimeout);
@@ -133,31 +119,33 @@ public final class TlsSocket implements ByteChannel {
 
     /** {@link #handshake()} inside a caller's handshake {@link Timeout} (the server's covers the ClientHello too). */
     void handshakeWithin(Timeout limit) throws IOException {
-        if (handshakeDone) {
+        if (records.handshakeDone) {
             return;
         }
         if (handshakeFailure != null) {
             throw handshakeFailure;
         }
         try (Lock.Held i = inbound.lock(); Lock.Held o = outbound.lock()) {
-            if (handshakeDone) {
+            if (records.handshakeDone) {
                 return;
             }
             if (handshakeFailure != null) {
                 throw handshakeFailure;
             }
             boolean ok = false;
+            HandshakeTurn turn = HandshakeTurn.ofThisHub();
+            boolean took = turn.take();
             try {
                 engine.beginHandshake();
-                driveHandshake();
-                if (inboundDone || engine.isInboundDone() || engine.isOutboundDone()
+                records.driveHandshake(turn);
+                if (records.inboundDone || engine.isInboundDone() || engine.isOutboundDone()
                         || "SSL_NULL_WITH_NULL_NULL".equals(engine.getSession().getCipherSuite())) {
                     // The engine reports NOT_HANDSHAKING once closed, e.g. by the peer's alert.
                     throw new SSLHandshakeException("the peer " + peer() + " ended the TLS handshake before it completed"
                             + " (an alert or close_notify): it may have refused our certificate (not trusted, or"
                             + " issued for another host name than the one it asked for)");
                 }
-                handshakeDone = true;
+                records.handshakeDone = true;
                 ok = true;
             } catch (FiberTimeoutException e) {
                 if (limit == null || !e.is(limit)) {
@@ -167,96 +155,22 @@ public final class TlsSocket implements ByteChannel {
                         + handshakeTimeout.toMillis() + " ms (the handshake timeout); the connection was closed");
                 throw handshakeFailure;
             } catch (SSLException e) {
-                handshakeFailure = explain(e);
-                sendAlert();
+                handshakeFailure = HandshakeErrors.explain(e, engine, peer());
+                records.sendAlertQuietly();
                 throw handshakeFailure;
             } catch (IOException e) {
                 handshakeFailure = e;
                 throw e;
             } finally {
+                if (took) {
+                    turn.give();
+                }
                 if (!ok) {
                     engine.closeOutbound();
                     tcp.close();
                 }
             }
         }
-    }
-
-    private void driveHandshake() throws IOException {
-        while (true) {
-            HandshakeStatus hs = engine.getHandshakeStatus();
-            switch (hs) {
-                case NEED_WRAP -> {
-                    if (wrapAndFlush(EMPTY).getStatus() == SSLEngineResult.Status.CLOSED) {
-                        throw new SSLHandshakeException("the TLS engine closed during the handshake with " + peer());
-                    }
-                }
-                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-                    Progress p = unwrapOnce(appInForWriting());
-                    if (p == Progress.CLOSED) {
-                        throw new SSLHandshakeException("the peer " + peer() + " closed TLS (close_notify) during the handshake");
-                    }
-                    if (p == Progress.NEED_INPUT) {
-                        if (fill() < 0) {
-                            throw new SSLHandshakeException("the peer " + peer()
-                                    + " closed the connection during the TLS handshake (it may have refused our"
-                                    + " certificate, protocol versions or cipher suites; see its logs)");
-                        }
-                    }
-                }
-                case NEED_TASK -> tasks.runAll(engine, true);
-                case FINISHED, NOT_HANDSHAKING -> {
-                    if (netOut.hasRemaining()) {
-                        tcp.writeAll(netOut);
-                    }
-                    return;
-                }
-            }
-        }
-    }
-
-    /**
-     * After the engine refused the handshake it holds an alert for the peer (bad_certificate,
-     * no_application_protocol, ...): send it if that needs no waiting, so the peer learns why.
-     */
-    private void sendAlert() {
-        try {
-            engine.closeOutbound();
-            for (int i = 0; i < 4 && !engine.isOutboundDone(); i++) {
-                if (netOut.hasRemaining()) {
-                    break;
-                }
-                wrap(EMPTY);
-                if (netOut.hasRemaining()) {
-                    try (Timeout t = Timeout.after(Duration.ofMillis(100))) {
-                        tcp.writeAll(netOut);
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException bestEffort) {
-            // the peer sees the connection close without the alert
-        }
-    }
-
-    private SSLHandshakeException explain(SSLException e) {
-        String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-        String hint = "";
-        if (msg.contains("No subject alternative") || msg.contains("No name matching")) {
-            hint = " (the certificate does not name the host we connected to: connect with the name it was issued"
-                    + " for, or fix the certificate's subjectAltName)";
-        } else if (msg.contains("PKIX path") || msg.contains("unable to find valid certification path")) {
-            hint = " (the peer's certificate is not trusted: give the SSLContext a trust store holding its CA)";
-        } else if (msg.contains("Unsupported or unrecognized SSL message")) {
-            hint = " (the peer is not speaking TLS: a plaintext client or server on this port?)";
-        } else if (msg.contains("no_application_protocol") || msg.contains("No matching application protocol")) {
-            hint = " (ALPN: no application protocol in common; we offered "
-                    + java.util.Arrays.toString(engine.getSSLParameters().getApplicationProtocols()) + ")";
-        } else if (msg.contains("protocol") && msg.contains("not") || msg.contains("No appropriate protocol")) {
-            hint = " (no TLS version in common: check both sides' enabled protocols)";
-        }
-        SSLHandshakeException x = new SSLHandshakeException("TLS handshake with " + peer() + " failed: " + msg + hint);
-        x.initCause(e);
-        return x;
     }
 
     // ---------------------------------------------------------------- reading
@@ -285,19 +199,19 @@ public final class TlsSocket implements ByteChannel {
             hub.spendBudget();
             try (Lock.Held i = inbound.lock()) {
                 while (true) {
-                    if (appIn.hasRemaining()) {
-                        return drainAppIn(dst);
+                    if (records.plaintext() > 0) {
+                        return records.drainPlaintext(dst);
                     }
-                    if (inboundDone) {
+                    if (records.inboundDone) {
                         return -1;
                     }
                     boolean direct = dst.remaining() >= engine.getSession().getApplicationBufferSize();
                     int before = dst.position();
-                    Progress p = unwrapOnce(direct ? dst : appInForWriting());
+                    TlsRecords.Progress p = records.unwrapOnce(direct ? dst : null);
                     if (direct && dst.position() > before) {
                         return dst.position() - before;
                     }
-                    if (p == Progress.NEED_INPUT && fill() < 0) {
+                    if (p == TlsRecords.Progress.NEED_INPUT && records.fill() < 0) {
                         return endOfStream();
                     }
                 }
@@ -328,24 +242,11 @@ public final class TlsSocket implements ByteChannel {
 
     /** Plaintext bytes already decrypted and buffered: a read of this many returns without waiting. */
     public int available() {
-        return appIn.remaining();
-    }
-
-    private int drainAppIn(ByteBuffer dst) {
-        int n = Math.min(dst.remaining(), appIn.remaining());
-        if (n == appIn.remaining()) {
-            dst.put(appIn);
-        } else {
-            int limit = appIn.limit();
-            appIn.limit(appIn.position() + n);
-            dst.put(appIn);
-            appIn.limit(limit);
-        }
-        return n;
+        return records.plaintext();
     }
 
     private int endOfStream() throws IOException {
-        if (inboundDone) {
+        if (records.inboundDone) {
             return -1;
         }
         try {
@@ -353,9 +254,9 @@ public final class TlsSocket implements ByteChannel {
         } catch (SSLException expected) {
             // "closing inbound before receiving peer's close_notify": that is what we report below
         }
-        inboundDone = true;
+        records.inboundDone = true;
         throw new TlsTruncatedException("the peer " + peer() + " closed the TCP connection without TLS close_notify"
-                + (netIn.position() > 0 ? ", in the middle of a record" : "")
+                + (records.midRecord() ? ", in the middle of a record" : "")
                 + ": the data may have been cut short. If the protocol on top frames its messages (HTTP with a"
                 + " length), treat this as end of stream between messages");
     }
@@ -384,17 +285,13 @@ public final class TlsSocket implements ByteChannel {
                 boolean needUnwrap;
                 int consumed;
                 try (Lock.Held o = outbound.lock()) {
-                    if (netOut.hasRemaining()) {
-                        tcp.writeAll(netOut); // what a timed-out write left
-                    }
-                    SSLEngineResult r = wrap(src);
+                    records.flush(); // what a timed-out write left
+                    SSLEngineResult r = records.wrap(src);
                     consumed = r.bytesConsumed();
                     if (r.getStatus() == SSLEngineResult.Status.CLOSED && consumed == 0) {
                         throw new TlsClosedException(this + ": TLS output is closed (close_notify was sent); cannot write");
                     }
-                    if (netOut.hasRemaining()) {
-                        tcp.writeAll(netOut);
-                    }
+                    records.flush();
                     HandshakeStatus hs = r.getHandshakeStatus();
                     if (hs == HandshakeStatus.NEED_TASK) {
                         tasks.runAll(engine, false);
@@ -436,153 +333,16 @@ public final class TlsSocket implements ByteChannel {
      */
     private void helpInbound() throws IOException {
         if (inbound.isLocked()) {
-            inboundProgress.clear();
-            inboundProgress.await();
+            records.inboundProgress.clear();
+            records.inboundProgress.await();
             return;
         }
         try (Lock.Held i = inbound.lock()) {
-            if (appIn.capacity() - appIn.remaining() < engine.getSession().getApplicationBufferSize()) {
-                growAppIn();
-            }
-            if (unwrapOnce(appInForWriting()) == Progress.NEED_INPUT && fill() < 0) {
+            records.ensurePlaintextRoom();
+            if (records.unwrapOnce(null) == TlsRecords.Progress.NEED_INPUT && records.fill() < 0) {
                 endOfStream();
             }
         }
-    }
-
-    // ---------------------------------------------------------------- the engine, under the locks
-
-    private enum Progress { MOVED, NEED_INPUT, CLOSED }
-
-    /**
-     * One unwrap of what {@code netIn} holds into {@code target} (write mode for this call; appIn's
-     * read mode is restored). Handles what the engine then needs. Holds {@link #inbound}.
-     */
-    private Progress unwrapOnce(ByteBuffer target) throws IOException {
-        boolean intoAppIn = target == appIn;
-        if (netIn.position() == 0) {
-            if (intoAppIn) {
-                appIn.flip();
-            }
-            return Progress.NEED_INPUT;
-        }
-        SSLEngineResult r;
-        netIn.flip();
-        try {
-            r = engine.unwrap(netIn, target);
-        } finally {
-            netIn.compact();
-            if (intoAppIn) {
-                appIn.flip();
-            }
-        }
-        if (r.bytesConsumed() > 0 && r.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING) {
-            inboundProgress.set();
-        }
-        switch (r.getStatus()) {
-            case BUFFER_UNDERFLOW -> {
-                int packet = engine.getSession().getPacketBufferSize();
-                if (netIn.capacity() < packet) {
-                    netIn = ByteBuffer.allocateDirect(packet).put(netIn.flip());
-                }
-                return Progress.NEED_INPUT;
-            }
-            case BUFFER_OVERFLOW -> {
-                if (intoAppIn) {
-                    growAppIn();
-                }
-                return Progress.MOVED; // the caller retries (into appIn if it used its own buffer)
-            }
-            case CLOSED -> {
-                inboundDone = true;
-                inboundProgress.set();
-                afterUnwrap(r.getHandshakeStatus(), true);
-                return Progress.CLOSED;
-            }
-            default -> {
-                afterUnwrap(r.getHandshakeStatus(), false);
-                return Progress.MOVED;
-            }
-        }
-    }
-
-    /** What an unwrap left for us to do: delegated tasks, or messages to send back (key update, close_notify reply). */
-    private void afterUnwrap(HandshakeStatus hs, boolean closing) throws IOException {
-        if (hs == HandshakeStatus.NEED_TASK) {
-            tasks.runAll(engine, !handshakeDone);
-            hs = engine.getHandshakeStatus();
-        }
-        if (hs == HandshakeStatus.NEED_WRAP && handshakeDone) {
-            // A reply the engine owes the peer. The writer may hold outbound while it is parked in a
-            // send; then its next wrap carries the reply, and we must not wait for it here.
-            Lock.Held o = closing ? outbound.tryLock(Duration.ZERO) : outbound.lock();
-            if (o == null) {
-                return;
-            }
-            try (o) {
-                while (engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-                    SSLEngineResult r = wrapAndFlush(EMPTY);
-                    if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-                        break;
-                    }
-                }
-            } catch (IOException e) {
-                if (!closing) {
-                    throw e;
-                }
-                // the close_notify reply could not be sent: the peer is gone, nothing to lose
-            }
-        }
-    }
-
-    /** Wraps {@code src} into {@code netOut} (which must be empty), growing it if the engine asks. Holds {@link #outbound}. */
-    private SSLEngineResult wrap(ByteBuffer src) throws SSLException {
-        while (true) {
-            netOut.clear();
-            SSLEngineResult r;
-            try {
-                r = engine.wrap(src, netOut);
-            } finally {
-                netOut.flip();
-            }
-            if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                return r;
-            }
-            netOut = ByteBuffer.allocateDirect(Math.max(netOut.capacity() * 2, engine.getSession().getPacketBufferSize())).flip();
-        }
-    }
-
-    private SSLEngineResult wrapAndFlush(ByteBuffer src) throws IOException {
-        if (netOut.hasRemaining()) {
-            tcp.writeAll(netOut);
-        }
-        SSLEngineResult r = wrap(src);
-        if (netOut.hasRemaining()) {
-            tcp.writeAll(netOut);
-        }
-        if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) {
-            tasks.runAll(engine, !handshakeDone);
-        }
-        return r;
-    }
-
-    /** Reads more wire bytes into netIn; -1 at end of stream. Holds {@link #inbound}. */
-    private int fill() throws IOException {
-        if (!netIn.hasRemaining()) {
-            netIn = ByteBuffer.allocateDirect(netIn.capacity() * 2).put(netIn.flip());
-        }
-        return tcp.read(netIn);
-    }
-
-    /** appIn switched to write mode for an unwrap; {@link #unwrapOnce} flips it back. */
-    private ByteBuffer appInForWriting() {
-        appIn.compact();
-        return appIn;
-    }
-
-    private void growAppIn() {
-        ByteBuffer bigger = ByteBuffer.allocate(appIn.remaining() + engine.getSession().getApplicationBufferSize());
-        appIn = bigger.put(appIn).flip();
     }
 
     // ---------------------------------------------------------------- closing
@@ -598,26 +358,10 @@ public final class TlsSocket implements ByteChannel {
         Fiber<?> me = enter(false);
         try (Lock.Held o = outbound.lock()) {
             ensureOpen();
-            sendCloseNotify();
+            records.sendCloseNotify();
             tcp.shutdownOutput();
         } finally {
             exit(false, me);
-        }
-    }
-
-    private void sendCloseNotify() throws IOException {
-        if (netOut.hasRemaining()) {
-            tcp.writeAll(netOut);
-        }
-        engine.closeOutbound();
-        while (!engine.isOutboundDone()) {
-            SSLEngineResult r = wrap(EMPTY);
-            if (netOut.hasRemaining()) {
-                tcp.writeAll(netOut);
-            }
-            if (r.getStatus() == SSLEngineResult.Status.CLOSED && !netOut.hasRemaining() && r.bytesProduced() == 0) {
-                break;
-            }
         }
     }
 
@@ -636,11 +380,11 @@ public final class TlsSocket implements ByteChannel {
         }
         closed = true;
         try {
-            if (handshakeDone && tcp.isOpen() && !engine.isOutboundDone() && inFiber()) {
+            if (records.handshakeDone && tcp.isOpen() && !engine.isOutboundDone() && inFiber()) {
                 Lock.Held o = outbound.tryLock(Duration.ZERO);
                 if (o != null) {
                     try (o; Timeout t = Timeout.after(Duration.ofMillis(CLOSE_NOTIFY_MILLIS))) {
-                        sendCloseNotify();
+                        records.sendCloseNotify();
                         lingerUntilThePeerCloses();
                     } catch (IOException | RuntimeException peerGoneOrTooSlow) {
                         // the peer sees a TCP close without close_notify, or we stop waiting for its close
@@ -666,10 +410,7 @@ public final class TlsSocket implements ByteChannel {
         }
         try (i) {
             tcp.shutdownOutput();
-            netIn.clear();
-            while (tcp.read(netIn.clear()) >= 0) {
-                // discard
-            }
+            records.discardUntilEnd();
         }
     }
 
@@ -788,7 +529,7 @@ public final class TlsSocket implements ByteChannel {
 
     /** Whether the peer has sent close_notify (reads return -1). */
     public boolean isInputShutdown() {
-        return inboundDone;
+        return records.inboundDone;
     }
 
     @Override
@@ -797,11 +538,7 @@ public final class TlsSocket implements ByteChannel {
     }
 
     private String peer() {
-        try {
-            return String.valueOf(tcp.remoteAddress());
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
+        return records.peer();
     }
 
     @Override

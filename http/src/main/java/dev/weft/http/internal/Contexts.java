@@ -12,11 +12,11 @@ import java.util.Objects;
  * A server's contexts, and which one serves a request path. Changes from any thread; lookups read an
  * immutable snapshot (longest path first) without locking.
  *
- * <p>Matching is by path segments, as the JDK's default ({@code pathPrefix}) since JDK 22: the
- * longest context path {@code p} such that the request path equals {@code p}, or starts with {@code
- * p} followed by {@code /}, or {@code p} ends with {@code /} and the request path starts with it.
- * So {@code /app} serves {@code /app} and {@code /app/x} but not {@code /apple}; {@code /} serves
- * everything no longer context serves.
+ * <p>Matching is the JDK API's: the context whose path is the longest string prefix of the request
+ * path ({@code HttpServer}'s "longest matching prefix", what the JDK's own server does). So {@code
+ * /admin} serves {@code /admin}, {@code /admin/x}, and also {@code /admin.html} and {@code
+ * /administrator}, with its filters and authenticator: an application moved onto Weft keeps the
+ * protection it had. {@code /} serves everything no longer context serves.
  */
 public final class Contexts {
     private final HttpServer server;
@@ -68,8 +68,7 @@ public final class Contexts {
     /** The context serving {@code path}, or null. */
     HttpContextImpl find(String path) {
         for (HttpContextImpl c : sorted) {
-            String p = c.getPath();
-            if (path.startsWith(p) && (path.length() == p.length() || p.endsWith("/") || path.charAt(p.length()) == '/')) {
+            if (path.startsWith(c.getPath())) {
                 return c;
             }
         }

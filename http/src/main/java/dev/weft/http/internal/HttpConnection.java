@@ -51,7 +51,14 @@ final class HttpConnection {
     private final HttpInput in;
     private final RequestParser parser;
     private final Hub hub;
+    /** The minimum data rate of bodies and responses, or null. */
+    private final MinDataRate rate;
     private HttpExchangeImpl current;
+    /** {@link IdleConnections}' links: listed while waiting for a request. */
+    boolean idleListed;
+    long idleSince;
+    HttpConnection idleOlder;
+    HttpConnection idleNewer;
     /** Blocked waiting for the first byte of a request: a stop may close it at once. */
     private boolean idle;
     private boolean stopRequested;
@@ -65,7 +72,8 @@ final class HttpConnection {
         this.service = service;
         this.transport = transport;
         this.limits = service.limits();
-        this.out = new HttpOutput(transport.output(), 8192);
+        this.rate = MinDataRate.of(transport, limits);
+        this.out = new HttpOutput(transport.output(), rate, 8192);
         this.in = new HttpInput(transport.input(), out, 4096, limits.maxHeaderBytes() + 64);
         this.parser = new RequestParser(limits);
         this.hub = Hub.current();
@@ -110,11 +118,13 @@ final class HttpConnection {
                 return null;
             }
             idle = true;
+            service.idle().add(this);
             int n;
             try {
                 n = in.fill();
             } finally {
                 idle = false;
+                service.idle().remove(this);
             }
             if (n < 0) {
                 return null;
@@ -159,6 +169,9 @@ final class HttpConnection {
                 throw new HttpError(400, "a malformed request target: " + e.getMessage());
             }
             path = uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath();
+            if (uri.getScheme() != null) {
+                useTargetsHost(head, uri);
+            }
         }
         RequestBody body = RequestBody.of(this, in, limits, head);
         HttpContextImpl context = service.contexts().find(path);
@@ -175,7 +188,7 @@ final class HttpConnection {
             }
         } catch (Exception e) {
             failure = e;
-            if (e instanceof IOException) {
+            if (e instanceof IOException && !(e instanceof RefusedResponseHeaderException)) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "handler of " + context + " failed on " + ex + ": " + e);
             } else {
                 LOG.log(System.Logger.Level.WARNING, "handler of " + context + " failed on " + ex
@@ -186,7 +199,21 @@ final class HttpConnection {
             return finish(ex, failure);
         } finally {
             current = null;
+            in.limitBodyRate(null);
         }
+    }
+
+    /**
+     * An absolute-form target ({@code GET http://host:port/path}) names the host: RFC 9112 section
+     * 3.2.2 says the server must use it and ignore the {@code Host} header, so handlers (and the
+     * virtual hosting they do with {@code Host}) see the host the request was really for.
+     */
+    private static void useTargetsHost(RequestHead head, URI uri) throws HttpError {
+        String host = uri.getHost();
+        if (host == null || host.isEmpty()) {
+            throw new HttpError(400, "an absolute-form request target without a host: " + head.target());
+        }
+        head.headers().set("Host", uri.getPort() < 0 ? host : host + ":" + uri.getPort());
     }
 
     private boolean finish(HttpExchangeImpl ex, Exception failure) throws IOException {
@@ -203,6 +230,7 @@ final class HttpConnection {
                 message = "the handler sent no response\n";
             }
             closeAfter = true;
+            ex.getResponseHeaders().clear(); // the handler's, possibly the very header that made it fail
             respondPlain(ex, status, message);
             linger = !body.isComplete();
             return false;
@@ -312,31 +340,39 @@ final class HttpConnection {
 
     private static void checkField(String name, List<String> values) throws IOException {
         if (name.isEmpty()) {
-            throw new IOException("a response header with an empty name");
+            throw new RefusedResponseHeaderException("a response header with an empty name");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c > 0xff || !RequestParser.isToken(c)) {
-                throw new IOException("the response header name '" + name + "' is not a token");
+                throw new RefusedResponseHeaderException("the response header name '" + name + "' is not a token");
             }
         }
         for (String v : values) {
             if (v == null) {
-                throw new IOException("the response header " + name + " has a null value");
+                throw new RefusedResponseHeaderException("the response header " + name + " has a null value");
             }
             for (int i = 0; i < v.length(); i++) {
                 char c = v.charAt(i);
                 if (c > 0xff || !RequestParser.isValue(c)) {
-                    throw new IOException("the response header " + name + " contains a character that cannot be sent"
+                    throw new RefusedResponseHeaderException("the response header " + name
+                            + " contains a character that cannot be sent"
                             + " (a control character such as CR or LF, or one outside Latin-1) at index " + i);
                 }
             }
         }
     }
 
-    /** Whether the exchange's response may leave the connection open (decided when its head is sent). */
+    /**
+     * Whether the exchange's response may leave the connection open (decided when its head is sent,
+     * which then says {@code Connection: close} if not). Not when the request body is unread and could
+     * not be drained afterwards: chunked (its size is unknown) or more than {@value #DRAIN_LIMIT}
+     * bytes. A handler that has begun reading the body is trusted to finish it.
+     */
     boolean mayKeepAlive(HttpExchangeImpl ex) {
-        return !closeAfter && !broken && !stopRequested && !awaitingContinue() && ex.requestBody().failure() == null;
+        RequestBody body = ex.requestBody();
+        return !closeAfter && !broken && !stopRequested && !awaitingContinue() && body.failure() == null
+                && (body.isStarted() || body.mayDrain(DRAIN_LIMIT));
     }
 
     /** The current request asked for {@code 100 Continue}, has a body, and it was not sent. */
@@ -353,6 +389,10 @@ final class HttpConnection {
             continueSent = true;
             out.write(CONTINUE, 0, CONTINUE.length);
             out.flush();
+        }
+        if (rate != null) {
+            rate.startBody();
+            in.limitBodyRate(rate);
         }
     }
 
@@ -383,6 +423,17 @@ final class HttpConnection {
 
     InetSocketAddress localAddress() {
         return transport.localAddress();
+    }
+
+    /**
+     * Closes this connection while it waits for a request, to give its slot to a new client (the
+     * server is full and this one was idle longest). Hub thread.
+     */
+    void reclaim() {
+        LOG.log(System.Logger.Level.DEBUG, () -> "closed " + this + ", idle longest, to make room for a new connection"
+                + " (maxConnections " + limits.maxConnections() + ")");
+        closeAfter = true;
+        transport.close();
     }
 
     /** The server is stopping: an idle connection closes now, a busy one after its exchange. Hub thread. */

@@ -15,6 +15,8 @@ final class HttpInput {
     private final InputStream in;
     private final HttpOutput out;
     private final int maxCapacity;
+    /** The body's minimum rate while a request body is being read, else null. */
+    private MinDataRate bodyRate;
     byte[] buf;
     /** The next unread byte. */
     int pos;
@@ -26,6 +28,15 @@ final class HttpInput {
         this.out = out;
         this.maxCapacity = Math.max(initialCapacity, maxCapacity);
         this.buf = new byte[initialCapacity];
+    }
+
+    /** Holds the reads that may block to {@code rate} (null: only the transport's timeout). */
+    void limitBodyRate(MinDataRate rate) {
+        this.bodyRate = rate;
+    }
+
+    private int source(byte[] b, int off, int len) throws IOException {
+        return bodyRate == null ? in.read(b, off, len) : bodyRate.readBody(in, b, off, len);
     }
 
     /** Bytes buffered and not yet consumed. */
@@ -53,7 +64,7 @@ final class HttpInput {
                 throw new IllegalStateException("request buffer full at " + buf.length + " bytes");
             }
         }
-        int n = in.read(buf, lim, buf.length - lim);
+        int n = source(buf, lim, buf.length - lim);
         if (n > 0) {
             lim += n;
         }
@@ -69,7 +80,7 @@ final class HttpInput {
         if (avail == 0) {
             if (len >= buf.length) {
                 out.flush();
-                return in.read(b, off, len);
+                return source(b, off, len);
             }
             if (fill() < 0) {
                 return -1;

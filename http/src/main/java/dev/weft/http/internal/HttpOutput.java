@@ -9,15 +9,25 @@ import java.nio.charset.StandardCharsets;
  * out in one write when it fills, when the response ends, or before the connection waits for input.
  * Large writes go straight through.
  *
+ * <p>Writes are held to the connection's {@link MinDataRate} when it has one. After a write failed
+ * (the client went away or read too slowly, a timeout, a kill) part of it may have gone out: every
+ * later write throws
+ * an {@link IOException} caused by that failure, so nothing more is sent on a stream whose framing is
+ * lost.
+ *
  * <p>Thread rule: the connection's fiber only.
  */
 final class HttpOutput {
     private final OutputStream out;
+    private final MinDataRate rate;
     private final byte[] buf;
     private int count;
+    /** What interrupted a write (a network error, a timeout, a kill), or null. */
+    private Throwable failed;
 
-    HttpOutput(OutputStream out, int capacity) {
+    HttpOutput(OutputStream out, MinDataRate rate, int capacity) {
         this.out = out;
+        this.rate = rate;
         this.buf = new byte[capacity];
     }
 
@@ -25,7 +35,7 @@ final class HttpOutput {
         if (len > buf.length - count) {
             flush();
             if (len >= buf.length) {
-                out.write(b, off, len);
+                send(b, off, len);
                 return;
             }
         }
@@ -70,7 +80,24 @@ final class HttpOutput {
         if (count > 0) {
             int n = count;
             count = 0;
-            out.write(buf, 0, n);
+            send(buf, 0, n);
+        }
+    }
+
+    private void send(byte[] b, int off, int len) throws IOException {
+        if (failed != null) {
+            throw new IOException("the connection's output failed earlier (" + failed.getMessage() + "): nothing more"
+                    + " is sent on it", failed);
+        }
+        try {
+            if (rate == null) {
+                out.write(b, off, len);
+            } else {
+                rate.write(out, b, off, len);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            failed = e;
+            throw e;
         }
     }
 

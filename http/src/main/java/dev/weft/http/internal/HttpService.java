@@ -20,6 +20,7 @@ public final class HttpService {
     private final Set<HttpConnection> connections = new LinkedHashSet<>();
     private final Event started = new Event();
     private final Event noConnections = new Event();
+    private final IdleConnections idle = new IdleConnections();
     private boolean stopping;
 
     public HttpService(HttpLimits limits, Contexts contexts) {
@@ -33,6 +34,26 @@ public final class HttpService {
 
     Contexts contexts() {
         return contexts;
+    }
+
+    IdleConnections idle() {
+        return idle;
+    }
+
+    /**
+     * Closes the connection that has waited longest for its next request (at least {@link
+     * IdleConnections#RECLAIMABLE_AFTER}), to make room for a new client when every slot is taken (a
+     * {@code StreamServer} reclaimer). Hub thread.
+     *
+     * @return whether one was idle (and closed)
+     */
+    public boolean closeLongestIdle() {
+        HttpConnection c = idle.takeReclaimable();
+        if (c == null) {
+            return false;
+        }
+        c.reclaim();
+        return true;
     }
 
     /** Serves one accepted TCP connection until it ends (a {@code ConnectionHandler}); the caller closes the socket. */

@@ -10,11 +10,12 @@ import java.io.InputStream;
  * never reads past its own end, so the next pipelined request stays intact.
  *
  * <p>Chunked framing is strict (RFC 9112 section 7.1): a chunk size is 1–15 hex digits, optionally
- * followed by extensions after a {@code ;}, and ends with CRLF (or a bare LF); chunk data ends with
- * CRLF; the trailer section obeys the header rules (no obs-fold, bounded by {@code maxHeaderBytes}
- * and {@code maxHeaderCount}) and is discarded. A violation throws {@link HttpError} (400; 413 past
- * {@code maxBodyBytes}; 431 for trailers over the limits) and the connection closes after the
- * exchange. A client that hangs up early gives an {@link IOException}.
+ * followed by extensions after a {@code ;}, and ends with CRLF (a bare LF is refused); chunk data
+ * ends with CRLF; the extensions of all chunks together are bounded by {@code maxHeaderBytes}; the
+ * trailer section obeys the header rules (CRLF line ends, no obs-fold, bounded by {@code
+ * maxHeaderBytes} and {@code maxHeaderCount}) and is discarded. A violation throws {@link HttpError}
+ * (400; 413 past {@code maxBodyBytes}; 431 for trailers over the limits) and the connection closes
+ * after the exchange. A client that hangs up early gives an {@link IOException}.
  *
  * <p>The first read sends {@code 100 Continue} when the client asked for it and no response has
  * started. Thread rule: the connection's fiber only.
@@ -31,6 +32,8 @@ final class RequestBody extends InputStream {
     /** Bytes left in the body (fixed length) or in the current chunk (chunked). */
     private long remaining;
     private long total;
+    /** Bytes of chunk extensions so far: ignored, but bounded by {@code maxHeaderBytes} like the trailers. */
+    private long extensionBytes;
     private boolean started;
     private boolean closed;
     private IOException failure;
@@ -56,6 +59,11 @@ final class RequestBody extends InputStream {
     /** The body was started (the first read happened, so {@code 100 Continue} went out if asked for). */
     boolean isStarted() {
         return started;
+    }
+
+    /** Whether what is left of the body is known to be at most {@code maxBytes} (none left, or a fixed length). */
+    boolean mayDrain(long maxBytes) {
+        return state == State.DONE || !chunked && remaining <= maxBytes;
     }
 
     /** The framing failure a read met, or null. */
@@ -158,6 +166,11 @@ final class RequestBody extends InputStream {
                 throw new HttpError(400, "a control character in a chunk extension");
             }
         }
+        extensionBytes += line.length() - j;
+        if (extensionBytes > limits.maxHeaderBytes()) {
+            throw new HttpError(400, "the chunk extensions of this body take more than " + limits.maxHeaderBytes()
+                    + " bytes (maxHeaderBytes): they are not data, and are not read without limit");
+        }
         if (total + size > limits.maxBodyBytes()) {
             throw new HttpError(413, "the body is larger than " + limits.maxBodyBytes() + " bytes");
         }
@@ -172,11 +185,9 @@ final class RequestBody extends InputStream {
 
     private void endOfChunkData() throws IOException {
         int c = next();
-        if (c == '\r') {
-            c = next();
-        }
-        if (c != '\n') {
-            throw new HttpError(400, "chunk data not followed by CRLF (the chunk is longer than its size says)");
+        if (c != '\r' || next() != '\n') {
+            throw new HttpError(400, c == '\n' ? "chunk data followed by a bare LF: the chunked framing needs CRLF"
+                    : "chunk data not followed by CRLF (the chunk is longer than its size says)");
         }
     }
 
@@ -211,13 +222,16 @@ final class RequestBody extends InputStream {
         }
     }
 
-    /** A line without its CRLF (or LF); a CR anywhere else is refused. */
+    /**
+     * A line without its CRLF. A bare LF is refused (a front end that ends chunk lines only at CRLF
+     * would read the body differently: a smuggled request), as is a CR anywhere else.
+     */
     private String readLine(int max, int status, String tooLong) throws IOException {
         StringBuilder sb = new StringBuilder(16);
         while (true) {
             int c = next();
             if (c == '\n') {
-                return sb.toString();
+                throw new HttpError(400, "a bare LF in the chunked framing: chunk-size lines and trailers end with CRLF");
             }
             if (c == '\r') {
                 if (next() != '\n') {

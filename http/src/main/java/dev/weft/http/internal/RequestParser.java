@@ -329,14 +329,20 @@ final class RequestParser {
         return n;
     }
 
-    /** An origin-form target must contain only what {@link java.net.URI} accepts there, and well-formed %XX escapes. */
+    /**
+     * An origin-form target must contain only what {@link java.net.URI} accepts there, and well-formed
+     * %XX escapes. In the query that includes {@code [} and {@code ]}: browsers and {@code fetch()}
+     * send them unescaped ({@code ?filter[name]=x}), and the JDK's server accepts them too.
+     */
     private static void checkTarget(byte[] b, int from, int to) throws HttpError {
         if (b[from] != '/') {
             return; // absolute form or "*": java.net.URI validates it when the exchange is made
         }
+        boolean query = false;
         for (int i = from; i < to; i++) {
             int c = b[i] & 0xff;
-            if ((CLASS[c] & TARGET) == 0) {
+            query |= c == '?';
+            if ((CLASS[c] & TARGET) == 0 && !(query && (c == '[' || c == ']'))) {
                 throw new HttpError(400, "the request target contains '" + (char) c + "', which must be percent-encoded");
             }
             if (c == '%' && (i + 2 >= to || !isHex(b[i + 1]) || !isHex(b[i + 2]))) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.weft.hub.Availability;
 import dev.weft.hub.HubBackend;
-import dev.weft.hub.PollerConformanceTest;
+import dev.weft.testsuite.PollerConformanceTest;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 

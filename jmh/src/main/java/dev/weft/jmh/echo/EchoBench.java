@@ -3,18 +3,12 @@ package dev.weft.jmh.echo;
 import dev.weft.hub.Backends;
 import dev.weft.hub.HubBackend;
 import dev.weft.jmh.CommandLine;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ./weft bench echo}: each echo server in turn, in its own JVM (pinned to CPU 0 when the
@@ -175,68 +169,17 @@ public final class EchoBench {
     }
 
     private static Row measure(String server, int connections, int warmup, int measure, boolean pin) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        if (pin) {
-            cmd.addAll(List.of("taskset", "-c", "0"));
+        try (ServerJvm jvm = ServerJvm.start(EchoServerMain.class, server, keyStore, pin);
+             EchoLoad load = new EchoLoad(message, keyStore == null ? null : TlsKeys.nettyClient(keyStore), handshakes, websocket)) {
+            load.connect(jvm.port(), connections);
+            Thread.sleep(warmup * 1000L);
+            long cpuBefore = jvm.cpuNanos();
+            long threadsBefore = jvm.javaThreadsCpuNanos();
+            EchoLoad.Window w = load.run(0, measure * 1000L);
+            long cpuAfter = jvm.cpuNanos();
+            long threadsAfter = jvm.javaThreadsCpuNanos();
+            return new Row(server, connections, w, cpuAfter - cpuBefore, threadsAfter - threadsBefore);
         }
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED"));
-        String extra = System.getenv("WEFT_ECHO_SERVER_OPTS"); // e.g. a profiler agent, for the server JVMs only
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        if (keyStore != null) {
-            cmd.add("-D" + TlsKeys.PROPERTY + "=" + keyStore);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EchoServerMain.class.getName(), server));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        PrintStream toServer = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            String line = out.readLine();
-            while (line != null && !line.startsWith("PORT ")) {
-                line = out.readLine(); // an agent may print first
-            }
-            if (line == null) {
-                throw new IllegalStateException("echo server " + server + " did not start (said: " + line + ")");
-            }
-            int port = Integer.parseInt(line.substring(5).trim());
-            try (EchoLoad load = new EchoLoad(message, keyStore == null ? null : TlsKeys.nettyClient(keyStore), handshakes, websocket)) {
-                load.connect(port, connections);
-                Thread.sleep(warmup * 1000L);
-                long cpuBefore = cpu(p);
-                long threadsBefore = threadsCpu(toServer, out);
-                EchoLoad.Window w = load.run(0, measure * 1000L);
-                long cpuAfter = cpu(p);
-                long threadsAfter = threadsCpu(toServer, out);
-                return new Row(server, connections, w, cpuAfter - cpuBefore, threadsAfter - threadsBefore);
-            }
-        } finally {
-            try (PrintStream in = toServer) {
-                in.println("stop");
-            } catch (RuntimeException ignored) {
-                // already gone
-            }
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    /** Asks the server JVM for its Java threads' CPU time ({@link EchoServerMain}'s {@code cpu} command). */
-    private static long threadsCpu(PrintStream toServer, BufferedReader fromServer) throws IOException {
-        toServer.println("cpu");
-        for (String line; (line = fromServer.readLine()) != null; ) {
-            if (line.startsWith("CPU ")) {
-                return Long.parseLong(line.substring(4).trim());
-            }
-        }
-        throw new IllegalStateException("the echo server ended before it reported its CPU time");
-    }
-
-    private static long cpu(Process p) {
-        return p.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElseThrow(
-                () -> new IllegalStateException("this OS does not report a process's CPU time"));
     }
 
     private static String table(List<Row> rows) {

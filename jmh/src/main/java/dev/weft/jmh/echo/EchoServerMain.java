@@ -18,7 +18,15 @@ public final class EchoServerMain {
             System.err.println("usage: EchoServerMain weft-nio|weft-epoll|netty-epoll|netty-nio|vthreads");
             System.exit(2);
         }
-        int port = EchoServers.start(args[0]);
+        serve(EchoServers.start(args[0]));
+    }
+
+    /**
+     * The server side of the protocol with the benchmark driver, for a server already listening on
+     * {@code port}: prints {@code PORT <n>}, answers {@code cpu}, exits at {@code stop} or when
+     * standard input closes. Main thread; does not return.
+     */
+    public static void serve(int port) throws java.io.IOException {
         System.out.println("PORT " + port);
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));

@@ -18,18 +18,18 @@ import java.util.List;
  * {@code websocket} module) and {@code netty-ws-epoll}/{@code netty-ws-nio} (Netty's WebSocket handler).
  * Every server echoes whatever it reads and binds 127.0.0.1 on a free port.
  */
-final class EchoServers {
+public final class EchoServers {
     private EchoServers() {
     }
 
     /** The servers {@link #start} knows, by name. */
-    static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-io_uring", "weft-kqueue", "netty-epoll", "netty-nio", "netty-io_uring",
+    public static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-io_uring", "weft-kqueue", "netty-epoll", "netty-nio", "netty-io_uring",
             "vthreads",
             "weft-tls-nio", "weft-tls-epoll", "weft-tls-kqueue", "netty-tls-epoll", "netty-tls-nio",
             "weft-ws-nio", "weft-ws-epoll", "weft-ws-kqueue", "netty-ws-epoll", "netty-ws-nio");
 
     /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
-    static int start(String kind) throws Exception {
+    public static int start(String kind) throws Exception {
         if (kind.startsWith("weft-ws-")) {
             return WeftWebSocketEchoServer.start(kind.substring("weft-ws-".length()));
         }

@@ -17,15 +17,15 @@ import javax.net.ssl.SSLContext;
  * keytool in a temp directory (never committed), handed to the server JVMs with {@code
  * -Dweft.echo.keystore}. Both servers and the load generator use the JDK's TLS provider.
  */
-final class TlsKeys {
+public final class TlsKeys {
     static final String PASSWORD = "weft-bench";
-    static final String PROPERTY = "weft.echo.keystore";
+    public static final String PROPERTY = "weft.echo.keystore";
 
     private TlsKeys() {
     }
 
     /** Makes a key store in a new temp directory; returns its path. */
-    static Path generate() throws Exception {
+    public static Path generate() throws Exception {
         Path dir = Files.createTempDirectory("weft-echo-tls");
         Path p12 = dir.resolve("localhost.p12");
         Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
@@ -41,7 +41,7 @@ final class TlsKeys {
         return p12;
     }
 
-    static KeyStore load(Path p12) throws Exception {
+    public static KeyStore load(Path p12) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(p12)) {
             ks.load(in, PASSWORD.toCharArray());
@@ -49,14 +49,21 @@ final class TlsKeys {
         return ks;
     }
 
+    /**
+     * The JDK's default key manager ({@code SunX509}), which reads the private key once. The {@code
+     * PKIX} one looks the key up in the key store on each handshake and keeps it only behind a soft
+     * reference: during a burst the collector clears it again and again, and each lookup decrypts the
+     * PKCS12 entry anew (PBKDF2), 65 % of a Weft server's CPU in a 1,000-connection burst here, and
+     * the same for Netty's.
+     */
     static KeyManagerFactory keyManagers(Path p12) throws Exception {
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance("PKIX");
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(load(p12), PASSWORD.toCharArray());
         return kmf;
     }
 
     /** The server side for Weft: a JDK context presenting the key. */
-    static SSLContext serverContext(Path p12) throws Exception {
+    public static SSLContext serverContext(Path p12) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(keyManagers(p12).getKeyManagers(), null, null);
         return ctx;
@@ -73,7 +80,7 @@ final class TlsKeys {
         return SslContextBuilder.forClient().sslProvider(SslProvider.JDK).trustManager(cert).build();
     }
 
-    static Path fromProperty() {
+    public static Path fromProperty() {
         String p = System.getProperty(PROPERTY);
         if (p == null) {
             throw new IllegalStateException("TLS echo servers need -D" + PROPERTY + "=<PKCS12 key store> (EchoBench passes it)");

@@ -17,8 +17,18 @@ import java.util.Locale;
  * extensions<0..>}; extension 0 is {@code server_name_list<..> { name_type(1)=0 host_name<1..> }}.
  */
 public final class ClientHello {
-    /** A ClientHello larger than this is refused (the JDK's own limit for handshake messages is similar). */
-    static final int MAX_HELLO = 64 * 1024;
+    /**
+     * The largest ClientHello accepted, in bytes of the handshake message's body: the JDK's own
+     * limit for any handshake message ({@code jdk.tls.maxHandshakeMessageSize}, default 32,768),
+     * since its engine refuses anything larger anyway.
+     */
+    public static final int MAX_HELLO = maxHandshakeMessageSize();
+
+    /**
+     * The most wire bytes a ClientHello of {@link #MAX_HELLO} may take: its 4-byte header and the
+     * 5-byte headers of the records that carry it, allowing records down to 512 bytes.
+     */
+    public static final int MAX_WIRE_BYTES = MAX_HELLO + 4 + 5 * ((MAX_HELLO + 4) / 512 + 1);
 
     /** What {@link #parse} found. */
     public sealed interface Result {
@@ -30,6 +40,10 @@ public final class ClientHello {
 
     /** A complete ClientHello; {@code serverName} is lower case, or null when the client sent none. */
     public record Hello(String serverName) implements Result {
+    }
+
+    /** A ClientHello whose handshake message declares {@code bytes}, more than {@link #MAX_HELLO}. */
+    public record TooLarge(int bytes) implements Result {
     }
 
     /** Not TLS: {@code reason} says what it looks like; {@code http} if it looks like an HTTP request. */
@@ -82,12 +96,21 @@ public final class ClientHello {
                 }
                 hsLength = ((hs[1] & 0xff) << 16) | ((hs[2] & 0xff) << 8) | (hs[3] & 0xff);
                 if (hsLength > MAX_HELLO) {
-                    return new NotTls("a ClientHello of " + hsLength + " bytes (more than " + MAX_HELLO + ")", false);
+                    return new TooLarge(hsLength);
                 }
             }
             if (hsLength >= 0 && hs.length >= 4 + hsLength) {
                 return new Hello(serverName(ByteBuffer.wrap(hs, 4, hsLength).slice()));
             }
+        }
+    }
+
+    private static int maxHandshakeMessageSize() {
+        try {
+            int configured = Integer.getInteger("jdk.tls.maxHandshakeMessageSize", 32_768);
+            return configured > 0 ? configured : 32_768;
+        } catch (SecurityException unreadable) {
+            return 32_768;
         }
     }
 

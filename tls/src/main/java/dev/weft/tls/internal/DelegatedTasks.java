@@ -1,13 +1,14 @@
 package dev.weft.tls.internal;
 
-import dev.weft.sockets.ThreadPool;
+import dev.weft.fibers.Fiber;
 import dev.weft.tls.HandshakeTasks;
 import java.io.IOException;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
- * Runs an engine's delegated tasks where {@link HandshakeTasks} says. One instance per {@code
+ * Runs an engine's delegated tasks where {@link HandshakeTasks} says: on the hub, in the hub's
+ * {@link HandshakeTurn}, or on the {@link HandshakeWorkers}. One instance per {@code
  * TlsClient}/{@code TlsServer}, shared by its connections (and possibly several hubs: the moving
  * average is a racy field on purpose, an estimate is all it needs to be).
  *
@@ -30,8 +31,10 @@ public final class DelegatedTasks {
     }
 
     /**
-     * Runs every task the engine has now. With {@code mayOffload} false (after the handshake, when
-     * the other direction may be using the engine) they run inline whatever the policy.
+     * Runs every task the engine has now. During the handshake ({@code mayOffload}) a task runs on a
+     * {@link HandshakeWorkers} thread when the policy says so, the caller giving up its {@link
+     * HandshakeTurn} (if it has it) while it waits; else on the hub. After the handshake (when the
+     * other direction may be using the engine) they run inline whatever the policy.
      *
      * @throws SSLException what a task failed with (a refused certificate), as the engine reports it
      */
@@ -39,17 +42,21 @@ public final class DelegatedTasks {
         Runnable task;
         while ((task = engine.getDelegatedTask()) != null) {
             if (mayOffload && offload()) {
-                Runnable t = task;
                 offloaded++;
+                Runnable t = task;
+                HandshakeTurn turn = HandshakeTurn.ofThisHub();
+                boolean had = turn.isHeld();
+                turn.give();
                 try {
-                    ThreadPool.offload(() -> {
-                        time(t);
-                        return null;
-                    });
+                    Fiber.await(HandshakeWorkers.run(() -> time(t)));
                 } catch (IOException | RuntimeException e) {
                     throw e;
                 } catch (Exception e) {
                     throw new SSLException("a TLS handshake task failed: " + e, e);
+                } finally {
+                    if (had) {
+                        turn.take();
+                    }
                 }
             } else {
                 inline++;
@@ -58,11 +65,15 @@ public final class DelegatedTasks {
         }
     }
 
+    /**
+     * Where a task goes: ADAPTIVE offloads only while recent tasks were slow and a CPU is spare (on
+     * one CPU a worker thread would only take the hub's CPU, with more switching and lock hand-offs).
+     */
     private boolean offload() {
         return switch (policy) {
             case INLINE -> false;
             case OFFLOAD -> true;
-            case ADAPTIVE -> averageNanos >= LIMIT_NANOS;
+            case ADAPTIVE -> HandshakeWorkers.SPARE_CPUS > 0 && averageNanos >= LIMIT_NANOS;
         };
     }
 
@@ -84,7 +95,7 @@ public final class DelegatedTasks {
         return inline;
     }
 
-    /** Tasks run on the thread pool so far. */
+    /** Tasks run on a handshake worker so far. */
     public long offloadedCount() {
         return offloaded;
     }

@@ -69,6 +69,15 @@ class ClientHelloTest {
     }
 
     @Test
+    void aHelloDeclaringMoreThanTheJdksHandshakeLimitIsTooLargeAtOnce() {
+        int declared = ClientHello.MAX_HELLO + 1;
+        ByteBuffer head = ByteBuffer.allocate(9).put((byte) 22).put((byte) 3).put((byte) 1).putShort((short) 4)
+                .put((byte) 1).put((byte) (declared >>> 16)).put((byte) (declared >>> 8)).put((byte) declared);
+        assertEquals(new ClientHello.TooLarge(declared), ClientHello.parse(head.flip()));
+        assertEquals(32_768, ClientHello.MAX_HELLO, "the JDK's default jdk.tls.maxHandshakeMessageSize");
+    }
+
+    @Test
     void randomBytesNeverThrow() {
         Random r = new Random(7);
         for (int i = 0; i < 20_000; i++) {
