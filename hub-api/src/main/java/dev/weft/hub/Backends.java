@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Finds backends with {@link ServiceLoader} and picks one: the one named by the system property
- * {@value #PROPERTY} ({@code nio}, {@code epoll}, {@code kqueue}), or, when it is unset or blank,
- * the available backend with the highest {@link HubBackend#priority()} (epoll, then kqueue, then nio).
+ * {@value #PROPERTY} ({@code nio}, {@code epoll}, {@code io_uring}, {@code kqueue}), or, when it is unset or blank,
+ * the available backend with the highest {@link HubBackend#priority()} (epoll, then io_uring, then kqueue,
+ * then nio).
  *
  * <p>A named backend that is unknown, absent or unable to run here is an error, never a silent
  * fallback. The first default choice in a JVM is logged once (logger {@code dev.weft.hub.Backends}):
@@ -25,7 +26,7 @@ public final class Backends {
     /** The system property that names the backend. */
     public static final String PROPERTY = "weft.hub";
 
-    private static final List<String> KNOWN = List.of("epoll", "kqueue", "nio");
+    private static final List<String> KNOWN = List.of("epoll", "io_uring", "kqueue", "nio");
     private static final System.Logger LOG = System.getLogger(Backends.class.getName());
     /** Set by the first default choice in this JVM, which is the one that is logged. */
     private static final AtomicBoolean DEFAULT_CHOICE_LOGGED = new AtomicBoolean();
@@ -95,7 +96,7 @@ public final class Backends {
             }
         }
         String hint = KNOWN.contains(wanted)
-                ? " Add the dependency dev.weft:hub-" + wanted + " to use it."
+                ? " Add the dependency dev.weft:hub-" + wanted.replace("_", "") + " to use it."
                 : " '" + wanted + "' is not a Weft backend; the backends are " + String.join(", ", KNOWN) + ".";
         throw new BackendUnavailableException("-D" + PROPERTY + "=" + wanted + " names a backend that is not on the class path."
                 + hint + " " + report(all), null);

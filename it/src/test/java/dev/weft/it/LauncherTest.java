@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 23: the launcher's {@code test} and {@code install} commands. The real {@code ./weft} runs
  * from a copy of the checkout's root holding only the script, with a stand-in {@code mvn} first on
  * the PATH that records its arguments, writes Surefire reports as a run of the backend suites
- * does (a class on the default backend, the same class again with the {@code -nio} suffix) and exits
+ * does (a class on the default backend, the same class again with the {@code -nio} suffix, one with
+ * {@code -io_uring} whose tests were all skipped, as where io_uring is refused) and exits
  * with the status the test asks for. A real {@code ./weft test} is what runs this test, so it cannot
  * run itself here; the reports' format is Surefire's.
  */
@@ -63,6 +64,7 @@ class LauncherTest {
                 report fibers "-nio" 40 0 1 2
                 report sockets "" 25 0 0 0
                 report sockets "-nio" 25 0 0 0
+                report sockets "-io_uring" 25 0 0 25
                 report http "" 7 0 0 3
                 exit "${WEFT_TEST_MAVEN_STATUS:-0}"
                 """;
@@ -98,8 +100,8 @@ class LauncherTest {
     void testEndsWithTheTotalsOverEveryModuleAndBackendOfThisRun() throws Exception {
         Run r = weft(0, "test", "-o");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.lastLine().matches("weft test: 137 tests run, 1 failures, 1 errors, 7 skipped \\(3 modules; 72 on the"
-                + " default backend, 65 on nio\\), 0 min \\d+ s - FAILED"), r.out());
+        assertTrue(r.lastLine().matches("weft test: 162 tests run, 1 failures, 1 errors, 32 skipped \\(3 modules; 72 on the"
+                + " default backend, 65 on nio, 25 on io_uring of which 25 skipped\\), 0 min \\d+ s - FAILED"), r.out());
         assertEquals("-B -ntp -Dstyle.color=never verify -o\n", mavenRuns());
     }
 
@@ -107,8 +109,8 @@ class LauncherTest {
     void aFailedBuildStillEndsWithTheTotalsAndKeepsMavensStatus() throws Exception {
         Run r = weft(1, "test");
         assertEquals(1, r.status(), r.err());
-        assertTrue(r.lastLine().matches("weft test: 137 tests run, 1 failures, 1 errors, 7 skipped \\(3 modules; 72 on the"
-                + " default backend, 65 on nio\\), 0 min \\d+ s - FAILED \\(Maven exit status 1\\)"), r.out());
+        assertTrue(r.lastLine().matches("weft test: 162 tests run, 1 failures, 1 errors, 32 skipped \\(3 modules; 72 on the"
+                + " default backend, 65 on nio, 25 on io_uring of which 25 skipped\\), 0 min \\d+ s - FAILED \\(Maven exit status 1\\)"), r.out());
     }
 
     @Test

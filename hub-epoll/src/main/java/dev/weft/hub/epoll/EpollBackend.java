@@ -67,12 +67,7 @@ public final class EpollBackend implements HubBackend {
 
     /** The native classifier this machine needs. */
     static String classifier() {
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-        return switch (arch) {
-            case "amd64", "x86_64" -> "linux-x86_64";
-            case "aarch64", "arm64" -> "linux-aarch_64";
-            default -> "linux-" + arch + " (Netty ships none for os.arch=" + arch + ")";
-        };
+        return NettyClasspath.linuxClassifier();
     }
 
     @Override

@@ -91,6 +91,16 @@ public final class NettyClasspath {
         return found.isEmpty() ? "no version files" : summary(found);
     }
 
+    /** The Linux native classifier this machine needs ({@code linux-x86_64}, {@code linux-aarch_64}), for messages. */
+    public static String linuxClassifier() {
+        String arch = System.getProperty("os.arch", "").toLowerCase(java.util.Locale.ROOT);
+        return switch (arch) {
+            case "amd64", "x86_64" -> "linux-x86_64";
+            case "aarch64", "arm64" -> "linux-aarch_64";
+            default -> "linux-" + arch + " (Netty ships none for os.arch=" + arch + ")";
+        };
+    }
+
     /** Netty artifact id → version, from every {@code META-INF/io.netty.versions.properties} the loader sees. */
     static Map<String, String> versions(ClassLoader loader) {
         Map<String, String> versions = new TreeMap<>();

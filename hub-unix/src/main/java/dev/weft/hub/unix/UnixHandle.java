@@ -20,7 +20,9 @@ import java.nio.channels.ClosedChannelException;
  * <p>Implementation notes: the descriptor is registered once, edge-triggered for both directions,
  * and never modified afterwards. An edge that arrives while no callback is armed is dropped, which
  * is safe because the SPI requires callers to try the operation first and to await only after it
- * said "would block" (so an edge that matters always comes after the await).
+ * said "would block" (so an edge that matters always comes after the await). A backend that polls
+ * once per wait instead (io_uring) hears of each arming and cancel through its {@link
+ * UnixRegistration} and closes the descriptor itself.
  */
 public abstract class UnixHandle implements IoHandle {
     final UnixPoller poller;
@@ -39,6 +41,8 @@ public abstract class UnixHandle implements IoHandle {
     boolean mayWrite = true;
     /** A hang-up was reported: never skip a read again (see {@link #ready}). */
     private boolean inputEnded;
+    /** False where no event would end a skip ({@link UnixRegistration#reportsWhileUnarmed()}): never skip. */
+    private final boolean maySkip;
 
     UnixHandle(UnixPoller poller, Socket socket) throws IOException {
         this.poller = poller;
@@ -49,6 +53,7 @@ public abstract class UnixHandle implements IoHandle {
             socket.close();
             throw e;
         }
+        this.maySkip = registration.reportsWhileUnarmed();
     }
 
     /** The descriptor, for the backend's registration. */
@@ -85,12 +90,15 @@ public abstract class UnixHandle implements IoHandle {
             throw new IllegalStateException("await(" + Ops.toString(op) + ") on a closed socket");
         }
         callbacks.arm(op, callback);
+        registration.armed(op);
     }
 
     @Override
     public final void cancelAwait(int op) {
         poller.checkThread("IoHandle.cancelAwait");
-        callbacks.cancel(op);
+        if (callbacks.cancel(op)) {
+            registration.disarmed(op);
+        }
     }
 
     /** Throws {@link ClosedChannelException} if closed; checks the thread. */
@@ -119,7 +127,7 @@ public abstract class UnixHandle implements IoHandle {
             if (n > 0) {
                 dst.position(pos + n);
             }
-            mayRead = inputEnded || n < 0 || n == want;
+            mayRead = inputEnded || n < 0 || n == want || !maySkip;
             return n;
         }
         ByteBuffer s = poller.scratch();
@@ -128,7 +136,7 @@ public abstract class UnixHandle implements IoHandle {
         if (n > 0) {
             dst.put(pos, s, 0, n).position(pos + n);
         }
-        mayRead = inputEnded || n < 0 || n == want;
+        mayRead = inputEnded || n < 0 || n == want || !maySkip;
         return n;
     }
 
@@ -152,7 +160,7 @@ public abstract class UnixHandle implements IoHandle {
         if (n > 0) {
             src.position(pos + n);
         }
-        mayWrite = n == want;
+        mayWrite = n == want || !maySkip;
         return n;
     }
 
@@ -197,15 +205,7 @@ public abstract class UnixHandle implements IoHandle {
         }
         closed = true;
         poller.forget(this);
-        try {
-            registration.cancel();
-        } finally {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // the descriptor is released even when close reports an error
-            }
-        }
+        registration.close(socket);
         ready(true, true, true);
     }
 

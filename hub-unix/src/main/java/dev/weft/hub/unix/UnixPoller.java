@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * What the epoll and kqueue pollers share: a Netty {@link IoHandler} driven directly from the loop
+ * What the epoll, kqueue and io_uring pollers share: a Netty {@link IoHandler} driven directly from the loop
  * thread (no Netty event loop or task queue in between), the thread check, the socket factory over
  * Netty's {@link Socket}, the set of open handles, and the per-poller direct buffer through which
  * heap buffers are copied (Netty's socket calls take direct memory only). A backend adds only how a
@@ -49,6 +49,8 @@ public abstract class UnixPoller implements Poller {
     private final Set<UnixHandle> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
     private boolean closed;
+    /** True while the handler runs (see {@link #pollNow()}). */
+    private boolean inHandler;
 
     /** Creates the handler from {@code factory} on the calling thread, which becomes the loop thread. */
     protected UnixPoller(String name, IoHandlerFactory factory) {
@@ -99,9 +101,11 @@ public abstract class UnixPoller implements Poller {
         checkThread("Poller.poll");
         callbacks = 0;
         context.set(timeoutNanos);
+        inHandler = true;
         try {
             handler.run(context);
         } finally {
+            inHandler = false;
             // A wake-up that arrived during this poll is spent: this poll returns. (One that races this
             // write was made for a task queued before it; the loop runs queued tasks before it polls again.)
             context.wakeRequested = false;
@@ -111,6 +115,43 @@ public abstract class UnixPoller implements Poller {
         }
         return callbacks;
     }
+
+    /**
+     * Runs the handler once more, now and without waiting: what the backend queued goes to the kernel,
+     * and the completions already there are handled (their callbacks run; the fibers they wake run
+     * after the current one, as always). For a backend whose descriptor closes through its submission
+     * queue, so that a closed socket's port and peer see the close at once, as with {@code close(2)}.
+     * Does nothing when called from inside the handler (that run submits it) or once closed. Loop thread.
+     */
+    protected final void pollNow() {
+        if (inHandler || closed) {
+            return;
+        }
+        inHandler = true;
+        try {
+            handler.run(NOW);
+        } finally {
+            inHandler = false;
+        }
+    }
+
+    /** A non-blocking run of the handler, for {@link #pollNow()}. */
+    private static final IoHandlerContext NOW = new IoHandlerContext() {
+        @Override
+        public boolean canBlock() {
+            return false;
+        }
+
+        @Override
+        public long delayNanos(long currentTimeNanos) {
+            return 0;
+        }
+
+        @Override
+        public long deadlineNanos() {
+            return -1;
+        }
+    };
 
     /**
      * Makes a blocked or the next poll return promptly. Netty's handlers write their wake-up

@@ -11,8 +11,8 @@ import java.util.List;
 
 /**
  * The echo servers the echo benchmark compares, each started by name in its own JVM by
- * {@link EchoServerMain}: {@code weft-<backend>} (one hub thread), {@code netty-epoll} and {@code
- * netty-nio} (Netty 4.2, one event-loop thread), {@code vthreads} (a virtual thread per connection);
+ * {@link EchoServerMain}: {@code weft-<backend>} (one hub thread), {@code netty-epoll}, {@code
+ * netty-nio} and {@code netty-io_uring} (Netty 4.2, one event-loop thread), {@code vthreads} (a virtual thread per connection);
  * with TLS (JDK provider on both): {@code weft-tls-<backend>} (Weft's TlsServer) and {@code
  * netty-tls-epoll}/{@code netty-tls-nio} (Netty's SslHandler); WebSocket: {@code weft-ws-<backend>} (Weft's
  * {@code websocket} module) and {@code netty-ws-epoll}/{@code netty-ws-nio} (Netty's WebSocket handler).
@@ -23,7 +23,8 @@ public final class EchoServers {
     }
 
     /** The servers {@link #start} knows, by name. */
-    public static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-kqueue", "netty-epoll", "netty-nio", "vthreads",
+    public static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-io_uring", "weft-kqueue", "netty-epoll", "netty-nio", "netty-io_uring",
+            "vthreads",
             "weft-tls-nio", "weft-tls-epoll", "weft-tls-kqueue", "netty-tls-epoll", "netty-tls-nio",
             "weft-ws-nio", "weft-ws-epoll", "weft-ws-kqueue", "netty-ws-epoll", "netty-ws-nio");
 
@@ -41,6 +42,7 @@ public final class EchoServers {
         return switch (kind) {
             case "netty-epoll" -> NettyEchoServer.start(true);
             case "netty-nio" -> NettyEchoServer.start(false);
+            case "netty-io_uring" -> NettyEchoServer.startIoUring();
             case "netty-tls-epoll" -> NettyEchoServer.start(true, TlsKeys.nettyServer(TlsKeys.fromProperty()));
             case "netty-tls-nio" -> NettyEchoServer.start(false, TlsKeys.nettyServer(TlsKeys.fromProperty()));
             case "netty-ws-epoll" -> NettyWebSocketEchoServer.start(true);

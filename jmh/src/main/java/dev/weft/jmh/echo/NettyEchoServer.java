@@ -14,6 +14,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 
@@ -54,7 +57,19 @@ final class NettyEchoServer {
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return bind(group, epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, ssl);
+    }
+
+    /** Netty's own io_uring transport ({@code netty-io_uring}), one loop, without TLS. */
+    static int startIoUring() throws InterruptedException {
+        if (!IoUring.isAvailable()) {
+            throw new IllegalStateException("netty-io_uring: io_uring is not available here", IoUring.unavailabilityCause());
+        }
+        return bind(new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory()), IoUringServerSocketChannel.class, null);
+    }
+
+    private static int bind(EventLoopGroup group, Class<? extends ServerChannel> channel, io.netty.handler.ssl.SslContext ssl)
+            throws InterruptedException {
         Channel server = new ServerBootstrap()
                 .group(group)
                 .channel(channel)
