@@ -64,7 +64,8 @@ public final class TlsSocket implements ByteChannel {
     private final SSLEngine engine;
     private final Duration handshakeTimeout;
     private final DelegatedTasks tasks;
-    private final String name;
+    /** For messages; made at the first (a burst of handshakes would format every peer address for nothing). */
+    private String name;
     /** The engine's buffers and the moves between them and the socket. */
     private final TlsRecords records;
     /** Held by whoever unwraps (see {@link TlsRecords#inbound}); taken before {@link #outbound}. */
@@ -87,7 +88,6 @@ public final class TlsSocket implements ByteChannel {
         this.records = new TlsRecords(engine, tcp, tasks, alreadyRead);
         this.inbound = records.inbound;
         this.outbound = records.outbound;
-        this.name = "TlsSocket(" + (engine.getUseClientMode() ? "client" : "server") + ", " + tcp + ")";
     }
 
     // ---------------------------------------------------------------- handshake
@@ -543,6 +543,9 @@ public final class TlsSocket implements ByteChannel {
 
     @Override
     public String toString() {
+        if (name == null) {
+            name = "TlsSocket(" + (engine.getUseClientMode() ? "client" : "server") + ", " + tcp + ")";
+        }
         return name;
     }
 }
