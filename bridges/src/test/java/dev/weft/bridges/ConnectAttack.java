@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.FiberState;
 import dev.weft.fibers.Timeouts;
+import dev.weft.testkit.Descriptors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ final class ConnectAttack {
         // loop below joins them; their failures are kept here and checked instead of being logged.
         List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
         dev.weft.fibers.Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
-        int socketsBefore = PostgresServerKilledTest.openSockets();
+        int socketsBefore = Descriptors.openSockets();
         long before = serverConnections.call();
         long span = timeConcurrentConnects(n, opener);
         ConnectionPool<C> pool = new ConnectionPool<>(n, opener);
@@ -100,10 +101,10 @@ final class ConnectAttack {
         }
         assertEquals(0, left, "connections the server still has after " + connected + " connected and " + interrupted
                 + " interrupted connects; " + context);
-        for (int i = 0; i < 100 && PostgresServerKilledTest.openSockets() != socketsBefore; i++) {
+        for (int i = 0; i < 100 && Descriptors.openSockets() != socketsBefore; i++) {
             Fiber.sleep(10); // nio closes a registered channel at its next select
         }
-        assertEquals(socketsBefore, PostgresServerKilledTest.openSockets(), "sockets of this JVM left open; " + context);
+        assertEquals(socketsBefore, Descriptors.openSockets(), "sockets of this JVM left open; " + context);
         return new Outcome(connected, interrupted, seed);
     }
 

@@ -16,6 +16,7 @@ import dev.weft.fibers.NotInFiberException;
 import dev.weft.fibers.Timeout;
 import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.StreamServer;
+import dev.weft.testkit.Ports;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -357,7 +358,7 @@ class FiberSocketTest {
         Socket unconnected = FACTORY.createSocket();
         assertSame(FiberSocket.class, unconnected.getClass(), "a thread with no hub gets a FiberSocket too");
         unconnected.close();
-        int closedPort = ServerProcess.freePort(); // nothing listens there
+        int closedPort = Ports.free(); // nothing listens there
         FiberSocket direct = new FiberSocket();
         // a plain thread connects it through the bridge hub; a refused connect is the JDK's exception
         java.net.ConnectException refused = assertThrows(java.net.ConnectException.class,

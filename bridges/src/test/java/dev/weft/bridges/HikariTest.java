@@ -8,6 +8,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.ClassFixture;
+import dev.weft.testkit.LogCapture;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,9 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 23 item 15: HikariCP, unmodified, with pgjdbc and {@link FiberSocketFactory}, against a real
@@ -29,24 +32,13 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(120)
 class HikariTest {
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        pg = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<PostgresServer> PG = ClassFixture.of(PostgresServer::start);
 
     /** A Hikari pool of {@code size}, made and filled on this thread (no hub): its sockets belong to the bridge hub. */
     static HikariDataSource hikari(int size, long connectionTimeoutMillis) throws SQLException {
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(pg.url());
+        config.setJdbcUrl(PG.get().url());
         config.setUsername("weft");
         config.addDataSourceProperty("socketFactory", FiberSocketFactory.class.getName());
         config.addDataSourceProperty("sslmode", "disable");
@@ -67,7 +59,7 @@ class HikariTest {
     /** The server's client connections (the asking one excluded) once they reach 0, or after {@code limit}. */
     static long serverConnectionsAfter(Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
-        try (Connection admin = pg.adminConnection(); Statement st = admin.createStatement()) {
+        try (Connection admin = PG.get().adminConnection(); Statement st = admin.createStatement()) {
             while (true) {
                 try (ResultSet rs = st.executeQuery(
                         "select count(*) from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()")) {
@@ -84,7 +76,7 @@ class HikariTest {
 
     /** pg_stat_activity's client connections, for failure messages. */
     static String activity() {
-        try (Connection admin = pg.adminConnection(); Statement st = admin.createStatement(); ResultSet rs = st.executeQuery(
+        try (Connection admin = PG.get().adminConnection(); Statement st = admin.createStatement(); ResultSet rs = st.executeQuery(
                 "select pid, state, backend_start, client_port, backend_type, query from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()")) {
             StringBuilder sb = new StringBuilder();
             while (rs.next()) {
@@ -145,7 +137,7 @@ class HikariTest {
     /** Without FiberDataSource an exhausted Hikari pool blocks the hub thread; the watchdog names the pool's wait. */
     @Test
     void anExhaustedPoolWithoutTheGateBlocksTheHubAndTheWatchdogSaysWhy() throws Exception {
-        try (HikariDataSource hikari = hikari(2, 1_500); WatchdogLog log = new WatchdogLog()) {
+        try (HikariDataSource hikari = hikari(2, 1_500); LogCapture log = LogCapture.watchdog()) {
             Hub.run(() -> {
                 List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
                 Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure)); // asserted below
@@ -241,44 +233,7 @@ class HikariTest {
             config.setInitializationFailTimeout(-1);
             try (HikariDataSource hikari = new HikariDataSource(config)) {
                 DataSource ds = new FiberDataSource(hikari, 3);
-                Hub.run(() -> {
-                    List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
-                    Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
-                    int[] running = {0};
-                    List<Fiber<Long>> fibers = new ArrayList<>();
-                    for (int i = 0; i < 3; i++) {
-                        fibers.add(Fiber.spawn(() -> {
-                            try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-                                running[0]++;
-                                st.execute("select pg_sleep(30)");
-                                return 0L;
-                            }
-                        }));
-                    }
-                    while (running[0] < 3) {
-                        Fiber.sleep(10);
-                    }
-                    Fiber.sleep(200);
-                    Thread killer = new Thread(own::kill, "pg-killer");
-                    killer.start();
-                    long start = System.nanoTime();
-                    for (Fiber<Long> f : fibers) {
-                        assertTrue(f.join(Duration.ofSeconds(20)), f + " is stuck");
-                        assertInstanceOf(SQLException.class, f.failure(), String.valueOf(f.failure()));
-                        try {
-                            f.get();
-                        } catch (java.util.concurrent.CompletionException observed) {
-                            // claimed
-                        }
-                    }
-                    for (Throwable t : reported) {
-                        assertInstanceOf(SQLException.class, t);
-                    }
-                    assertTrue((System.nanoTime() - start) / 1e9 < 20);
-                    while (killer.isAlive()) {
-                        Fiber.sleep(10);
-                    }
-                });
+                Hub.run(() -> KilledUnderQueries.eachFiberFailsPromptly(3, ds::getConnection, "select pg_sleep(30)", own::kill));
             }
         }
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.LogCapture;
+import dev.weft.testkit.Measurements;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -90,7 +92,7 @@ class HttpClientRowsTest {
     @Test
     void jdkHttpClientSendBlocksTheHubAndTheWatchdogSaysSo() throws Exception {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-                WatchdogLog log = new WatchdogLog()) {
+                LogCapture log = LogCapture.watchdog()) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url("/sleep?ms=1200"))).build();
             double s = Hub.run(() -> {
                 long start = System.nanoTime();
@@ -152,7 +154,7 @@ class HttpClientRowsTest {
     void apacheHttpClient5sExhaustedPoolBlocksTheHubAndTheWatchdogNamesIt() throws Exception {
         RequestConfig wait = RequestConfig.custom().setConnectionRequestTimeout(org.apache.hc.core5.util.Timeout.ofMilliseconds(1500)).build();
         try (CloseableHttpClient client = HttpClients.custom().setConnectionManager(apacheManager(1)).setDefaultRequestConfig(wait).build();
-                WatchdogLog log = new WatchdogLog()) {
+                LogCapture log = LogCapture.watchdog()) {
             Hub.run(() -> {
                 List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
                 Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));

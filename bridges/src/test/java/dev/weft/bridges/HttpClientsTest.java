@@ -11,6 +11,8 @@ import dev.weft.fibers.Hub;
 import dev.weft.fibers.Timeout;
 import dev.weft.sockets.Resolver;
 import dev.weft.sockets.StreamServer;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.Ports;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -96,7 +98,7 @@ class HttpClientsTest {
 
     @Test
     void failuresArriveUnwrapped() throws Exception {
-        int closedPort = ServerProcess.freePort();
+        int closedPort = Ports.free();
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build()) {
             Hub.run(() -> {

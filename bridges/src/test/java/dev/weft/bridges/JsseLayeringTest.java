@@ -5,69 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Hub;
-import java.io.InputStream;
+import dev.weft.testkit.ClassFixture;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.OpenSslServer;
+import dev.weft.testkit.TestPki;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The JDK's TLS layered over a {@link FiberSocket} ({@code SSLSocketFactory.createSocket(socket,
- * host, port, true)}, how drivers do TLS), against {@code openssl s_server} with a certificate the
- * test makes for {@code localhost}; hostname verification on.
+ * host, port, true)}, how drivers do TLS), against {@code openssl s_server} with the test PKI's certificate
+ * for {@code localhost}; hostname verification on.
  */
 @org.junit.jupiter.api.Timeout(60)
 class JsseLayeringTest {
-    private static ServerProcess server;
-    private static int port;
-    private static SSLContext trusting;
-
-    @BeforeAll
-    static void startOpenSsl() throws Exception {
-        String openssl = Binaries.require("openssl", "/usr/bin/openssl", "openssl").toString();
-        server = new ServerProcess("openssl");
-        var cert = server.dir.resolve("cert.pem");
-        var key = server.dir.resolve("key.pem");
-        int rc = Binaries.run(List.of(openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(),
-                "-out", cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"), 60);
-        assertEquals(0, rc, "openssl req failed");
-        port = ServerProcess.freePort();
-        // -www: answers "GET /" with a status page naming the protocol and cipher; -naccept bounds it
-        server.start(List.of(openssl, "s_server", "-accept", "127.0.0.1:" + port, "-cert", cert.toString(),
-                "-key", key.toString(), "-www", "-quiet"));
-        server.awaitPort(port, 20_000);
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(cert)) {
-            trust.setCertificateEntry("localhost", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        trusting = SSLContext.getInstance("TLS");
-        trusting.init(null, tmf.getTrustManagers(), null);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    /** openssl s_server with the test PKI's localhost certificate; {@code -www} answers "GET /" with a page naming the protocol and cipher. */
+    @RegisterExtension
+    static final ClassFixture<OpenSslServer> OPENSSL = ClassFixture.of(
+            () -> OpenSslServer.start(TestPki.get().pem(TestPki.get().localhostP12), "-www"));
 
     private static SSLSocket layer(Socket plain, String host) throws Exception {
-        SSLSocket ssl = (SSLSocket) trusting.getSocketFactory().createSocket(plain, host, port, true);
+        SSLSocket ssl = (SSLSocket) TestPki.get().clientContext().getSocketFactory().createSocket(plain, host, OPENSSL.get().port(), true);
         SSLParameters p = ssl.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
         ssl.setSSLParameters(p);
@@ -78,7 +42,7 @@ class JsseLayeringTest {
     void tlsOverAFiberSocketWithHostnameVerification() throws Exception {
         String page = Hub.run(() -> {
             Socket plain = new FiberSocketFactory().createSocket();
-            plain.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            plain.connect(new InetSocketAddress("127.0.0.1", OPENSSL.get().port()), 5000);
             SSLSocket ssl = layer(plain, "localhost");
             ssl.setSoTimeout(10_000);
             ssl.startHandshake();
@@ -96,7 +60,7 @@ class JsseLayeringTest {
     @Test
     void aWrongHostNameFailsTheHandshake() throws Exception {
         Hub.run(() -> {
-            Socket plain = new FiberSocketFactory().createSocket("127.0.0.1", port);
+            Socket plain = new FiberSocketFactory().createSocket("127.0.0.1", OPENSSL.get().port());
             SSLSocket ssl = layer(plain, "not-localhost.example");
             SSLHandshakeException e = assertThrows(SSLHandshakeException.class, ssl::startHandshake);
             assertTrue(String.valueOf(e.getMessage()).contains("not-localhost.example")

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.ClassFixture;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -13,9 +16,8 @@ import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 23 item 17: Lettuce 6 (which brings Netty 4.1; this build, like weft-bom, pins Netty to 4.2.18
@@ -24,30 +26,19 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(120)
 class LettuceTest {
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<RedisServer> REDIS = ClassFixture.of(RedisServer::start);
 
     @Test
     void tenFibersAwaitBlpopHalfASecondAtOnce() throws Exception {
         assertTrue(io.netty.util.Version.identify().get("netty-common").artifactVersion().startsWith("4.2."),
                 "Netty is pinned to 4.2: " + io.netty.util.Version.identify());
-        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", redis.port));
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", REDIS.get().port));
         try {
             double seconds = Hub.run(() -> {
                 List<StatefulRedisConnection<String, String>> connections = new ArrayList<>();
                 for (int i = 0; i < 10; i++) { // BLPOP holds a connection: one each
-                    connections.add(Fiber.await(client.connectAsync(StringCodec.UTF8, RedisURI.create("127.0.0.1", redis.port))));
+                    connections.add(Fiber.await(client.connectAsync(StringCodec.UTF8, RedisURI.create("127.0.0.1", REDIS.get().port))));
                 }
                 assertEquals("PONG", Fiber.await(connections.get(0).async().ping()));
                 long start = System.nanoTime();

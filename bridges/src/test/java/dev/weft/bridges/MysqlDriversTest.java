@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.ClassFixture;
+import dev.weft.testkit.Descriptors;
+import dev.weft.testkit.MariaDbServer;
+import dev.weft.testkit.Measurements;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -15,9 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 23 items 8, 16 and 17: MariaDB Connector/J (as is, {@code socketFactory=FiberSocketFactory}) and
@@ -27,30 +30,19 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(180)
 class MysqlDriversTest {
-    private static MariaDbServer db;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        db = MariaDbServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (db != null) {
-            db.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<MariaDbServer> DB = ClassFixture.of(MariaDbServer::start);
 
     static Connection mysql() throws SQLException {
-        Properties p = db.properties();
+        Properties p = DB.get().properties();
         p.setProperty("socketFactory", FiberMysqlSocketFactory.class.getName());
-        return DriverManager.getConnection(db.mysqlUrl(), p);
+        return DriverManager.getConnection(DB.get().mysqlUrl(), p);
     }
 
     static Connection mariadb() throws SQLException {
-        Properties p = db.properties();
+        Properties p = DB.get().properties();
         p.setProperty("socketFactory", FiberSocketFactory.class.getName());
-        return DriverManager.getConnection(db.mariadbUrl(), p);
+        return DriverManager.getConnection(DB.get().mariadbUrl(), p);
     }
 
     interface Opener {
@@ -112,7 +104,7 @@ class MysqlDriversTest {
         Hub.run(() -> {
             try (Connection admin = mariadb()) {
                 ConnectAttack.Outcome o = ConnectAttack.attack(90, kill, opener::open, c -> scalar(c, "select 1"),
-                        () -> db.connections(admin));
+                        () -> DB.get().connections(admin));
                 Measurements.record(name + " " + (kill ? "kill" : "timeout") + " attack on 90 connects: " + o.connected()
                         + " connected, " + o.interrupted() + " interrupted, nothing left (" + System.getProperty("weft.hub", "default") + ")");
             }
@@ -143,8 +135,8 @@ class MysqlDriversTest {
                 List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
                 Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
                 try (Connection admin = mariadb()) {
-                    long before = db.connections(admin);
-                    int socketsBefore = PostgresServerKilledTest.openSockets();
+                    long before = DB.get().connections(admin);
+                    int socketsBefore = Descriptors.openSockets();
                     long[] id = {0};
                     Fiber<Void> f = Fiber.spawn(() -> {
                         try (Connection c = opener.open()) {
@@ -159,15 +151,15 @@ class MysqlDriversTest {
                     long start = System.nanoTime();
                     f.kill();
                     assertTrue(f.join(Duration.ofSeconds(1)), "the kill ends the query's wait at once");
-                    for (int i = 0; i < 100 && PostgresServerKilledTest.openSockets() != socketsBefore; i++) {
+                    for (int i = 0; i < 100 && Descriptors.openSockets() != socketsBefore; i++) {
                         Fiber.sleep(10);
                     }
-                    assertEquals(socketsBefore, PostgresServerKilledTest.openSockets(), "the client closed its socket");
+                    assertEquals(socketsBefore, Descriptors.openSockets(), "the client closed its socket");
                     long deadline = System.nanoTime() + 10_000_000_000L;
-                    while (db.connections(admin) != before && System.nanoTime() < deadline) {
+                    while (DB.get().connections(admin) != before && System.nanoTime() < deadline) {
                         Fiber.sleep(20);
                     }
-                    assertEquals(before, db.connections(admin), "the server dropped the connection once the query ended");
+                    assertEquals(before, DB.get().connections(admin), "the server dropped the connection once the query ended");
                     assertTrue((System.nanoTime() - start) / 1e9 < 10);
                     for (Throwable t : reported) {
                         assertInstanceOf(SQLException.class, t, "Connector/J wraps the kill");
@@ -182,49 +174,10 @@ class MysqlDriversTest {
     void theServerKilledMidQueryIsAClearSqlException() throws Exception {
         MariaDbServer own = MariaDbServer.start();
         try {
-            Hub.run(() -> {
-                List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
-                Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
-                Properties p = own.properties();
-                p.setProperty("socketFactory", FiberMysqlSocketFactory.class.getName());
-                int[] running = {0};
-                List<Fiber<Void>> fibers = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    fibers.add(Fiber.spawn(() -> {
-                        try (Connection c = DriverManager.getConnection(own.mysqlUrl(), p)) {
-                            running[0]++;
-                            scalar(c, "select sleep(30)");
-                        }
-                    }));
-                }
-                while (running[0] < 3) {
-                    Fiber.sleep(10);
-                }
-                Fiber.sleep(200);
-                Thread killer = new Thread(() -> {
-                    try {
-                        own.kill();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                killer.start();
-                for (Fiber<Void> f : fibers) {
-                    assertTrue(f.join(Duration.ofSeconds(20)), f + " is stuck");
-                    assertInstanceOf(SQLException.class, f.failure(), String.valueOf(f.failure()));
-                    try {
-                        f.get();
-                    } catch (java.util.concurrent.CompletionException observed) {
-                        // claimed
-                    }
-                }
-                for (Throwable t : reported) {
-                    assertInstanceOf(SQLException.class, t);
-                }
-                while (killer.isAlive()) {
-                    Fiber.sleep(10);
-                }
-            });
+            Properties p = own.properties();
+            p.setProperty("socketFactory", FiberMysqlSocketFactory.class.getName());
+            Hub.run(() -> KilledUnderQueries.eachFiberFailsPromptly(3, () -> DriverManager.getConnection(own.mysqlUrl(), p),
+                    "select sleep(30)", own::kill));
         } finally {
             own.close();
         }

@@ -1,13 +1,15 @@
 package dev.weft.bridges;
 
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.ClassFixture;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 23 item 8 with pgjdbc: 90 connects through a {@link ConnectionPool}, killed or timed out at
@@ -17,25 +19,14 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(180)
 class PostgresConnectKillTest {
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        pg = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<PostgresServer> PG = ClassFixture.of(PostgresServer::start);
 
     private static void attack(boolean kill) throws Exception {
         Hub.run(() -> {
-            try (Connection admin = DriverManager.getConnection(pg.url(), pg.properties(true))) {
+            try (Connection admin = DriverManager.getConnection(PG.get().url(), PG.get().properties(FiberSocketFactory.class))) {
                 ConnectAttack.Outcome o = ConnectAttack.attack(90, kill,
-                        () -> DriverManager.getConnection(pg.url(), pg.properties(true)),
+                        () -> DriverManager.getConnection(PG.get().url(), PG.get().properties(FiberSocketFactory.class)),
                         c -> {
                             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
                                 return rs.next();

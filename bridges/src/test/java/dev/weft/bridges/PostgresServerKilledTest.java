@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
-import java.io.File;
+import dev.weft.testkit.Descriptors;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -20,20 +22,6 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.Timeout(120)
 class PostgresServerKilledTest {
 
-    /** Sockets this JVM has open (/proc/self/fd entries that link to "socket:[...]"). */
-    static int openSockets() {
-        File[] fds = new File("/proc/self/fd").listFiles();
-        int n = 0;
-        for (File fd : fds == null ? new File[0] : fds) {
-            try {
-                n += java.nio.file.Files.readSymbolicLink(fd.toPath()).toString().startsWith("socket:") ? 1 : 0;
-            } catch (java.io.IOException gone) {
-                // closed while listing
-            }
-        }
-        return n;
-    }
-
     @Test
     void theServerDiesMidQuery() throws Exception {
         try (PostgresServer pg = PostgresServer.start()) {
@@ -41,12 +29,12 @@ class PostgresServerKilledTest {
                 // the fibers fail while the main fiber sleeps: their failures are expected, not to be logged
                 java.util.List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
                 Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
-                int socketsBefore = openSockets();
+                int socketsBefore = Descriptors.openSockets();
                 List<Fiber<Void>> fibers = new ArrayList<>();
                 int[] running = {0};
                 for (int i = 0; i < 5; i++) {
                     fibers.add(Fiber.spawn("query-" + i, () -> {
-                        try (Connection c = DriverManager.getConnection(pg.url(), pg.properties(true));
+                        try (Connection c = DriverManager.getConnection(pg.url(), pg.properties(FiberSocketFactory.class));
                                 Statement st = c.createStatement()) {
                             running[0]++;
                             st.executeQuery("select count(*) from pg_sleep(30)");
@@ -80,10 +68,10 @@ class PostgresServerKilledTest {
                 }
                 Measurements.record("postgres killed: 5 fibers failed within " + ms + " ms (" + System.getProperty("weft.hub", "default") + ")");
                 // nio closes a channel registered with a selector at its next select: give it a few loop turns
-                for (int i = 0; i < 100 && openSockets() != socketsBefore; i++) {
+                for (int i = 0; i < 100 && Descriptors.openSockets() != socketsBefore; i++) {
                     Fiber.sleep(10);
                 }
-                assertEquals(socketsBefore, openSockets(), "every connection's socket was closed");
+                assertEquals(socketsBefore, Descriptors.openSockets(), "every connection's socket was closed");
             });
         }
     }

@@ -1,7 +1,6 @@
 package dev.weft.bridges;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +11,11 @@ import dev.weft.fibers.FiberState;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.Timeout;
+import dev.weft.testkit.ClassFixture;
+import dev.weft.testkit.LogCapture;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.Ports;
+import dev.weft.testkit.PostgresServer;
 import java.net.ConnectException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,9 +25,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The official PostgreSQL JDBC driver, unmodified, in fibers of one hub, through its
@@ -31,22 +34,11 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(120)
 class PostgresTest {
-    private static PostgresServer pg;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        pg = PostgresServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<PostgresServer> PG = ClassFixture.of(PostgresServer::start);
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(pg.url(), pg.properties(true));
+        return DriverManager.getConnection(PG.get().url(), PG.get().properties(FiberSocketFactory.class));
     }
 
     private static long scalar(Connection c, String sql) throws SQLException {
@@ -177,10 +169,10 @@ class PostgresTest {
 
     @Test
     void connectionRefusedIsAClearSqlException() throws Exception {
-        int closedPort = ServerProcess.freePort();
+        int closedPort = Ports.free();
         Hub.run(() -> {
             SQLException e = assertThrows(SQLException.class, () -> DriverManager.getConnection(
-                    "jdbc:postgresql://127.0.0.1:" + closedPort + "/postgres", pg.properties(true)));
+                    "jdbc:postgresql://127.0.0.1:" + closedPort + "/postgres", PG.get().properties(FiberSocketFactory.class)));
             assertEquals("08001", e.getSQLState(), e.toString());
             assertInstanceOf(ConnectException.class, e.getCause(), e.toString());
         });
@@ -189,16 +181,16 @@ class PostgresTest {
     /** pgjdbc's TLS (sslmode=require) is the JDK's SSLSocket layered over our FiberSocket. */
     @Test
     void tlsToTheServerOverAFiberSocket() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(pg.tls(), "SKIPPED: no openssl (Debian package 'openssl') to make the server's certificate");
+        org.junit.jupiter.api.Assumptions.assumeTrue(PG.get().tls(), "SKIPPED: no openssl (Debian package 'openssl') to make the server's certificate");
         // cold TLS handshakes compute on the hub for a while: the watchdog may say so; kept off the console
-        try (WatchdogLog quiet = new WatchdogLog()) {
+        try (LogCapture quiet = LogCapture.watchdog()) {
             tlsQueries();
         }
     }
 
     private static void tlsQueries() throws Exception {
         Hub.run(() -> {
-            java.util.Properties p = pg.properties(true);
+            java.util.Properties p = PG.get().properties(FiberSocketFactory.class);
             p.setProperty("sslmode", "require"); // encrypted, certificate not verified (it is self-signed)
             List<Fiber<String>> fibers = new ArrayList<>();
             dev.weft.fibers.Event go = new dev.weft.fibers.Event();
@@ -206,7 +198,7 @@ class PostgresTest {
             long start = System.nanoTime();
             for (int i = 0; i < 10; i++) {
                 fibers.add(Fiber.spawn(() -> {
-                    try (Connection c = DriverManager.getConnection(pg.url(), p);
+                    try (Connection c = DriverManager.getConnection(PG.get().url(), p);
                             Statement st = c.createStatement();
                             ResultSet rs = st.executeQuery("select ssl, version from pg_stat_ssl where pid = pg_backend_pid()")) {
                         rs.next();
@@ -249,14 +241,14 @@ class PostgresTest {
     /** Without the factory the driver blocks the hub thread; the watchdog says where and what to add. */
     @Test
     void theDriverWithoutTheFactoryBlocksTheHubAndTheWatchdogSaysWhatToAdd() throws Exception {
-        try (WatchdogLog log = new WatchdogLog()) {
+        try (LogCapture log = LogCapture.watchdog()) {
             double seconds = Hub.run(() -> {
                 long start = System.nanoTime();
                 List<Fiber<Long>> fibers = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     double sleep = i == 0 ? 1.5 : 0.2; // the first outlasts the watchdog's threshold (1 s)
                     fibers.add(Fiber.spawn(() -> {
-                        try (Connection c = pg.adminConnection()) {
+                        try (Connection c = PG.get().adminConnection()) {
                             return scalar(c, "select count(*) from pg_sleep(" + sleep + ")");
                         }
                     }));

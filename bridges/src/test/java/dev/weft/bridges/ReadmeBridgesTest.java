@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.MariaDbServer;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.PostgresServer;
 import java.io.StringWriter;
 import java.lang.reflect.Method;
 import java.net.URI;

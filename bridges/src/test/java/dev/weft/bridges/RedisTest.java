@@ -8,15 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.Timeout;
+import dev.weft.testkit.ClassFixture;
+import dev.weft.testkit.Measurements;
+import dev.weft.testkit.Ports;
+import dev.weft.testkit.RedisServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.Pipeline;
@@ -31,19 +34,8 @@ import redis.clients.jedis.util.KeyValue;
  */
 @org.junit.jupiter.api.Timeout(120)
 class RedisTest {
-    private static RedisServer redis;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        redis = RedisServer.start();
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (redis != null) {
-            redis.close();
-        }
-    }
+    @RegisterExtension
+    static final ClassFixture<RedisServer> REDIS = ClassFixture.of(RedisServer::start);
 
     /** The one-line bridge: Jedis asks for a connected socket; a fiber socket it is. */
     static JedisSocketFactory fiberSockets(int port) {
@@ -65,7 +57,7 @@ class RedisTest {
     void thousandFibersGetAndSetThroughASmallPool() throws Exception {
         int fibers = 1000;
         double seconds = Hub.run(() -> {
-            try (ConnectionPool<Jedis> pool = new ConnectionPool<>(8, () -> new Jedis(fiberSockets(redis.port)))) {
+            try (ConnectionPool<Jedis> pool = new ConnectionPool<>(8, () -> new Jedis(fiberSockets(REDIS.get().port)))) {
                 long start = System.nanoTime();
                 List<Fiber<Boolean>> all = new ArrayList<>();
                 for (int i = 0; i < fibers; i++) {
@@ -101,7 +93,7 @@ class RedisTest {
             List<Fiber<Object>> all = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 all.add(Fiber.spawn(() -> {
-                    try (Jedis j = new Jedis(fiberSockets(redis.port))) {
+                    try (Jedis j = new Jedis(fiberSockets(REDIS.get().port))) {
                         return j.blpop(0.5, "nothing-here");
                     }
                 }));
@@ -118,7 +110,7 @@ class RedisTest {
     @Test
     void blpopWithATimeoutParksOnlyItsFiber() throws Exception {
         Hub.run(() -> {
-            try (Jedis waiting = new Jedis(fiberSockets(redis.port)); Jedis pusher = new Jedis(fiberSockets(redis.port))) {
+            try (Jedis waiting = new Jedis(fiberSockets(REDIS.get().port)); Jedis pusher = new Jedis(fiberSockets(REDIS.get().port))) {
                 int[] ticks = {0};
                 Fiber<Void> ticker = Fiber.spawn("ticker", () -> {
                     while (true) {
@@ -147,7 +139,7 @@ class RedisTest {
     @Test
     void pipeliningTenThousandCommands() throws Exception {
         Hub.run(() -> {
-            try (Jedis j = new Jedis(fiberSockets(redis.port))) {
+            try (Jedis j = new Jedis(fiberSockets(REDIS.get().port))) {
                 int n = 10_000;
                 Pipeline p = j.pipelined();
                 for (int i = 0; i < n; i++) {
@@ -167,7 +159,7 @@ class RedisTest {
 
     @Test
     void connectionRefusedIsAJedisConnectionException() throws Exception {
-        int closedPort = ServerProcess.freePort();
+        int closedPort = Ports.free();
         Hub.run(() -> {
             try (Jedis j = new Jedis(fiberSockets(closedPort))) {
                 JedisConnectionException e = assertThrows(JedisConnectionException.class, j::ping);

@@ -2,11 +2,11 @@ package dev.weft.examples;
 
 import dev.weft.bridges.ConnectionPool;
 import dev.weft.bridges.FiberSocketFactory;
-import dev.weft.bridges.PostgresServer;
 import dev.weft.fibers.AsyncResult;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
 import dev.weft.sockets.ThreadPool;
+import dev.weft.testkit.PostgresServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -104,7 +104,7 @@ public final class DbExample {
                     // own: the example's stops it, after the HTTP side (hooks run all at once, in no order).
                     throwAway = ThreadPool.offload(() -> PostgresServer.start(false));
                     url = throwAway.url();
-                    props = throwAway.properties(false);
+                    props = throwAway.properties();
                     System.out.println("PostgreSQL on " + url + " (stopped and removed when this ends)");
                 }
                 pool = pool(10, url, props);

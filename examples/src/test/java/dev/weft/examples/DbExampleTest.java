@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.bridges.ConnectionPool;
-import dev.weft.bridges.PostgresServer;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.StreamServer;
+import dev.weft.testkit.PostgresServer;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
@@ -22,7 +22,7 @@ class DbExampleTest {
     void aSlowQueryParksOnlyItsRequest() throws Exception {
         try (PostgresServer pg = PostgresServer.start()) {
             Hub.run(() -> {
-                try (ConnectionPool<Connection> pool = DbExample.pool(4, pg.url(), pg.properties(false))) {
+                try (ConnectionPool<Connection> pool = DbExample.pool(4, pg.url(), pg.properties())) {
                     StreamServer server = DbExample.start(0, pool);
                     String base = "http://127.0.0.1:" + server.port();
                     long start = System.nanoTime();

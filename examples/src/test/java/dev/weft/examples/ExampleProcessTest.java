@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.ChildJvm;
+import dev.weft.testkit.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,15 +64,8 @@ class ExampleProcessTest {
 
     private static Child start(String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(sigintAtDefault());
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n"));
-        String hub = System.getProperty("weft.hub");
-        if (hub != null) {
-            command.add("-Dweft.hub=" + hub);
-        }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.weft.examples." + mainClass));
-        command.addAll(List.of(args));
+        command.addAll(ChildJvm.of("dev.weft.examples." + mainClass, args)
+                .jvmOptions("-Djava.util.logging.SimpleFormatter.format=%4$s: %5$s%6$s%n").command());
         long started = System.nanoTime();
         Process p = new ProcessBuilder(command).start();
         StringBuffer out = new StringBuffer();
@@ -115,12 +110,6 @@ class ExampleProcessTest {
         });
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** True if nothing listens on the port any more: a new listener can bind it. */
     private static boolean portIsFree(int port) {
         try (ServerSocket s = new ServerSocket()) {
@@ -134,7 +123,7 @@ class ExampleProcessTest {
 
     @Test
     void sigtermStopsTheEchoServerWithGraceAndExitZeroAndThePortIsFree() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Child echo = start("EchoServer", "--port", Integer.toString(port));
         String banner = echo.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
         long startupMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - echo.startedNanos());
@@ -164,7 +153,7 @@ class ExampleProcessTest {
 
     @Test
     void sigintStopsTheHttpServerAtOnceWhenNoConnectionIsOpen() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Child http = start("SlowFastHttpServer", "--port", Integer.toString(port));
         http.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
         long signalled = System.nanoTime();
@@ -249,7 +238,7 @@ class ExampleProcessTest {
     @Test
     @org.junit.jupiter.api.Timeout(180)
     void sigintStopsTheDbExamplesHttpSideWithGraceThenItsDatabase() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Child db = start("DbExample", "--port", Integer.toString(port));
         String out;
         try {
@@ -295,7 +284,7 @@ class ExampleProcessTest {
     /** Issue 23: SO_REUSEPORT would let a second multicore share the port and take half the connections. */
     @Test
     void aSecondMulticoreOnTheSamePortIsRefusedInOneLineAndSigtermStopsTheFirst() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Child first = start("MultiCoreEchoServer", "--port", Integer.toString(port), "--hubs", "2");
         first.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
         Child second = start("MultiCoreEchoServer", "--port", Integer.toString(port), "--hubs", "2");
@@ -322,7 +311,7 @@ class ExampleProcessTest {
     /** Issue 23: a client that resets is one INFO line naming it, on stderr, and the server goes on. */
     @Test
     void anEchoClientThatResetsIsOneLineInTheLog() throws Exception {
-        int port = freePort();
+        int port = Ports.free();
         Child echo = start("EchoServer", "--port", Integer.toString(port));
         echo.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
         int clientPort;

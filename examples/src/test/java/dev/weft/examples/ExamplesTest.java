@@ -6,21 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.http.WeftHttpServer;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
-import dev.weft.http.WeftHttpServer;
+import dev.weft.testkit.LogCapture;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
-import java.io.PrintStream;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,6 +25,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** Runs each seed program against real sockets on 127.0.0.1, on the backend under test. */
@@ -292,31 +293,10 @@ class ExamplesTest {
 
     /** Collects what {@code logger} logs (level and message) while {@code body} runs; the console stays quiet. */
     private static List<String> logOf(Class<?> logger, Callable<?> body) throws Exception {
-        List<String> logged = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(logger.getName());
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                logged.add(r.getLevel() + " " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        log.setUseParentHandlers(false);
-        try {
+        try (LogCapture log = LogCapture.of(logger)) {
             body.call();
-        } finally {
-            log.removeHandler(capture);
-            log.setUseParentHandlers(true);
+            return log.records().stream().map(r -> r.getLevel() + " " + r.getMessage()).toList();
         }
-        return logged;
     }
 
     /** Connects, has {@code conversation} with the server, then closes with SO_LINGER 0: a reset. Returns the client's address. */

@@ -99,7 +99,7 @@ public final class AsyncResult<T> extends WaitList implements Waitable {
         value = v;
         error = t;
         STATE.setRelease(this, DONE);
-        Fiber<?> f;
+        FiberCore f;
         while ((f = pollFirst()) != null) {
             f.unpark();
         }
@@ -177,7 +177,7 @@ public final class AsyncResult<T> extends WaitList implements Waitable {
             hub.checkThread("AsyncResult.get");
             return true;
         }
-        Fiber<?> me = hub.runningFiber("AsyncResult.get");
+        FiberCore me = hub.runningFiber("AsyncResult.get");
         addLast(me);
         hub.loop.ref(); // another thread may complete it: never "blocked forever"
         try {
@@ -216,12 +216,12 @@ public final class AsyncResult<T> extends WaitList implements Waitable {
      * Adds a fiber woken (and dropped) when the outcome is published, and holds a keep-alive (another
      * thread may complete it) until {@link #removeWaiter}; for {@link WaitMany}. Calls come in pairs.
      */
-    void addWaiter(Fiber<?> f) {
+    void addWaiter(FiberCore f) {
         addLast(f);
         hub.loop.ref();
     }
 
-    void removeWaiter(Fiber<?> f) {
+    void removeWaiter(FiberCore f) {
         remove(f);
         hub.loop.unref();
     }

@@ -181,17 +181,17 @@ record BlockingCall(Kind kind, StackTraceElement jdkFrame, StackTraceElement cal
      * thread owner that management APIs report), so the guess is by stack: a fiber parked inside the
      * same method, then inside a {@code synchronized} method, then inside code of the same class.
      */
-    static List<String> possibleHolders(StackTraceElement blockedAt, List<Fiber<?>> fibers) {
+    static List<String> possibleHolders(StackTraceElement blockedAt, List<FiberCore> fibers) {
         List<String> sameMethod = new ArrayList<>();
         List<String> syncMethod = new ArrayList<>();
         List<String> sameClass = new ArrayList<>();
-        for (Fiber<?> f : fibers) {
+        for (FiberCore f : fibers) {
             if (f.state != FiberState.WAITING && f.state != FiberState.SCHEDULED) {
                 continue;
             }
             StackTraceElement[] stack;
             try {
-                stack = f.cont.suspendedStack();
+                stack = f.suspendedStack();
             } catch (RuntimeException unreadable) {
                 continue;
             }

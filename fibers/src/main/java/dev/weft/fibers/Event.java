@@ -95,7 +95,7 @@ public final class Event extends WaitList implements Waitable {
         // value less kept across the switch in every parked fiber's stack (WaitMany, which waits on
         // several events, compares generations). Written out because calling awaitSignal here made C2
         // lay out a larger frozen frame (128 B against 112, measured: a parked fiber 409 B against 393).
-        Fiber<?> me = hub.runningFiber("Event.await");
+        FiberCore me = hub.runningFiber("Event.await");
         me.signalled = false;
         addLast(me);
         try {
@@ -135,11 +135,11 @@ public final class Event extends WaitList implements Waitable {
     }
 
     /** Adds a fiber woken (and dropped) by the next {@link #set()}; for {@link WaitMany}. */
-    void addWaiter(Fiber<?> f) {
+    void addWaiter(FiberCore f) {
         addLast(f);
     }
 
-    void removeWaiter(Fiber<?> f) {
+    void removeWaiter(FiberCore f) {
         remove(f);
     }
 }

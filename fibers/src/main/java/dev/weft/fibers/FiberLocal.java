@@ -53,7 +53,7 @@ public final class FiberLocal<T> {
     /** The current fiber's value, computing the initial value on first use. */
     @SuppressWarnings("unchecked")
     public T get() {
-        Fiber<?> f = Hub.currentFiber("FiberLocal.get");
+        FiberCore f = Hub.currentFiber("FiberLocal.get");
         Slots s = f.localSlots();
         Slots.Entry e = s == null ? null : s.find(this);
         if (e != null) {
@@ -77,7 +77,7 @@ public final class FiberLocal<T> {
         }
     }
 
-    private void store(Fiber<?> f, Object value) {
+    private void store(FiberCore f, Object value) {
         Slots s = f.localSlots();
         if (s == null) {
             s = new Slots();
@@ -88,7 +88,7 @@ public final class FiberLocal<T> {
 
     /** Slots one fiber's table has (for tests). */
     static int capacity(Fiber<?> f) {
-        Slots s = f.localSlots();
+        Slots s = f.core.localSlots();
         return s == null ? 0 : s.table.length;
     }
 

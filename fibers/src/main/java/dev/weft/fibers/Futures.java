@@ -89,7 +89,7 @@ public final class Futures {
 
     private static <T> T awaitStage(CompletionStage<T> stage, boolean cancel) throws Exception {
         Objects.requireNonNull(stage, "stage");
-        Fiber<?> me = Hub.currentFiber("Futures.await");
+        FiberCore me = Hub.currentFiber("Futures.await");
         CompletableFuture<T> future = asFuture(stage);
         if (future != null && future.isDone()) {
             me.hub.spendBudget();
@@ -113,7 +113,7 @@ public final class Futures {
         if (future instanceof CompletionStage<?> stage) {
             return awaitStage((CompletionStage<T>) stage, cancel);
         }
-        Fiber<?> me = Hub.currentFiber("Futures.awaitFuture");
+        FiberCore me = Hub.currentFiber("Futures.awaitFuture");
         if (future.isDone()) {
             me.hub.spendBudget();
             return valueOf(future);
@@ -138,7 +138,7 @@ public final class Futures {
      * iteration), the value is returned rather than handed to nobody, and the kill or timeout stays
      * pending for the fiber's next blocking call.
      */
-    private static <T> T waitFor(Fiber<?> me, AsyncResult<T> result, Future<T> cancelIt, Thread getter)
+    private static <T> T waitFor(FiberCore me, AsyncResult<T> result, Future<T> cancelIt, Thread getter)
             throws Exception {
         try {
             result.await(null);

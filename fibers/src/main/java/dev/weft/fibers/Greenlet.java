@@ -56,7 +56,7 @@ public final class Greenlet {
         Object value;
         Throwable error;
 
-        Driver(Fiber<?> fiber) {
+        Driver(FiberCore fiber) {
             this.root = new Greenlet(fiber);
             this.current = root;
         }
@@ -64,7 +64,7 @@ public final class Greenlet {
 
     private static final FiberLocal<Driver> DRIVERS = new FiberLocal<>();
 
-    private final Fiber<?> fiber;
+    private final FiberCore fiber;
     private final Greenlet parent;
     private final Function<Object, Object> function;
     private final String name;
@@ -99,7 +99,7 @@ public final class Greenlet {
     }
 
     /** The root greenlet of a fiber: its own code. */
-    private Greenlet(Fiber<?> fiber) {
+    private Greenlet(FiberCore fiber) {
         this.fiber = fiber;
         this.parent = null;
         this.function = null;
@@ -113,10 +113,10 @@ public final class Greenlet {
     }
 
     private static Driver driver(String what) {
-        Hub.currentFiber(what);
+        FiberCore me = Hub.currentFiber(what);
         Driver d = DRIVERS.get();
         if (d == null) {
-            d = new Driver(Fiber.current());
+            d = new Driver(me);
             DRIVERS.set(d);
         }
         return d;
@@ -156,11 +156,11 @@ public final class Greenlet {
     }
 
     private Object transfer(Object value, Throwable error) {
-        Fiber<?> me = Hub.currentFiber("Greenlet.switchTo");
+        FiberCore me = Hub.currentFiber("Greenlet.switchTo");
         if (fiber != me) {
             throw new IllegalStateException("cannot switch to " + this + " from fiber " + me + (fiber.hub != me.hub
-                    ? " on hub thread '" + me.hub.thread().getName() + "': it belongs to hub thread '"
-                            + fiber.hub.thread().getName() + "'"
+                    ? " on hub thread '" + me.hub.thread.getName() + "': it belongs to hub thread '"
+                            + fiber.hub.thread.getName() + "'"
                     : ": it belongs to fiber " + fiber) + "; a greenlet runs only inside the fiber that created it");
         }
         if (state == State.DEAD) {
@@ -185,7 +185,9 @@ public final class Greenlet {
         if (from == d.root) {
             return drive(d);
         }
-        GreenletContinuation.suspend(from.cont); // back to the root's drive loop
+        if (!GreenletContinuation.suspend()) { // back to the root's drive loop
+            throw new FiberPinnedException(from.cont.takePinnedReason());
+        }
         return from.takeReceived();
     }
 
@@ -254,9 +256,9 @@ public final class Greenlet {
         fiber.timeouts = savedTimeouts;
         savedTimeouts = null;
         if (Timeout.outermostExpired(fiber.timeouts) != null) {
-            fiber.interrupts |= Fiber.TIMEOUT;
+            fiber.interrupts |= FiberCore.TIMEOUT;
         } else {
-            fiber.interrupts &= ~Fiber.TIMEOUT;
+            fiber.interrupts &= ~FiberCore.TIMEOUT;
         }
     }
 
@@ -306,7 +308,7 @@ public final class Greenlet {
 
     /** The fiber it lives in. */
     public Fiber<?> fiber() {
-        return fiber;
+        return fiber.face;
     }
 
     @Override

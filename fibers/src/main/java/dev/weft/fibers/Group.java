@@ -64,7 +64,7 @@ public sealed class Group permits Pool {
      */
     public void add(Fiber<?> fiber) {
         hub.checkThread("Group.add");
-        if (fiber.hub != hub) {
+        if (fiber.hub() != hub) {
             throw new IllegalArgumentException("fiber " + fiber + " runs on another hub than this group");
         }
         if (members.contains(fiber) || fiber.isDone()) {
@@ -136,7 +136,7 @@ public sealed class Group permits Pool {
     }
 
     private boolean joinUntil(long deadline) {
-        Fiber<?> me = hub.runningFiber("Group.join");
+        Fiber<?> me = hub.runningFiber("Group.join").face;
         while (true) {
             boolean inside = members.contains(me);
             if (inside ? members.size() <= 1 : members.isEmpty()) {
@@ -156,7 +156,7 @@ public sealed class Group permits Pool {
     public void kill() {
         hub.checkThread("Group.kill");
         for (Fiber<?> f : fibers()) {
-            if (f != hub.current) {
+            if (f.core != hub.core.current) {
                 f.kill();
             }
         }
@@ -226,7 +226,7 @@ public sealed class Group permits Pool {
      *                          {@link java.util.concurrent.CompletionException}
      */
     public <R> R apply(Callable<R> task) {
-        Fiber<?> me = hub.runningFiber("Group.apply");
+        Fiber<?> me = hub.runningFiber("Group.apply").face;
         if (members.contains(me)) {
             try {
                 return task.call();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,40 +42,29 @@ import java.util.function.BiConsumer;
  * <p>Failures: a fiber failure nobody observed, and anything a loop callback (a timer action, an
  * on-exit callback, a task) throws, go to the {@linkplain #setUncaughtExceptionHandler uncaught
  * handler}; the hub goes on running (gevent's {@code handle_error}).
+ *
+ * <p>This class is the hub's public face; the loop machinery (the running fiber, the live fibers,
+ * shutdown, stall handling, the cooperative budget) is the package's internal {@code HubCore}.
  */
 public final class Hub implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
     private static final ThreadLocal<Hub> CURRENT = new ThreadLocal<>();
     /** Kills a fiber may swallow before the hub abandons it (see the class comment and {@link Fiber#kill()}). */
     static final int KILL_LIMIT = 1_000;
     /** Operations a fiber may complete without waiting before {@link #spendBudget()} makes it yield (Tokio's 128). */
     static final short BUDGET = 128;
 
+    /** The loop machinery behind this face. */
+    final HubCore core;
     final EventLoop loop;
     private final Thread thread;
-    /** The fiber running now, or null while the hub itself runs. */
-    Fiber<?> current;
-    private long nextId = 1;
-    private Fiber<?> liveHead;
-    private int liveCount;
-    /** Set by {@link #shutdown()}: every fiber's end then ends the loop iteration promptly. */
-    boolean shuttingDown;
-    /** Fibers started inside a joiner's {@code join} that are running now, nested (see {@link Fiber#startInline}). */
-    int inlineDepth;
-    /** The joiners running those children, outermost first ({@code [0, inlineDepth)}), for {@link HubDump}. */
-    final Fiber<?>[] inlineJoiners = new Fiber<?>[Fiber.MAX_INLINE_DEPTH];
     private boolean inCall;
     private boolean closed;
     private final List<Runnable> closeCallbacks = new ArrayList<>();
-    private BiConsumer<Fiber<?>, Throwable> uncaughtHandler = Hub::defaultUncaught;
-    /** Loop iterations, read by the watchdog thread (a racy counter is enough there). */
-    private volatile long iterations;
 
     private Hub(EventLoop loop) {
         this.loop = loop;
         this.thread = Thread.currentThread();
-        loop.onStall(this::onStall);
-        loop.onError(t -> reportUncaught(current, t));
+        this.core = new HubCore(this, loop);
         HubDump.register(this); // issue 14: Hub.dumpAll, JFR (the watchdog thread notices a JFR recording)
         WaitTiming.preload(); // loaded here, not at the first park inside a fiber's timed section
     }
@@ -139,8 +129,8 @@ public final class Hub implements AutoCloseable {
     public <T> T call(Callable<T> main) throws Exception {
         checkThread("Hub.call");
         Objects.requireNonNull(main, "main");
-        if (current != null || inCall) {
-            throw new IllegalStateException("Hub.call is not re-entrant: it was called from fiber " + current
+        if (core.current != null || inCall) {
+            throw new IllegalStateException("Hub.call is not re-entrant: it was called from fiber " + core.current
                     + ". Inside a fiber, spawn and join instead.");
         }
         if (closed) {
@@ -155,7 +145,7 @@ public final class Hub implements AutoCloseable {
         HubWatchdog.watch(this);
         try {
             while (!fiber.isDone()) {
-                runOnce();
+                core.runOnce();
             }
         } finally {
             HubWatchdog.unwatch(this);
@@ -175,9 +165,9 @@ public final class Hub implements AutoCloseable {
     @Override
     public void close() {
         checkThread("Hub.close");
-        if (current != null || inCall) {
+        if (core.current != null || inCall) {
             throw new IllegalStateException("Hub.close() was called from inside the hub (fiber "
-                    + (current == null ? "none: a hub callback" : current) + "). A hub closes when the main"
+                    + (core.current == null ? "none: a hub callback" : core.current) + "). A hub closes when the main"
                     + " fiber of Hub.run returns (or, with Hub.open, when its owner calls close() outside"
                     + " any fiber). To stop from inside, make the main fiber return: for example set an"
                     + " Event it waits on, or kill it.");
@@ -188,12 +178,12 @@ public final class Hub implements AutoCloseable {
         closed = true;
         try {
             HubWatchdog.watch(this);
-            shutdown();
+            core.shutdown();
         } finally {
             HubWatchdog.unwatch(this);
             try {
                 for (int i = closeCallbacks.size() - 1; i >= 0; i--) {
-                    runCallback(closeCallbacks.get(i));
+                    core.runCallback(closeCallbacks.get(i));
                 }
             } finally {
                 HubDump.unregister(this); // issue 14
@@ -237,14 +227,14 @@ public final class Hub implements AutoCloseable {
     }
 
     /** The fiber running on this thread; {@link NotInFiberException} naming {@code what} otherwise. */
-    static Fiber<?> currentFiber(String what) {
+    static FiberCore currentFiber(String what) {
         Hub h = CURRENT.get();
         if (h == null) {
             throw notOnHub(what);
         }
-        Fiber<?> f = h.current;
+        FiberCore f = h.core.current;
         if (f == null) {
-            throw h.outsideAnyFiber(what);
+            throw h.core.outsideAnyFiber(what);
         }
         return f;
     }
@@ -254,27 +244,11 @@ public final class Hub implements AutoCloseable {
      * {@link #checkThread}, without the thread-local lookup when called on the hub thread (the hot
      * path of every blocking primitive).
      */
-    Fiber<?> runningFiber(String what) {
-        if (Thread.currentThread() != thread) {
-            if (CURRENT.get() == null) {
-                throw notOnHub(what);
-            }
-            checkThread(what);
-        }
-        Fiber<?> f = current;
-        if (f == null) {
-            throw outsideAnyFiber(what);
-        }
-        return f;
+    FiberCore runningFiber(String what) {
+        return core.runningFiber(what);
     }
 
-    private NotInFiberException outsideAnyFiber(String what) {
-        return new NotInFiberException(what + " was called on the hub thread '" + thread.getName()
-                + "' but outside any fiber (in a timer, an on-exit callback or a task). It would block the"
-                + " whole hub; spawn a fiber to do this.");
-    }
-
-    private static NotInFiberException notOnHub(String what) {
+    static NotInFiberException notOnHub(String what) {
         return new NotInFiberException(what + " was called on thread '" + Thread.currentThread().getName()
                 + "', which runs no Weft hub. Blocking fiber calls work only inside a fiber: start one with"
                 + " Hub.run(...), or hand the work to a hub with hub.execute(...) from other threads."
@@ -284,11 +258,10 @@ public final class Hub implements AutoCloseable {
     // ---------------------------------------------------------------- spawning
 
     /** Spawns a fiber on this hub; it starts after the caller blocks or yields. Hub thread. */
+    @SuppressWarnings("unchecked")
     public <T> Fiber<T> spawn(String name, Callable<T> task) {
         checkThread("Hub.spawn");
-        Fiber<T> f = newFiber(name, task);
-        loop.callSoon(f.cont);
-        return f;
+        return (Fiber<T>) core.spawn(name, task).face;
     }
 
     /**
@@ -297,78 +270,34 @@ public final class Hub implements AutoCloseable {
      * about 146 years or more, or null, means it never starts: a kill ends it).
      * Hub thread.
      */
+    @SuppressWarnings("unchecked")
     public <T> Fiber<T> spawnLater(Duration delay, String name, Callable<T> task) {
         checkThread("Hub.spawnLater");
-        Fiber<T> f = newFiber(name, task);
-        startAfter(f, delay);
-        return f;
+        FiberCore f = core.newFiber(name, task);
+        core.startAfter(f, delay);
+        return (Fiber<T>) f.face;
     }
-
-    /** Starts {@code f} (NEW) once {@code delay} has passed; see {@link #spawnLater}. Hub thread. */
-    void startAfter(Fiber<?> f, Duration delay) {
-        long deadline = Deadlines.after(delay);
-        if (deadline == Deadlines.NONE) {
-            f.blocker = NEVER_STARTS;
-            return;
-        }
-        f.blocker = loop.scheduleAt(deadline, () -> {
-            f.blocker = null;
-            loop.callSoon(f.cont);
-        });
-    }
-
-    /** What a fiber whose start delay is beyond representation waits for (reports say so). */
-    private static final Object NEVER_STARTS = new Object() {
-        @Override
-        public String toString() {
-            return "a start delay of 146 years or more: it never starts (kill it to end it)";
-        }
-    };
 
     /** {@link #spawn} for a body without a result, with no wrapper around it. Hub thread. */
+    @SuppressWarnings("unchecked")
     Fiber<Void> spawnVoid(String name, VoidTask task) {
         checkThread("Hub.spawn");
-        Fiber<Void> f = newFiber(name, task);
-        loop.callSoon(f.cont);
-        return f;
+        return (Fiber<Void>) core.spawn(name, task).face;
     }
 
-    private <T> Fiber<T> newFiber(String name, Object task) {
-        Objects.requireNonNull(task, "task");
-        Fiber<T> f = new Fiber<>(this, nextId++, name, current, task);
-        if (liveHead != null) {
-            liveHead.prevLive = f;
-            f.nextLive = liveHead;
-        }
-        liveHead = f;
-        liveCount++;
+    /** A fiber that waits for {@link Fiber#start()}; see {@link Fiber#create}. Hub thread. */
+    @SuppressWarnings("unchecked")
+    <T> Fiber<T> createUnstarted(String name, Object task) {
+        checkThread("Fiber.create");
+        Fiber<T> f = (Fiber<T>) core.newFiber(name, task).face;
+        f.markUnstarted();
         return f;
-    }
-
-    void removeLive(Fiber<?> f) {
-        if (f.prevLive != null) {
-            f.prevLive.nextLive = f.nextLive;
-        } else if (liveHead == f) {
-            liveHead = f.nextLive;
-        } else {
-            return; // not in the list
-        }
-        if (f.nextLive != null) {
-            f.nextLive.prevLive = f.prevLive;
-        }
-        f.prevLive = null;
-        f.nextLive = null;
-        liveCount--;
     }
 
     /** The live (unfinished) fibers of this hub, newest first. Hub thread. */
     public List<Fiber<?>> fibers() {
         checkThread("Hub.fibers");
-        List<Fiber<?>> all = new ArrayList<>(liveCount);
-        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
-            all.add(f);
-        }
-        return all;
+        return core.live.faces();
     }
 
     // ---------------------------------------------------------------- other threads
@@ -422,7 +351,7 @@ public final class Hub implements AutoCloseable {
                         } else {
                             loop.execute(f::kill);
                         }
-                    } catch (java.util.concurrent.RejectedExecutionException hubGone) {
+                    } catch (RejectedExecutionException hubGone) {
                         // the hub ended: the fiber was killed with it
                     }
                 }
@@ -459,11 +388,11 @@ public final class Hub implements AutoCloseable {
      * @throws FiberTimeoutException as any blocking call
      */
     public boolean awaitIo(IoHandle handle, int op, long deadline) {
-        Fiber<?> f = current;
+        FiberCore f = core.current;
         if (f == null || Thread.currentThread() != thread) {
             f = currentFiber(op == Ops.WRITE ? "socket write" : op == Ops.READ ? "socket read" : "socket I/O"); // throws the right error
         }
-        if (f.hub != this) {
+        if (f.hub != core) {
             throw new WrongThreadException("this socket", thread, Thread.currentThread(),
                     "Use a socket only in fibers of the hub that opened it.");
         }
@@ -495,23 +424,7 @@ public final class Hub implements AutoCloseable {
      * @throws FiberTimeoutException when it yields, as any blocking call
      */
     public void spendBudget() {
-        if (Thread.currentThread() != thread) {
-            Hub own = CURRENT.get();
-            if (own != null && own != this) {
-                own.spendBudget();
-            }
-            return;
-        }
-        Fiber<?> f = current;
-        if (f != null && --f.budget <= 0) {
-            budgetSpent(f);
-        }
-    }
-
-    /** The rare half of {@link #spendBudget()}, kept out of the callers it is inlined into. */
-    private void budgetSpent(Fiber<?> f) {
-        loop.endBatch(); // timers and readiness get their turn too, not only the runnable fibers
-        f.park(null, true);
+        core.spendBudget();
     }
 
     // ---------------------------------------------------------------- queries and settings
@@ -539,179 +452,12 @@ public final class Hub implements AutoCloseable {
      */
     public void setUncaughtExceptionHandler(BiConsumer<Fiber<?>, Throwable> handler) {
         checkThread("Hub.setUncaughtExceptionHandler");
-        this.uncaughtHandler = Objects.requireNonNull(handler, "handler");
+        core.setUncaughtHandler(handler);
     }
 
     /** Throws {@link WrongThreadException} unless the caller runs on this hub's thread. */
     void checkThread(String what) {
-        if (Thread.currentThread() != thread) {
-            throw new WrongThreadException(what, thread, Thread.currentThread(),
-                    "Other threads hand work to the hub with hub.execute(...) or hub.submit(...),"
-                            + " or complete an AsyncResult.");
-        }
-    }
-
-    // ---------------------------------------------------------------- internals
-
-    Timer schedule(long deadline, Runnable action) {
-        return loop.scheduleAt(deadline, action);
-    }
-
-    void unschedule(Runnable r) {
-        loop.cancelSoon(r);
-    }
-
-    /** Runs a callback outside any fiber, reporting what it throws. */
-    void runCallback(Runnable r) {
-        Fiber<?> saved = current;
-        current = null;
-        try {
-            r.run();
-        } catch (Throwable t) {
-            reportUncaught(saved, t);
-        } finally {
-            current = saved;
-        }
-    }
-
-    void reportUncaught(Fiber<?> fiber, Throwable t) {
-        try {
-            uncaughtHandler.accept(fiber, t);
-        } catch (Throwable handlerFailure) {
-            handlerFailure.addSuppressed(t);
-            defaultUncaught(fiber, handlerFailure);
-        }
-    }
-
-    private static void defaultUncaught(Fiber<?> fiber, Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, fiber == null ? "A hub callback failed (the hub goes on)"
-                : "Fiber " + fiber + " failed and nobody joined it", t);
-    }
-
-    /** Nothing can wake any waiting fiber: fail every one of them with a report. */
-    private void onStall() {
-        stallEvent(); // issue 14: JFR
-        StringBuilder report = new StringBuilder("This fiber would wait forever: no fiber is runnable and no timer,"
-                + " I/O wait, cross-thread task or keep-alive can wake any of them. Live fibers on hub thread '")
-                .append(thread.getName()).append("':");
-        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
-            report.append("\n  ").append(f.describe());
-        }
-        String text = report.toString();
-        // Fail the fibers that wait on something other than another fiber's end (a waiter, an event,
-        // a queue): nothing else can complete it. If every waiting fiber is joining another, there is a
-        // join cycle: fail only its oldest member, whose unwinding ends the others' joins.
-        boolean any = false;
-        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
-            if (f.state == FiberState.WAITING && !(f.blocker instanceof Fiber<?>)) {
-                f.extras().stallReport = text;
-                f.interrupt(Fiber.STALL);
-                any = true;
-            }
-        }
-        if (any) {
-            return;
-        }
-        Fiber<?> victim = null;
-        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
-            if (f.state == FiberState.WAITING && inJoinCycle(f) && (victim == null || f.id() < victim.id())) {
-                victim = f;
-            }
-        }
-        for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
-            if (f.state == FiberState.WAITING && (victim == null || f == victim)) {
-                f.extras().stallReport = text;
-                f.interrupt(Fiber.STALL);
-            }
-        }
-    }
-
-    private boolean inJoinCycle(Fiber<?> start) {
-        Object next = start.blocker;
-        for (int steps = 0; steps <= liveCount && next instanceof Fiber<?> f; steps++) {
-            if (f == start) {
-                return true;
-            }
-            next = f.state == FiberState.WAITING ? f.blocker : null;
-        }
-        return false;
-    }
-
-    /**
-     * Kills every live fiber and runs the loop until they are done; then stops accepting cross-thread
-     * tasks and runs the ones already accepted (their fibers too) to their end.
-     */
-    private void shutdown() {
-        shuttingDown = true;
-        loop.stopAcceptingTasks();
-        for (Fiber<?> f : fibers()) {
-            if (!f.isUnstartedCrossThreadTask()) {
-                f.kill();
-            }
-        }
-        runUntilNoFibers();
-        while (loop.hasTasks()) {
-            runOnce();
-            runUntilNoFibers();
-        }
-    }
-
-    private void runUntilNoFibers() {
-        while (liveCount > 0) {
-            if (!runOnce() && liveCount > 0) {
-                throw new IllegalStateException("hub shutdown: " + liveCount + " fibers neither finish nor wait");
-            }
-        }
-    }
-
-    /**
-     * Called by every park of a fiber that was killed before (its kill was thrown: it stays pending)
-     * or while the hub shuts down: every blocking call then throws {@link FiberKilledError}; the
-     * first one of a shutdown at once, every later one after a switch through the hub (so a
-     * catch-and-retry loop cannot spin without letting timers, I/O and other fibers run). A fiber
-     * that swallowed {@value #KILL_LIMIT} kills is abandoned: it is suspended for good (never
-     * resumed, so its remaining finally blocks do not run), ends KILLED and is reported at ERROR.
-     */
-    void redeliverKill(Fiber<?> f) {
-        int delivered = f.killsDelivered();
-        if (delivered == 0) {
-            f.interrupts |= Fiber.KILL;
-            return;
-        }
-        if (delivered >= KILL_LIMIT) {
-            abandon(f, delivered);
-            return;
-        }
-        f.interrupts |= Fiber.KILL | Fiber.REDELIVER;
-    }
-
-    private void abandon(Fiber<?> f, int kills) {
-        StringBuilder report = new StringBuilder(shuttingDown ? "hub shutdown: fiber " : "fiber ").append(f)
-                .append(" was killed, caught ").append(kills).append(" FiberKilledErrors and kept blocking; it is"
-                        + " abandoned: its remaining finally blocks will not run, and what it holds (a Lock, a permit)"
-                        + " stays held. Let FiberKilledError propagate (catch Exception, not Throwable; a library that"
-                        + " wraps every Throwable needs a blocking call outside it to let the kill through). It was at:");
-        for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
-            report.append("\n\tat ").append(e);
-        }
-        f.abandon();
-        LOG.log(System.Logger.Level.ERROR, report.toString());
-        current = null;
-        dev.weft.fibers.internal.FiberContinuation.suspend(); // never resumed
-    }
-
-    private boolean runOnce() {
-        iterations = iterations + 1;
-        return loop.runOnce();
-    }
-
-    long iterations() {
-        return iterations;
-    }
-
-    String runningFiberName() {
-        Fiber<?> f = current;
-        return f == null ? "(none: the hub's own code)" : f.toString();
+        core.checkThread(what);
     }
 
     static Callable<Void> callable(Runnable r) {
@@ -737,31 +483,7 @@ public final class Hub implements AutoCloseable {
         return (Exception) t;
     }
 
-    // ---------------------------------------------------------------- issue 14 (gevent API)
-
-    /** A fiber that waits for {@link Fiber#start()}; see {@link Fiber#create}. Hub thread. */
-    <T> Fiber<T> createUnstarted(String name, Object task) {
-        checkThread("Fiber.create");
-        Fiber<T> f = newFiber(name, task);
-        f.markUnstarted();
-        return f;
-    }
-
     // ---------------------------------------------------------------- issue 14: dumps and JFR
-
-    /** While wait timing is on (see {@link WaitTiming}): the fibers waiting now and since when; null until first used. */
-    private java.util.IdentityHashMap<Fiber<?>, WaitTiming.Mark> waitMarks;
-
-    java.util.IdentityHashMap<Fiber<?>, WaitTiming.Mark> waitMarks() {
-        if (waitMarks == null) {
-            waitMarks = new java.util.IdentityHashMap<>();
-        }
-        return waitMarks;
-    }
-
-    java.util.IdentityHashMap<Fiber<?>, WaitTiming.Mark> waitSinceMap() {
-        return waitMarks;
-    }
 
     /**
      * Every live fiber of this hub as a tree (parent above children) with its state, what it waits
@@ -783,51 +505,8 @@ public final class Hub implements AutoCloseable {
         return HubDump.dumpAll();
     }
 
-    /** The completion stages fibers of this hub wait for ({@link Futures}); made on first use. */
-    private StageWaits stageWaits;
-
-    StageWaits stageWaits() {
-        StageWaits w = stageWaits;
-        if (w == null) {
-            stageWaits = w = new StageWaits();
-        }
-        return w;
-    }
-
-    /** Fibers spawned since the hub opened (racy outside the hub thread, for JFR). */
-    long spawnedCount() {
-        return nextId - 1;
-    }
-
-    /** Live fibers (racy outside the hub thread, for JFR). */
-    int liveCountRacy() {
-        return liveCount;
-    }
-
-    private void stallEvent() {
-        if (JfrEvents.active && JfrEvents.stalledEnabled()) {
-            StringBuilder report = new StringBuilder();
-            for (Fiber<?> f = liveHead; f != null; f = f.nextLive) {
-                report.append(f.describe()).append('\n');
-            }
-            JfrEvents.hubStalled(thread.getName(), liveCount, report.toString());
-        }
-    }
-
     /** The hub of the calling thread, or null: the non-throwing {@link #current()} (for {@link Fiber#inFiber()}). */
     static Hub currentOrNull() {
         return CURRENT.get();
-    }
-
-    /**
-     * The live fibers without the thread check, for the watchdog's report about a hub thread that is
-     * stuck (blocked on a monitor): a racy read, made only while the hub thread cannot move.
-     */
-    List<Fiber<?>> fibersWhileStuck() {
-        List<Fiber<?>> all = new ArrayList<>();
-        for (Fiber<?> f = liveHead; f != null && all.size() <= liveCount; f = f.nextLive) {
-            all.add(f);
-        }
-        return all;
     }
 }

@@ -60,7 +60,7 @@ final class HubDump {
         List<Fiber<?>> live = hub.fibers();
         StringBuilder sb = new StringBuilder("Weft hub on thread '").append(hub.thread().getName()).append("' (")
                 .append(hub.backendName()).append("): ").append(live.size()).append(" live fibers, ")
-                .append(hub.spawnedCount()).append(" spawned since it opened\n");
+                .append(hub.core.live.spawnedCount()).append(" spawned since it opened\n");
         Map<Long, Fiber<?>> byId = new HashMap<>();
         for (Fiber<?> f : live) {
             byId.put(f.id(), f);
@@ -80,7 +80,7 @@ final class HubDump {
         for (Fiber<?> f : roots) {
             appendTree(sb, f, children, 1, now);
         }
-        if (!WaitTiming.DUMP_WAITS && hub.waitSinceMap() == null) {
+        if (!WaitTiming.DUMP_WAITS && hub.core.waitSinceMap() == null) {
             sb.append("  (wait times are off: -Dweft.dump.waits=true, or a JFR recording of weft.FiberWait, turns them on)\n");
         }
         return sb.toString();
@@ -89,23 +89,24 @@ final class HubDump {
     private static void appendTree(StringBuilder sb, Fiber<?> f, Map<Long, List<Fiber<?>>> children, int depth,
             long now) {
         String indent = "  ".repeat(depth);
-        sb.append(indent).append(f).append(' ').append(f.state);
+        FiberCore core = f.core;
+        sb.append(indent).append(f).append(' ').append(core.state);
         if (f.parentId() != 0 && depth == 1) {
             sb.append(" (spawned by ").append(f.parentLabel()).append(", ended)");
         }
-        Object blocker = f.blocker;
-        if (f.state == FiberState.WAITING && blocker != null) {
+        Object blocker = core.blocker;
+        if (core.state == FiberState.WAITING && blocker != null) {
             sb.append(" on ").append(describeBlocker(blocker));
-        } else if (f.state == FiberState.NEW && blocker != null) {
+        } else if (core.state == FiberState.NEW && blocker != null) {
             sb.append(", waiting for ").append(blocker instanceof dev.weft.hub.Timer ? "its start time" : blocker);
         }
-        Map<Fiber<?>, WaitTiming.Mark> since = f.hub.waitSinceMap();
-        WaitTiming.Mark mark = since == null ? null : since.get(f);
-        if (mark != null && f.state == FiberState.WAITING) {
+        Map<FiberCore, WaitTiming.Mark> since = core.hub.waitSinceMap();
+        WaitTiming.Mark mark = since == null ? null : since.get(core);
+        if (mark != null && core.state == FiberState.WAITING) {
             sb.append(" for ").append((now - mark.start()) / 1_000_000).append(" ms");
         }
         sb.append('\n');
-        StackTraceElement[] stack = f.state == FiberState.RUNNING ? runningStack(f) : f.cont.suspendedStack();
+        StackTraceElement[] stack = core.state == FiberState.RUNNING ? runningStack(core) : core.suspendedStack();
         int shown = 0;
         for (StackTraceElement e : stack) {
             if (e.getClassName().startsWith("jdk.internal.vm.Continuation")) {
@@ -124,15 +125,15 @@ final class HubDump {
 
     /**
      * The frames of a RUNNING fiber, from the hub thread's stack: the current fiber's are the top
-     * ones, down to its {@code Fiber.body}; below them lie those of each joiner that runs a child it
-     * joins ({@link Fiber#startInline}), innermost first, each down to its own {@code Fiber.body}.
+     * ones, down to its {@code FiberCore.body}; below them lie those of each joiner that runs a child
+     * it joins ({@link FiberCore#joinUntil}), innermost first, each down to its own {@code FiberCore.body}.
      * On the hub thread this dump's own frames are left out; from another thread the hub thread's
      * stack is a snapshot.
      */
-    private static StackTraceElement[] runningStack(Fiber<?> f) {
-        Hub hub = f.hub;
-        boolean onHub = Thread.currentThread() == hub.thread();
-        StackTraceElement[] all = onHub ? Thread.currentThread().getStackTrace() : hub.thread().getStackTrace();
+    private static StackTraceElement[] runningStack(FiberCore f) {
+        HubCore hub = f.hub;
+        boolean onHub = Thread.currentThread() == hub.thread;
+        StackTraceElement[] all = onHub ? Thread.currentThread().getStackTrace() : hub.thread.getStackTrace();
         int from = 0;
         while (onHub && from < all.length && isDumpFrame(all[from])) {
             from++;
@@ -149,7 +150,7 @@ final class HubDump {
         int start = from;
         int seen = 0;
         for (int i = from; i < all.length; i++) {
-            if (all[i].getClassName().equals(Fiber.class.getName()) && all[i].getMethodName().equals("body")) {
+            if (all[i].getClassName().equals(FiberCore.class.getName()) && all[i].getMethodName().equals("body")) {
                 if (seen == segment) {
                     return java.util.Arrays.copyOfRange(all, start, i + 1);
                 }

@@ -106,7 +106,7 @@ final class HubWatchdog {
     }
 
     private static void check(Hub hub, Watch w, long now) {
-        long iterations = hub.iterations();
+        long iterations = hub.core.iterations();
         if (iterations != w.iterations || hub.loop.isPolling()) {
             if (w.stall != null && !w.reported) {
                 shortStallEnded(hub, w, now - w.since, now);
@@ -159,7 +159,7 @@ final class HubWatchdog {
     private static void jfr(Hub hub, long blockedMs, String report) {
         if (JfrEvents.active) { // issue 14: the same episode as a JFR event
             Thread t = hub.thread();
-            JfrEvents.hubBlocked(t.getName(), hub.runningFiberName(), blockedMs, t.getState().name(),
+            JfrEvents.hubBlocked(t.getName(), hub.core.runningFiberName(), blockedMs, t.getState().name(),
                     report.substring(Math.max(0, report.indexOf("\n\tat "))));
         }
     }
@@ -175,13 +175,13 @@ final class HubWatchdog {
         Thread t = hub.thread();
         StringBuilder sb = new StringBuilder("thread '")
                 .append(t.getName()).append("' is ").append(state).append(", running fiber ")
-                .append(hub.runningFiberName()).append('.');
+                .append(hub.core.runningFiberName()).append('.');
         if (state == Thread.State.BLOCKED) {
             StackTraceElement at = stack.length > 0 ? stack[0] : null;
             sb.append(" It waits for a monitor (synchronized) at ").append(at).append(": most likely another fiber of"
                     + " this hub switched while holding it (synchronized does not pin fibers on JDK 24+), and that"
                     + " fiber can never run again to release it, since it runs on this very thread.");
-            java.util.List<String> holders = BlockingCall.possibleHolders(at, hub.fibersWhileStuck());
+            java.util.List<String> holders = BlockingCall.possibleHolders(at, hub.core.live.whileStuck());
             if (holders.isEmpty()) {
                 sb.append("\n  holder: no parked fiber's stack shows where it was taken (a synchronized block in code"
                         + " this report cannot read, or a thread other than the hub holds it)");

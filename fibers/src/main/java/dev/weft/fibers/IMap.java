@@ -85,7 +85,7 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
         this.source = Objects.requireNonNull(items, "items").iterator();
         this.maxInFlight = maxInFlight;
         this.ordered = ordered;
-        this.consumer = group.hub.runningFiber(ordered ? "Group.imap" : "Group.imapUnordered");
+        this.consumer = group.hub.runningFiber(ordered ? "Group.imap" : "Group.imapUnordered").face;
     }
 
     /**
@@ -161,7 +161,7 @@ public final class IMap<R> implements Iterator<R>, Iterable<R>, AutoCloseable {
         early.clear();
         consumer.removeOnExit(onConsumerExit);
         for (Fiber<?> w : workers.toArray(new Fiber<?>[0])) {
-            if (w != group.hub.current) {
+            if (w.core != group.hub.core.current) {
                 w.kill();
             }
         }

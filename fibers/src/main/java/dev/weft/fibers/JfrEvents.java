@@ -51,7 +51,7 @@ final class JfrEvents {
     }
 
     /** Ends a wait event from {@link #beginWait}; commits it if it lasted the threshold. Hub thread. */
-    static void endWait(Object event, Fiber<?> fiber, Object blocker) {
+    static void endWait(Object event, FiberCore fiber, Object blocker) {
         FiberWaitEvent e = (FiberWaitEvent) event;
         e.end();
         if (e.shouldCommit()) {
@@ -95,8 +95,8 @@ final class JfrEvents {
         for (Hub hub : hubs) {
             FiberCountsEvent e = new FiberCountsEvent();
             e.hubThread = hub.thread().getName();
-            e.live = hub.liveCountRacy();
-            e.spawned = hub.spawnedCount();
+            e.live = hub.core.live.count();
+            e.spawned = hub.core.live.spawnedCount();
             e.ended = e.spawned - e.live;
             e.commit();
         }

@@ -64,7 +64,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     private final Hub hub;
     private final int capacity;
     private final QueueStore<T> items;
-    /** Waiting getters and putters; a fiber's {@link Fiber#signalled} says a reservation was made for it. */
+    /** Waiting getters and putters; a fiber's {@link FiberCore#signalled} says a reservation was made for it. */
     private final WaitList getters = new WaitList();
     private final WaitList putters = new WaitList();
     private int reservedItems;
@@ -74,7 +74,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
      * Capacity 0 only: the items of the waiting putters, so that a non-blocking get can take one
      * straight from its putter (gevent's channel does); a putter whose entry is gone was handed over.
      */
-    private final java.util.IdentityHashMap<Fiber<?>, T> offered;
+    private final java.util.IdentityHashMap<FiberCore, T> offered;
 
     /** An unbounded queue on the current hub. Hub thread. */
     public Queue() {
@@ -153,7 +153,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
             add(item);
             return true;
         }
-        Fiber<?> me = hub.runningFiber(what);
+        FiberCore me = hub.runningFiber(what);
         me.signalled = false; // the fiber is its own node in the line
         putters.addLast(me);
         if (offered != null) {
@@ -210,7 +210,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     }
 
     /** Capacity 0: whether a non-blocking get took {@code putter}'s item while it waited. */
-    private boolean handedOver(Fiber<?> putter) {
+    private boolean handedOver(FiberCore putter) {
         return offered != null && !offered.containsKey(putter);
     }
 
@@ -220,7 +220,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
      * then returns normally. Null if there is none.
      */
     private T takeFromWaitingPutter() {
-        Fiber<?> p = putters.peekFirst();
+        FiberCore p = putters.peekFirst();
         if (p == null || p.state != FiberState.WAITING) {
             return null;
         }
@@ -289,7 +289,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         if (closed) {
             return closedAndEmpty(throwIfClosed);
         }
-        Fiber<?> me = hub.runningFiber(what);
+        FiberCore me = hub.runningFiber(what);
         me.signalled = false; // the fiber is its own node in the line
         getters.addLast(me);
         if (capacity == 0) {
@@ -353,7 +353,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     }
 
     /** A waiter leaves without completing: drop it, or hand its reservation to the next in line. */
-    private void leave(Fiber<?> w, WaitList line, boolean getter) {
+    private void leave(FiberCore w, WaitList line, boolean getter) {
         if (!w.signalled) {
             line.remove(w);
             return;
@@ -430,7 +430,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
     }
 
     private void wakePeekers() {
-        Fiber<?> f;
+        FiberCore f;
         while ((f = peekers.pollFirst()) != null) {
             f.unpark();
         }
@@ -481,7 +481,7 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         if (closed) {
             return closedAndEmpty(throwIfClosed);
         }
-        Fiber<?> me = hub.runningFiber("Queue.peek");
+        FiberCore me = hub.runningFiber("Queue.peek");
         try {
             while (items.size() == 0) {
                 if (closed) {

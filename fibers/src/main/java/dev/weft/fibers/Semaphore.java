@@ -21,7 +21,7 @@ public final class Semaphore {
     private int permits;
     /** Permits held now (acquired and not released), for the bounded check. */
     private int held;
-    /** Waiting fibers; a fiber's {@link Fiber#signalled} says a permit was granted to it. */
+    /** Waiting fibers; a fiber's {@link FiberCore#signalled} says a permit was granted to it. */
     private final WaitList waiters = new WaitList();
 
     /** A waiting fiber and whether a permit was handed to it. */
@@ -78,7 +78,7 @@ public final class Semaphore {
     }
 
     private boolean acquireUntil(long deadline) {
-        Fiber<?> me = hub.runningFiber("Semaphore.acquire");
+        FiberCore me = hub.runningFiber("Semaphore.acquire");
         hub.spendBudget(); // an acquire that completes at once counts (the cooperative budget), before it takes anything
         if (permits > 0 && waiters.isEmpty()) {
             permits--;

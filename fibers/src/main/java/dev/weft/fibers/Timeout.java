@@ -31,7 +31,7 @@ import java.time.Duration;
  * {@link Greenlet}s, to the greenlet that created it); only that fiber (greenlet) may close it.
  */
 public final class Timeout implements AutoCloseable {
-    private final Fiber<?> fiber;
+    private final FiberCore fiber;
     private final Duration duration;
     private final Timeout outer;
     private final boolean sticky;
@@ -45,7 +45,7 @@ public final class Timeout implements AutoCloseable {
     private boolean delivered;
     private boolean closed;
 
-    private Timeout(Fiber<?> fiber, Duration duration, boolean sticky, String owner) {
+    private Timeout(FiberCore fiber, Duration duration, boolean sticky, String owner) {
         this.fiber = fiber;
         this.duration = duration;
         this.sticky = sticky;
@@ -80,7 +80,7 @@ public final class Timeout implements AutoCloseable {
     }
 
     private static Timeout start(Duration duration, boolean sticky, String owner, String what) {
-        Fiber<?> f = Hub.currentFiber(what);
+        FiberCore f = Hub.currentFiber(what);
         Timeout t = new Timeout(f, duration, sticky, owner);
         if (t.deadline == Deadlines.NONE) {
             return t;
@@ -98,7 +98,7 @@ public final class Timeout implements AutoCloseable {
         timer = null;
         if (!closed) {
             expired = true;
-            fiber.interrupt(Fiber.TIMEOUT);
+            fiber.interrupt(FiberCore.TIMEOUT);
         }
     }
 
@@ -117,7 +117,7 @@ public final class Timeout implements AutoCloseable {
                 }
                 t.expire();
             } else if (t.expired && t.delivered && t.sticky) {
-                t.fiber.interrupts |= Fiber.TIMEOUT | Fiber.REDELIVER;
+                t.fiber.interrupts |= FiberCore.TIMEOUT | FiberCore.REDELIVER;
             }
         }
     }
@@ -128,7 +128,7 @@ public final class Timeout implements AutoCloseable {
         if (!sticky) {
             expired = false; // spent: it no longer limits later calls
             if (outermostExpired(fiber.timeouts) == null) {
-                fiber.interrupts &= ~Fiber.TIMEOUT;
+                fiber.interrupts &= ~FiberCore.TIMEOUT;
             }
         }
         return new FiberTimeoutException(this);
@@ -136,15 +136,15 @@ public final class Timeout implements AutoCloseable {
 
     /**
      * Expires this timeout again after its exception was caught by a primitive whose wait had
-     * completed meanwhile (see {@link Fiber#interruptAgain}): the fiber's next blocking call throws
+     * completed meanwhile (see {@link FiberCore#interruptAgain}): the fiber's next blocking call throws
      * it. False if it is closed or belongs to another fiber (nothing to do).
      */
-    boolean expireAgain(Fiber<?> f) {
+    boolean expireAgain(FiberCore f) {
         if (closed || fiber != f) {
             return false;
         }
         expired = true;
-        f.interrupts |= Fiber.TIMEOUT;
+        f.interrupts |= FiberCore.TIMEOUT;
         return true;
     }
 
@@ -190,7 +190,7 @@ public final class Timeout implements AutoCloseable {
         }
         fiber.timeouts = outer;
         if (outermostExpired(fiber.timeouts) == null) {
-            fiber.interrupts &= ~Fiber.TIMEOUT;
+            fiber.interrupts &= ~FiberCore.TIMEOUT;
         }
     }
 

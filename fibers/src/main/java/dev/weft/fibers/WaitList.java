@@ -13,9 +13,9 @@ import java.util.ArrayDeque;
  */
 class WaitList {
     /** The oldest waiter; null only when the line is empty. */
-    private Fiber<?> first;
+    private FiberCore first;
     /** The waiters after {@link #first}, oldest first; null until a second waiter comes. */
-    private ArrayDeque<Fiber<?>> rest;
+    private ArrayDeque<FiberCore> rest;
 
     boolean isEmpty() {
         return first == null;
@@ -25,7 +25,7 @@ class WaitList {
         return first == null ? 0 : 1 + (rest == null ? 0 : rest.size());
     }
 
-    void addLast(Fiber<?> f) {
+    void addLast(FiberCore f) {
         if (first == null) {
             first = f;
         } else {
@@ -37,7 +37,7 @@ class WaitList {
     }
 
     /** Puts {@code f} at the head of the line (a waiter that must keep its turn). */
-    void addFirst(Fiber<?> f) {
+    void addFirst(FiberCore f) {
         if (first != null) {
             if (rest == null) {
                 rest = new ArrayDeque<>(4);
@@ -48,13 +48,13 @@ class WaitList {
     }
 
     /** The oldest waiter, left in the line; null if none. */
-    Fiber<?> peekFirst() {
+    FiberCore peekFirst() {
         return first;
     }
 
     /** Removes and returns the oldest waiter; null if none. */
-    Fiber<?> pollFirst() {
-        Fiber<?> f = first;
+    FiberCore pollFirst() {
+        FiberCore f = first;
         if (f != null) {
             first = rest == null ? null : rest.pollFirst();
         }
@@ -66,7 +66,7 @@ class WaitList {
         if (first != null) {
             first.unpark();
             if (rest != null) {
-                for (Fiber<?> f : rest) {
+                for (FiberCore f : rest) {
                     f.unpark();
                 }
             }
@@ -77,10 +77,10 @@ class WaitList {
      * Parks {@code me} at the end of this line until {@link #signalFirst} takes it off (true) or
      * {@code deadline} passes (false); {@code blocker} is what reports say it waits on. The fiber is
      * its own node (a wait allocates nothing) and is off the line however the wait ends. A fiber
-     * signalled and then killed or timed out before it resumed throws with {@link Fiber#signalled}
+     * signalled and then killed or timed out before it resumed throws with {@link FiberCore#signalled}
      * still set, so a caller that was granted something can pass it on. Hub thread, in fiber {@code me}.
      */
-    final boolean awaitSignal(Fiber<?> me, Object blocker, long deadline) {
+    final boolean awaitSignal(FiberCore me, Object blocker, long deadline) {
         me.signalled = false;
         addLast(me);
         try {
@@ -98,13 +98,13 @@ class WaitList {
     }
 
     /**
-     * Takes the oldest waiter off the line, marks it {@link Fiber#signalled} and makes it runnable;
+     * Takes the oldest waiter off the line, marks it {@link FiberCore#signalled} and makes it runnable;
      * null if none. A fiber that has ended while in the line (one the hub abandoned, see
-     * {@link Hub#redeliverKill}: its own clean-up never ran) is dropped, never granted anything.
+     * {@link FiberCore#park}: its own clean-up never ran) is dropped, never granted anything.
      */
-    final Fiber<?> signalFirst() {
-        Fiber<?> f;
-        while ((f = pollFirst()) != null && f.isDone()) {
+    final FiberCore signalFirst() {
+        FiberCore f;
+        while ((f = pollFirst()) != null && f.state.isDone()) {
             // abandoned: skip it
         }
         if (f != null) {
@@ -115,7 +115,7 @@ class WaitList {
     }
 
     /** Removes {@code f} if it waits here; true if it did. */
-    boolean remove(Fiber<?> f) {
+    boolean remove(FiberCore f) {
         if (first == f && f != null) {
             pollFirst();
             return true;

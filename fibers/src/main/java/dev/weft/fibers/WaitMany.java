@@ -30,16 +30,16 @@ final class WaitMany {
         final Waitable[] objects;
         final long[] marks;
         final boolean[] subscribed;
-        final Fiber<?> me;
+        final FiberCore me;
         final Consumer<Fiber<?>> wake;
         final String what;
 
-        Wait(Collection<? extends Waitable> objects, Fiber<?> me, String what) {
+        Wait(Collection<? extends Waitable> objects, FiberCore me, String what) {
             this(objects.toArray(new Waitable[0]), null, me, what);
         }
 
         /** A wait on {@code objects} whose Event generations were seen as {@code marks} (null: now). */
-        Wait(Waitable[] objects, long[] marks, Fiber<?> me, String what) {
+        Wait(Waitable[] objects, long[] marks, FiberCore me, String what) {
             this.objects = objects;
             this.marks = marks != null ? marks : new long[objects.length];
             this.subscribed = new boolean[this.objects.length];
@@ -51,7 +51,7 @@ final class WaitMany {
                 if (w == null) {
                     throw new NullPointerException(what + ": object " + i + " is null");
                 }
-                if (hubOf(w) != me.hub) {
+                if (hubOf(w) != me.hub.face) {
                     throw new IllegalArgumentException(what + ": " + w + " belongs to another hub than fiber " + me);
                 }
                 if (w instanceof Event e && marks == null) {
@@ -98,7 +98,7 @@ final class WaitMany {
 
     private static Hub hubOf(Waitable w) {
         return switch (w) {
-            case Fiber<?> f -> f.hub;
+            case Fiber<?> f -> f.hub();
             case Event e -> e.hub();
             case AsyncResult<?> r -> r.hub();
         };
@@ -117,7 +117,7 @@ final class WaitMany {
             Hub.current().checkThread(what);
             return List.of();
         }
-        Fiber<?> me = Hub.currentFiber(what);
+        FiberCore me = Hub.currentFiber(what);
         Wait wait = new Wait(objects, me, what);
         int wanted = Math.min(count, wait.objects.length);
         try {
@@ -163,7 +163,7 @@ final class WaitMany {
         private W next;
 
         Iwait(Collection<? extends W> objects, long deadline) {
-            Fiber<?> me = Hub.currentFiber("Waitable.iwait");
+            FiberCore me = Hub.currentFiber("Waitable.iwait");
             this.objects = objects.toArray(new Waitable[0]);
             Wait check = new Wait(this.objects, null, me, "Waitable.iwait"); // validates and takes the marks
             this.marks = check.marks;
@@ -181,7 +181,7 @@ final class WaitMany {
             if (left == 0) {
                 return false;
             }
-            Fiber<?> me = Hub.currentFiber("Waitable.iwait");
+            FiberCore me = Hub.currentFiber("Waitable.iwait");
             Wait wait = new Wait(objects, marks, me, "Waitable.iwait");
             try {
                 while (true) {

@@ -30,7 +30,7 @@ final class WaitTiming {
     }
 
     /** Called by a fiber about to wait (after {@link #isOn()} said yes): notes when it began. */
-    static void started(Fiber<?> f) {
+    static void started(FiberCore f) {
         boolean jfr = JfrEvents.active && JfrEvents.waitEventEnabled();
         if (!DUMP_WAITS && !jfr) {
             return; // JFR stopped since isOn()
@@ -40,8 +40,8 @@ final class WaitTiming {
     }
 
     /** Called by the fiber once it runs again (or failed to switch); nothing if {@link #started} noted nothing. */
-    static void ended(Fiber<?> f, Object blocker) {
-        IdentityHashMap<Fiber<?>, Mark> map = f.hub.waitSinceMap();
+    static void ended(FiberCore f, Object blocker) {
+        IdentityHashMap<FiberCore, Mark> map = f.hub.waitSinceMap();
         Mark m = map == null ? null : map.remove(f);
         if (m == null || m.event() == null) {
             return;

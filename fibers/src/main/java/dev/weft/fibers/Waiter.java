@@ -21,7 +21,7 @@ public final class Waiter<T> {
 
     private final Hub hub;
     private final Object owner;
-    private Fiber<?> fiber;
+    private FiberCore fiber;
     private int outcome = EMPTY;
     private T value;
     private Throwable error;
@@ -60,7 +60,7 @@ public final class Waiter<T> {
             hub.checkThread("Waiter.get");
             return true;
         }
-        Fiber<?> me = hub.runningFiber("Waiter.get");
+        FiberCore me = hub.runningFiber("Waiter.get");
         if (fiber != null) {
             throw new IllegalStateException("fiber " + fiber + " is already waiting on this waiter; fiber " + me
                     + " cannot wait on it too (a waiter is one-shot, for one fiber)");
@@ -135,7 +135,7 @@ public final class Waiter<T> {
     }
 
     /** The fiber waiting on it now, or null. */
-    Fiber<?> waitingFiber() {
+    FiberCore waitingFiber() {
         return fiber;
     }
 

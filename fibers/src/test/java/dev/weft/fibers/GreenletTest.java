@@ -138,24 +138,32 @@ class GreenletTest {
     @Test
     void aGreenletThatBlocksParksItsWholeFiberWhileOtherFibersRun() throws Exception {
         String trace = Hub.run(() -> {
+            // Events, not sleeps, order the two fibers (timers a few ms apart swapped on a loaded machine).
             StringBuilder sb = new StringBuilder();
+            Event greenletBlocked = new Event();
+            Event wakeGreenlet = new Event();
+            Event driverDone = new Event();
             Fiber<Void> other = Fiber.spawn("other", () -> {
-                for (int i = 0; i < 3; i++) {
-                    sb.append("other ").append(i).append('\n');
-                    Fiber.sleep(10);
-                }
+                sb.append("other 0\n");
+                greenletBlocked.await();
+                sb.append("other 1\n");
+                wakeGreenlet.set();
+                driverDone.await();
+                sb.append("other 2\n");
             });
             Fiber<Void> driver = Fiber.spawn("driver", () -> {
                 Greenlet root = Greenlet.current();
                 Greenlet sleeper = new Greenlet(x -> {
                     sb.append("greenlet sleeps\n");
-                    Fiber.sleep(15); // parks the driver fiber as a whole
+                    greenletBlocked.set();
+                    wakeGreenlet.await(); // parks the driver fiber as a whole: "other" runs meanwhile
                     sb.append("greenlet woke in ").append(Fiber.current().name()).append('\n');
                     root.switchTo("pong");
                     return null;
                 });
                 Object reply = sleeper.switchTo("ping");
                 sb.append("driver got ").append(reply).append('\n');
+                driverDone.set();
             });
             driver.get();
             other.get();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,11 +231,8 @@ class HardeningTest {
 
     @Test
     void aMillionShortLivedFiberLocalsDoNotGrowAFibersSlots() throws Exception {
-        LogCapture watchdog = LogCapture.start(HubWatchdog.class); // full collections on the hub thread: expected
-        try {
+        try (LogCapture quiet = LogCapture.watchdog()) { // full collections on the hub thread: expected
             millionFiberLocals();
-        } finally {
-            watchdog.stop();
         }
     }
 
@@ -256,11 +254,8 @@ class HardeningTest {
 
     @Test
     void aReusedFiberLocalSlotDoesNotShowTheOldValue() throws Exception {
-        LogCapture watchdog = LogCapture.start(HubWatchdog.class); // full collections on the hub thread: expected
-        try {
+        try (LogCapture quiet = LogCapture.watchdog()) { // full collections on the hub thread: expected
             reusedFiberLocalSlots();
-        } finally {
-            watchdog.stop();
         }
     }
 
@@ -375,12 +370,12 @@ class HardeningTest {
                 outcome.set(t);
             }
         }, "small-stack-hub", 512 * 1024);
-        LogCapture watchdog = LogCapture.start(HubWatchdog.class); // thousands of overflows take a while: not a finding
+        LogCapture watchdog = LogCapture.watchdog(); // thousands of overflows take a while: not a finding
         try {
             hubThread.start();
             hubThread.join(30_000);
         } finally {
-            watchdog.stop();
+            watchdog.close();
         }
         assertEquals("ok 42", outcome.get());
         assertEquals(List.of("other 0", "other 1", "other 2"), trace);
@@ -394,7 +389,7 @@ class HardeningTest {
         AtomicInteger swallowed = new AtomicInteger();
         AtomicInteger finallies = new AtomicInteger();
         List<Throwable> reported = new ArrayList<>();
-        LogCapture log = LogCapture.start(Hub.class);
+        LogCapture log = LogCapture.of(Hub.class);
         try {
             Hub.run(() -> {
                 Fiber.spawn("stubborn", () -> {
@@ -421,7 +416,7 @@ class HardeningTest {
                 Fiber.yield();
             });
         } finally {
-            log.stop();
+            log.close();
         }
         assertEquals(Hub.KILL_LIMIT, swallowed.get());
         assertEquals(1, finallies.get());

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.ChildJvm;
+import dev.weft.testkit.LogCapture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,7 +77,7 @@ class HubDumpTest {
         CompletableFuture<String> whileIdle = new CompletableFuture<>();
         CompletableFuture<String> whileBlocked = new CompletableFuture<>();
         String me = Thread.currentThread().getName();
-        try (WatchdogLog log = new WatchdogLog()) {
+        try (LogCapture log = LogCapture.watchdog()) {
             Hub.run(() -> {
                 Fiber.spawn("idle-waiter", () -> Fiber.sleep(10_000));
                 Fiber.yield(); // it starts and waits before anyone asks (a task may run in the same iteration)
@@ -178,20 +180,8 @@ class HubDumpTest {
     @Test
     void aSignalWritesTheDumpOfEveryHubToTheNamedFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("dump.txt");
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        String hub = System.getProperty("weft.hub");
-        if (hub != null && !hub.isBlank()) {
-            cmd.add("-Dweft.hub=" + hub);
-        }
-        cmd.add("-Dweft.dump.signal=USR2");
-        cmd.add("-Dweft.dump.file=" + file);
-        cmd.add("-Dweft.dump.waits=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(SignalTarget.class.getName());
+        List<String> cmd = ChildJvm.of(SignalTarget.class).jvmOptions("-Dweft.dump.signal=USR2", "-Dweft.dump.file=" + file,
+                "-Dweft.dump.waits=true").command();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));

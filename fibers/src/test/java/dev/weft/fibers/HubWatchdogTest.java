@@ -3,17 +3,14 @@ package dev.weft.fibers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.LogCapture;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The watchdog's reports, captured (not printed): what blocks the hub and what to use instead. */
@@ -23,32 +20,10 @@ class HubWatchdogTest {
 
     /** Runs {@code body} with the watchdog's log captured and kept off the console; returns the messages. */
     private static List<String> captured(ThrowingRunnable body) throws Exception {
-        List<String> messages = new CopyOnWriteArrayList<>();
-        Logger logger = Logger.getLogger(HubWatchdog.class.getName());
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                messages.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        boolean parents = logger.getUseParentHandlers();
-        logger.addHandler(handler);
-        logger.setUseParentHandlers(false);
-        try {
+        try (LogCapture log = LogCapture.watchdog()) {
             body.run();
-        } finally {
-            logger.removeHandler(handler);
-            logger.setUseParentHandlers(parents);
+            return log.messages();
         }
-        return messages;
     }
 
     interface ThrowingRunnable {
@@ -204,7 +179,8 @@ class HubWatchdogTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() >= 24,
                 "on JDK 21-23 synchronized pins, and the switch fails with FiberPinnedException instead");
         Thread[] hubThread = new Thread[1];
-        List<String> messages = captured(() -> {
+        List<String> messages;
+        try (LogCapture log = LogCapture.watchdog()) {
             hubThread[0] = new Thread(() -> {
                 try {
                     Hub.run(() -> {
@@ -227,37 +203,15 @@ class HubWatchdogTest {
             hubThread[0].setDaemon(true);
             hubThread[0].start();
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (System.nanoTime() < deadline && !reported(hubThread[0])) {
-                Thread.sleep(20);
+            while (System.nanoTime() < deadline && !log.text().contains("'doomed-hub'")) {
+                Thread.sleep(20); // the watchdog thread reports on its own schedule: nothing to wait on
             }
-        });
+            messages = log.messages();
+        }
         assertEquals(Thread.State.BLOCKED, hubThread[0].getState());
         String all = String.join("\n---\n", messages);
         assertTrue(all.contains("'doomed-hub' is BLOCKED") && all.contains("'second'")
                 && all.contains("waits for a monitor") && all.contains("synchronized"), all);
         assertTrue(all.contains("holder: fiber #2 'holder'") || all.contains("or:     fiber #2 'holder'"), all);
-    }
-
-    private static boolean reported(Thread t) {
-        return MESSAGES_SEEN.stream().anyMatch(m -> m.contains("'" + t.getName() + "'"));
-    }
-
-    private static final List<String> MESSAGES_SEEN = new CopyOnWriteArrayList<>();
-
-    static {
-        Logger.getLogger(HubWatchdog.class.getName()).addHandler(new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                MESSAGES_SEEN.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        });
     }
 }

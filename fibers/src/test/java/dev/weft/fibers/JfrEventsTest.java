@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.LogCapture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +24,7 @@ class JfrEventsTest {
     @Test
     void weftEventsAreRecordedAndReadBack(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("weft.jfr");
-        try (Recording r = new Recording(); WatchdogLog log = new WatchdogLog()) {
+        try (Recording r = new Recording(); LogCapture log = LogCapture.watchdog()) {
             r.enable("weft.FiberWait").withThreshold(Duration.ofMillis(20));
             r.enable("weft.HubBlocked");
             r.enable("weft.HubStalled");
@@ -43,7 +44,7 @@ class JfrEventsTest {
             });
             r.stop();
             r.dump(file);
-            assertTrue(String.join("\n", log.messages).contains("'hog'"), "the watchdog logged it too");
+            assertTrue(String.join("\n", log.messages()).contains("'hog'"), "the watchdog logged it too");
         }
         List<RecordedEvent> events = RecordingFile.readAllEvents(file);
         List<RecordedEvent> waits = events.stream().filter(e -> e.getEventType().getName().equals("weft.FiberWait")).toList();

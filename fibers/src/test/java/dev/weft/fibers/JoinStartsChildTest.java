@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -138,7 +139,7 @@ class JoinStartsChildTest {
 
     @Test
     void aFailedChildIsReportedToItsGetterOnly() throws Exception {
-        LogCapture log = LogCapture.start(Hub.class);
+        LogCapture log = LogCapture.of(Hub.class);
         try {
             String msg = Hub.run(() -> {
                 Fiber<Integer> child = Fiber.spawn(() -> {
@@ -148,7 +149,7 @@ class JoinStartsChildTest {
             });
             assertEquals("boom", msg);
         } finally {
-            log.stop();
+            log.close();
         }
         assertEquals("", log.text(), "a failure its getter took must not also be logged");
     }

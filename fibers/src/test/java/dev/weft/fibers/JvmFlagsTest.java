@@ -3,8 +3,8 @@ package dev.weft.fibers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import dev.weft.testkit.ChildJvm;
+import dev.weft.testkit.Processes;
 import org.junit.jupiter.api.Test;
 
 @org.junit.jupiter.api.Timeout(60)
@@ -75,12 +75,8 @@ class JvmFlagsTest {
 
     /** Runs {@code main} in a child JVM without the flag (it exits with 3); returns what it printed. */
     static String runWithoutTheFlag(Class<?> main) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), main.getName())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(50, TimeUnit.SECONDS));
-        assertEquals(3, p.exitValue(), out);
-        return out;
+        Processes.Result r = ChildJvm.of(main).withoutWeftFlags().run(50);
+        assertEquals(3, r.exit(), r.toString());
+        return r.out();
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.LogCapture;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,7 +147,7 @@ class KillRedeliveryTest {
     void aLoopThatCatchesThrowableAndRetriesIsAbandonedAndReported() throws Exception {
         int[] caught = new int[1];
         int[] otherRan = new int[1];
-        LogCapture log = LogCapture.start(Hub.class);
+        LogCapture log = LogCapture.of(Hub.class);
         try {
             Hub.run(() -> {
                 Queue<Integer> rows = new Queue<>();
@@ -174,7 +175,7 @@ class KillRedeliveryTest {
                 other.kill();
             });
         } finally {
-            log.stop();
+            log.close();
         }
         assertEquals(Hub.KILL_LIMIT, caught[0]);
         assertTrue(otherRan[0] >= Hub.KILL_LIMIT - 1, "each re-delivery goes through the hub: " + otherRan[0]);

@@ -28,7 +28,7 @@ class SpendBudgetAcrossHubsTest {
                     while (!release.get()) {
                         Thread.onSpinWait(); // running, so it is hub A's current fiber meanwhile
                     }
-                    String seen = "budget " + me.budget + ", " + me.state();
+                    String seen = "budget " + me.core.budget + ", " + me.state();
                     Fiber.yield(); // the hub is still consistent: it switches and comes back
                     return seen;
                 }));
@@ -42,9 +42,9 @@ class SpendBudgetAcrossHubsTest {
             int yields = 0;
             try {
                 for (int i = 0; i < 3 * Hub.BUDGET; i++) {
-                    int before = me.budget;
+                    int before = me.core.budget;
                     a.spendBudget();
-                    if (me.budget > before) {
+                    if (me.core.budget > before) {
                         yields++; // our own budget ran out: we yielded, and a switch refilled it
                     }
                 }

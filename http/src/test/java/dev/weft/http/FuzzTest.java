@@ -8,6 +8,7 @@ import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Semaphore;
 import dev.weft.fibers.Timeout;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.LogCapture;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,7 +84,7 @@ class FuzzTest {
     void mutatedRequestsGetValidResponsesOrACloseNeverAHang() throws Exception {
         List<String> failures = new ArrayList<>();
         int[] statuses = new int[6];
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             HttpServerTest.serve(HttpLimits.defaults().withRequestHeadTimeout(Duration.ofSeconds(3)), server -> {
                 Random rnd = new Random(20261201);
                 Semaphore slots = new Semaphore(CONCURRENT);

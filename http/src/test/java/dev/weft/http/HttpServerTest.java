@@ -13,6 +13,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -480,7 +481,7 @@ class HttpServerTest {
 
     @Test
     void handlerMistakesGet500OrACloseAndAreReported() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             serve(server -> {
                 server.createContext("/throws", ex -> {
                     throw new IllegalStateException("boom in handler");
@@ -539,7 +540,7 @@ class HttpServerTest {
 
     @Test
     void aTimeoutMidBodyAndAClientVanishingMidResponseCostOnlyTheirOwnConnections() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             serve(server -> {
                 boolean[] timedOut = {false};
                 server.createContext("/impatient", ex -> {
@@ -594,7 +595,7 @@ class HttpServerTest {
 
     @Test
     void aResponseHeaderTheServerRefusesToSendGetsA500WithoutItAndAWarning() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             serve(server -> {
                 server.createContext("/bad-header", ex -> {
                     ex.getResponseHeaders().add("X-Folded", "a\r\n b"); // the JDK's Headers lets obs-fold through

@@ -12,7 +12,10 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.TcpSocket;
-import dev.weft.tls.TestPki;
+import dev.weft.testkit.LogCapture;
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.TestPki;
+import dev.weft.testkit.Tools;
 import dev.weft.tls.TlsClient;
 import dev.weft.tls.TlsSocket;
 import java.io.InputStream;
@@ -110,7 +113,7 @@ class HttpsServerTest {
     }
 
     private static List<String> curl(String... args) throws Exception {
-        ExternalTool.require("curl", "curl");
+        Tools.require("curl", "curl");
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "--max-time", "30", "--cacert",
                 TestPki.get().caPem.toString()));
         cmd.addAll(List.of(args));
@@ -120,8 +123,8 @@ class HttpsServerTest {
     @Test
     void curlKeepsOneTlsConnectionForTwoRequestsAndPostsABody() throws Exception {
         start(null, null);
-        ExternalTool.Result two = ExternalTool.run(curl(base + "/session", base + "/session"), 60);
-        assertEquals(0, two.exit(), two.err());
+        Processes.Result two = Processes.run(curl(base + "/session", base + "/session"), 60);
+        assertEquals(0, two.exit(), two.stderr());
         assertTrue(two.out().matches("over TLSv1\\.3 TLS_\\S+over TLSv1\\.3 TLS_\\S+"), two.out());
         assertEquals(2, sessions.size(), sessions.toString());
         assertEquals(sessions.get(0), sessions.get(1), "both requests came over one TLS connection: " + sessions);
@@ -132,9 +135,9 @@ class HttpsServerTest {
         Path file = dir.resolve("upload.bin");
         Path got = dir.resolve("download.bin");
         Files.write(file, data);
-        ExternalTool.Result post = ExternalTool.run(curl("--data-binary", "@" + file, "-o", got.toString(),
+        Processes.Result post = Processes.run(curl("--data-binary", "@" + file, "-o", got.toString(),
                 "-w", "%{http_code} %{http_version}", base + "/echo"), 60);
-        assertEquals("200 1.1", post.out(), post.err());
+        assertEquals("200 1.1", post.out(), post.stderr());
         assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(got)), "the POST body came back intact over TLS");
     }
 
@@ -159,20 +162,20 @@ class HttpsServerTest {
     @Test
     void theConfiguratorChoosesTheProtocolPerConnection() throws Exception {
         start(null, "TLSv1.2");
-        ExternalTool.Result r = ExternalTool.run(curl("-w", " %{local_port}", base + "/session"), 60);
-        assertEquals(0, r.exit(), r.err());
+        Processes.Result r = Processes.run(curl("-w", " %{local_port}", base + "/session"), 60);
+        assertEquals(0, r.exit(), r.stderr());
         assertTrue(r.out().startsWith("over TLSv1.2 "), r.out());
         int curlPort = Integer.parseInt(r.out().substring(r.out().lastIndexOf(' ') + 1));
         assertEquals(List.of("TLSv1.2 " + curlPort), sessions);
         assertEquals(Set.of(curlPort), configuredPorts, "configure was given the client's address");
-        ExternalTool.Result refused = ExternalTool.run(curl("--tlsv1.3", base + "/session"), 60);
+        Processes.Result refused = Processes.run(curl("--tlsv1.3", base + "/session"), 60);
         assertTrue(refused.exit() != 0, "a TLS 1.3-only client is refused by a TLS 1.2-only configurator: " + refused.out());
         assertEquals(1, sessions.size(), sessions.toString());
     }
 
     @Test
     void plainHttpAndGarbageAreRefusedAndTheServerKeepsServing() throws Exception {
-        try (CapturedLog log = new CapturedLog(Level.FINE)) {
+        try (LogCapture log = LogCapture.of("dev.weft.http", Level.FINE)) {
             start(null, null);
             int port = server.getAddress().getPort();
             String answer = exchangeRaw(port, "GET /session HTTP/1.1\r\nHost: localhost\r\n\r\n");
@@ -184,8 +187,8 @@ class HttpsServerTest {
             assertTrue(log.messages().stream().filter(m -> m.contains("is not speaking TLS")).count() >= 1, log.messages().toString());
             assertEquals(List.of(), log.warnings());
 
-            ExternalTool.Result after = ExternalTool.run(curl(base + "/session"), 60);
-            assertEquals(0, after.exit(), after.err());
+            Processes.Result after = Processes.run(curl(base + "/session"), 60);
+            assertEquals(0, after.exit(), after.stderr());
             assertTrue(after.out().startsWith("over TLSv1.3 "), after.out());
         }
     }
@@ -200,13 +203,13 @@ class HttpsServerTest {
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertTrue(ms >= 450 && ms < 20_000, "closed after " + ms + " ms, the limit is 500 ms");
-        ExternalTool.Result after = ExternalTool.run(curl(base + "/session"), 60);
-        assertEquals(0, after.exit(), after.err());
+        Processes.Result after = Processes.run(curl(base + "/session"), 60);
+        assertEquals(0, after.exit(), after.stderr());
     }
 
     @Test
     void aConfiguratorThatThrowsClosesThatConnectionWithAWarningAndTheNextOneIsServed() throws Exception {
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             start(null, null);
             SSLContext good = TestPki.get().serverContext();
             server.setHttpsConfigurator(new HttpsConfigurator(good) {
@@ -215,14 +218,14 @@ class HttpsServerTest {
                     throw new IllegalStateException("no parameters for you");
                 }
             });
-            ExternalTool.Result refused = ExternalTool.run(curl(base + "/session"), 60);
+            Processes.Result refused = Processes.run(curl(base + "/session"), 60);
             assertTrue(refused.exit() != 0, refused.out());
             assertEquals(1, log.warnings().size(), log.warnings().toString());
             assertTrue(log.warnings().get(0).contains("TLS setup failed") && log.warnings().get(0).contains("no parameters"),
                     log.warnings().toString());
             server.setHttpsConfigurator(configurator(good, null));
-            ExternalTool.Result after = ExternalTool.run(curl(base + "/session"), 60);
-            assertEquals(0, after.exit(), after.err());
+            Processes.Result after = Processes.run(curl(base + "/session"), 60);
+            assertEquals(0, after.exit(), after.stderr());
             assertEquals(1, sessions.size(), sessions.toString());
         }
     }
@@ -261,7 +264,7 @@ class HttpsServerTest {
         SSLContext serverContext = TestPki.get().serverContext();
         SSLContext clientContext = TestPki.get().clientContext();
         List<Throwable> uncaught = new CopyOnWriteArrayList<>();
-        CapturedLog log = new CapturedLog();
+        LogCapture log = LogCapture.of("dev.weft.http");
         String outcome;
         try (log) {
             outcome = Hub.run(() -> {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.LogCapture;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ class MalformedRequestTest {
     @Test
     void eachMalformedRequestGetsItsStatusAClosedConnectionAndNoSmuggledRequest() throws Exception {
         AtomicInteger smuggled = new AtomicInteger();
-        try (CapturedLog log = new CapturedLog()) {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
             HttpServerTest.serve(server -> {
                 server.createContext("/smuggled", ex -> {
                     smuggled.incrementAndGet();

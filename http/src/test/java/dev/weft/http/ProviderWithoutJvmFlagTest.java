@@ -1,13 +1,12 @@
 package dev.weft.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
+import dev.weft.testkit.ChildJvm;
+import dev.weft.testkit.Processes;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,16 +43,12 @@ class ProviderWithoutJvmFlagTest {
 
     @Test
     void httpServerCreateThroughTheProviderNamesTheMissingFlag() throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), WithoutFlag.class.getName())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(50, TimeUnit.SECONDS));
-        assertEquals(3, p.exitValue(), out);
+        Processes.Result r = ChildJvm.of(WithoutFlag.class).withoutWeftFlags().run(50);
+        assertEquals(3, r.exit(), r.toString());
         assertEquals("""
                 HttpServer.create: IllegalStateException naming the flag
                 HttpsServer.create: IllegalStateException naming the flag
                 WeftHttpServer.create: IllegalStateException naming the flag
-                """, out);
+                """, r.out());
     }
 }

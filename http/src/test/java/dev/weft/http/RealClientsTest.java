@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.Tools;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -64,9 +66,9 @@ class RealClientsTest {
 
     @Test
     void curlKeepsTheConnectionAliveUploadsChunkedAndSpeaksHttp10() throws Exception {
-        ExternalTool.require("curl", "curl");
-        ExternalTool.Result two = ExternalTool.run(List.of("curl", "-sS", base + "/hello", base + "/hello"), 30);
-        assertEquals("hellohello", two.out(), two.err());
+        Tools.require("curl", "curl");
+        Processes.Result two = Processes.run(List.of("curl", "-sS", base + "/hello", base + "/hello"), 30);
+        assertEquals("hellohello", two.out(), two.stderr());
         assertEquals(1, clientPorts.size(), "both requests came over one connection: " + clientPorts);
 
         byte[] data = new byte[200_000];
@@ -74,17 +76,17 @@ class RealClientsTest {
         Path file = dir.resolve("upload.bin");
         Files.write(file, data);
         Path got = dir.resolve("download.bin");
-        ExternalTool.Result up = ExternalTool.run(List.of("curl", "-sS", "-H", "Transfer-Encoding: chunked",
+        Processes.Result up = Processes.run(List.of("curl", "-sS", "-H", "Transfer-Encoding: chunked",
                 "--data-binary", "@" + file, "-o", got.toString(), "-w", "%{http_code}", base + "/echo"), 30);
-        assertEquals("200", up.out(), up.err());
+        assertEquals("200", up.out(), up.stderr());
         assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(got)), "the chunked upload came back intact");
 
-        ExternalTool.Result expect = ExternalTool.run(List.of("curl", "-sS", "-H", "Expect: 100-continue",
+        Processes.Result expect = Processes.run(List.of("curl", "-sS", "-H", "Expect: 100-continue",
                 "--data-binary", "@" + file, "-o", got.toString(), "-w", "%{http_code}", base + "/echo"), 30);
-        assertEquals("200", expect.out(), expect.err());
+        assertEquals("200", expect.out(), expect.stderr());
         assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(got)));
 
-        ExternalTool.Result old = ExternalTool.run(List.of("curl", "-sS", "--http1.0", "-i", base + "/hello"), 30);
+        Processes.Result old = Processes.run(List.of("curl", "-sS", "--http1.0", "-i", base + "/hello"), 30);
         assertTrue(old.out().startsWith("HTTP/1.1 200 OK"), old.out());
         assertTrue(old.out().toLowerCase().contains("connection: close"), old.out());
         assertTrue(old.out().endsWith("\r\n\r\nhello"), old.out());
@@ -92,9 +94,9 @@ class RealClientsTest {
 
     @Test
     void abWithKeepAliveCompletesEveryRequestOnKeptConnections() throws Exception {
-        ExternalTool.require("ab", "apache2-utils");
-        ExternalTool.Result r = ExternalTool.run(List.of("ab", "-q", "-k", "-n", "5000", "-c", "20", base + "/hello"), 60);
-        assertEquals(0, r.exit(), r.err());
+        Tools.require("apache2-utils", "ab");
+        Processes.Result r = Processes.run(List.of("ab", "-q", "-k", "-n", "5000", "-c", "20", base + "/hello"), 60);
+        assertEquals(0, r.exit(), r.stderr());
         assertEquals("5000", field(r.out(), "Complete requests:\\s+(\\d+)"), r.out());
         assertEquals("0", field(r.out(), "Failed requests:\\s+(\\d+)"), r.out());
         assertEquals("5000", field(r.out(), "Keep-Alive requests:\\s+(\\d+)"), r.out());
@@ -103,14 +105,14 @@ class RealClientsTest {
 
     @Test
     void wrkWithSixteenPipelinedRequestsPerWriteGetsEveryResponse() throws Exception {
-        ExternalTool.require("wrk", "wrk");
+        Tools.require("wrk", "wrk");
         Path script = dir.resolve("pipeline.lua");
         try (var in = getClass().getResourceAsStream("/clients/pipeline.lua")) {
             Files.write(script, in.readAllBytes());
         }
-        ExternalTool.Result r = ExternalTool.run(List.of("wrk", "-t1", "-c10", "-d2s", "-s", script.toString(),
+        Processes.Result r = Processes.run(List.of("wrk", "-t1", "-c10", "-d2s", "-s", script.toString(),
                 base + "/hello"), 60);
-        assertEquals(0, r.exit(), r.err());
+        assertEquals(0, r.exit(), r.stderr());
         assertTrue(!r.out().contains("Socket errors") && !r.out().contains("Non-2xx"), r.out());
         long done = Long.parseLong(field(r.out(), "(\\d+) requests in"));
         assertTrue(done >= 1_000, r.out());
@@ -119,14 +121,14 @@ class RealClientsTest {
 
     @Test
     void pythonHttpClientAndRawMalformedRequests() throws Exception {
-        ExternalTool.require("python3", "python3");
+        Tools.require("python3", "python3");
         Path script = dir.resolve("http_clients.py");
         try (var in = getClass().getResourceAsStream("/clients/http_clients.py")) {
             Files.write(script, in.readAllBytes());
         }
-        ExternalTool.Result r = ExternalTool.run(List.of("python3", script.toString(),
+        Processes.Result r = Processes.run(List.of("python3", script.toString(),
                 Integer.toString(server.getAddress().getPort())), 60);
-        assertEquals(0, r.exit(), r.out() + r.err());
+        assertEquals(0, r.exit(), r.out() + r.stderr());
         assertEquals(0, smuggled.get());
         assertTrue(r.out().lines().count() >= 16, r.out());
     }

@@ -3,11 +3,8 @@ package dev.weft.jmh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import dev.weft.testkit.ChildJvm;
+import dev.weft.testkit.Processes;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -59,18 +56,8 @@ class BenchDriverArgumentsTest {
         assertEquals("", r.out(), r::toString);
     }
 
-    private static Run run(String mainClass, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                JvmArgs.EXPORTS, JvmArgs.NATIVE, "-cp", System.getProperty("java.class.path"), mainClass)); // as bench.sh
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).start();
-        p.getOutputStream().close();
-        byte[] out = p.getInputStream().readAllBytes();
-        byte[] err = p.getErrorStream().readAllBytes();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError(mainClass + " " + args[0] + " did not end within 30 s");
-        }
-        return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+    private static Run run(String mainClass, String... args) throws Exception {
+        Processes.Result r = ChildJvm.of(mainClass, args).run(30); // Weft's flags, as bench.sh gives them
+        return new Run(r.exit(), r.out(), r.stderr());
     }
 }

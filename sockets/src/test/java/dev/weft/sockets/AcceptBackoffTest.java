@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,12 +32,9 @@ class AcceptBackoffTest {
     @Test
     void acceptBacksOffOnEmfileAndRecoversWhenDescriptorsFree() throws Exception {
         Path log = Files.createTempFile("weft-emfile", ".log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String hub = System.getProperty("weft.hub", "");
-        String cmd = "ulimit -n 200 && exec '" + java + "' --add-exports=java.base/jdk.internal.vm=ALL-UNNAMED"
-                + " --enable-native-access=ALL-UNNAMED" + (hub.isBlank() ? "" : " -Dweft.hub=" + hub)
-                + " -cp '" + System.getProperty("java.class.path") + "' " + LowFdEchoServer.class.getName();
-        Process server = new ProcessBuilder("sh", "-c", cmd).redirectError(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of("sh", "-c", "ulimit -n 200 && exec \"$@\"", "sh"));
+        cmd.addAll(ChildJvm.of(LowFdEchoServer.class).command());
+        Process server = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         try {
             String first = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
-import java.io.IOException;
+import dev.weft.testkit.Ports;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -25,12 +25,6 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(60)
 class JavaNetExceptionsTest {
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
 
     @Test
     void bindingAPortInUseIsABindExceptionNamingTheAddress() throws Exception {
@@ -54,7 +48,7 @@ class JavaNetExceptionsTest {
 
     @Test
     void aRefusedConnectIsAConnectExceptionNamingTheAddress() throws Exception {
-        int port = closedPort();
+        int port = Ports.free(); // nothing listens there
         ConnectException e = Hub.run(() -> assertThrows(ConnectException.class,
                 () -> TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5))));
         assertEquals("Connection refused: 127.0.0.1:" + port, e.getMessage());

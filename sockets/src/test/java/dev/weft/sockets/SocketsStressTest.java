@@ -9,10 +9,9 @@ import dev.weft.fibers.Hub;
 import dev.weft.fibers.Pool;
 import dev.weft.fibers.Timeout;
 import dev.weft.fibers.VoidTask;
+import dev.weft.testkit.Descriptors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,24 +38,18 @@ class SocketsStressTest {
     private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int CLIENTS = 40;
 
-    private static long openDescriptors() throws IOException {
-        try (var s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
-    }
-
     @Test
     void echoClientsSurviveRandomKillsTimeoutsAndCloses() throws Exception {
         long seed = Long.getLong("weft.stress.seed", System.nanoTime());
         String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
-        boolean procFd = Files.isDirectory(Path.of("/proc/self/fd"));
+        boolean procFd = Descriptors.supported();
         long[] stats = new long[9]; // ops, echoed bytes, timeouts, kills, io errors, offloads, imap batches, imap cancellations, imap worker kills
         int[] started = new int[1];
         int[] finallies = new int[1];
         List<Throwable> unexpected = new ArrayList<>();
         // warm up what opens descriptors once per JVM (the backend, the resolver pool), then count
         Hub.run(() -> ThreadPool.offload(() -> 1));
-        long fdsBefore = procFd ? openDescriptors() : 0;
+        long fdsBefore = procFd ? Descriptors.open() : 0;
 
         Hub.run(() -> {
             Hub hub = Hub.current();
@@ -156,7 +149,7 @@ class SocketsStressTest {
                 "too little happened: " + stats[0] + " connections, " + stats[3] + " kills, " + stats[6]
                         + " imap batches; " + replay);
         if (procFd) {
-            long fdsAfter = openDescriptors();
+            long fdsAfter = Descriptors.open();
             assertTrue(fdsAfter <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " before, " + fdsAfter
                     + " after; " + replay);
         }

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
-import java.io.IOException;
+import dev.weft.testkit.Descriptors;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
@@ -103,7 +100,7 @@ class StreamServerTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void tenThousandConnectCloseCyclesLeakNoFileDescriptor() throws Exception {
-        long before = openFileDescriptors();
+        long before = Descriptors.open();
         Hub.run(() -> {
             StreamServer server = StreamServer.builder(socket -> socket.read(ByteBuffer.allocate(1))).start();
             for (int i = 0; i < 10_000; i++) {
@@ -116,14 +113,8 @@ class StreamServerTest {
             server.stop(Duration.ofSeconds(5));
             return null;
         });
-        long after = openFileDescriptors();
+        long after = Descriptors.open();
         assertTrue(after - before <= 5, "open descriptors before " + before + ", after " + after);
-    }
-
-    private static long openFileDescriptors() throws IOException {
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.count();
-        }
     }
 
     @Test

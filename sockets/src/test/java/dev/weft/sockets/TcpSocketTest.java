@@ -13,6 +13,7 @@ import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
 import dev.weft.fibers.Timeout;
+import dev.weft.testkit.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -89,10 +90,7 @@ class TcpSocketTest {
 
     @Test
     void aRefusedConnectionIsAConnectException() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
+        int port = Ports.free(); // nothing listens there
         ConnectException e = assertThrows(ConnectException.class,
                 () -> Hub.run(() -> TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5))));
         assertTrue(e.getMessage().toLowerCase().contains("refused"), e.getMessage());

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.testkit.ChildJvm;
+import dev.weft.testkit.Measurements;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,26 +58,14 @@ class TenThousandConnectionsTest {
                 clients.destroyForcibly();
             }
         });
-        System.out.printf("10,000 connections on %s: all open and echoed in %d ms, %d at once, ~%d B heap per connection%n",
-                dev.weft.hub.Backends.select().name(), measured[0], measured[1], measured[2]);
+        Measurements.record(String.format("10,000 connections on %s: all open and echoed in %d ms, %d at once, ~%d B heap"
+                + " per connection", dev.weft.hub.Backends.select().name(), measured[0], measured[1], measured[2]));
         assertEquals(CONNECTIONS, measured[1], "every connection was open at the same time");
         assertTrue(measured[0] < 120_000, "within two minutes: " + measured[0] + " ms");
     }
 
     private static Process startClients(int port) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED");
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        String hub = System.getProperty("weft.hub");
-        if (hub != null && !hub.isBlank()) {
-            cmd.add("-Dweft.hub=" + hub);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(LoadClients.class.getName());
-        cmd.add(String.valueOf(port));
-        cmd.add(String.valueOf(CONNECTIONS));
+        List<String> cmd = ChildJvm.of(LoadClients.class, String.valueOf(port), String.valueOf(CONNECTIONS)).command();
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.ThreadPool;
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.TestPki;
+import dev.weft.testkit.Tools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +30,7 @@ class CurlInteropTest {
 
     @BeforeAll
     static void tools() throws Exception {
-        RealPeers.require("curl", "curl");
+        Tools.require("curl", "curl");
         TestPki.get();
     }
 
@@ -64,14 +67,14 @@ class CurlInteropTest {
     void curlOnTls13AndTls12WithAlpnAndA64MiBDownload() throws Exception {
         byte[] big = OpenSslInteropTest.pattern(OpenSslInteropTest.BIG);
         Path file = TestPki.get().dir.resolve("curl-big.bin");
-        List<RealPeers.Result> runs = Hub.run(() -> {
+        List<Processes.Result> runs = Hub.run(() -> {
             StreamServer s = https(big);
             String url = "https://localhost:" + s.port() + "/";
             try {
                 return ThreadPool.offload(() -> List.of(
-                        RealPeers.run(curl("--tlsv1.3", "-w", "%{http_version}", url), null, 90),
-                        RealPeers.run(curl("--tlsv1.2", "--tls-max", "1.2", "-w", "%{http_version}", url), null, 90),
-                        RealPeers.run(curl("-o", file.toString(), url + "big"), null, 90)));
+                        Processes.run(curl("--tlsv1.3", "-w", "%{http_version}", url), null, 90),
+                        Processes.run(curl("--tlsv1.2", "--tls-max", "1.2", "-w", "%{http_version}", url), null, 90),
+                        Processes.run(curl("-o", file.toString(), url + "big"), null, 90)));
             } finally {
                 s.stop(Duration.ofSeconds(5));
             }
@@ -89,25 +92,25 @@ class CurlInteropTest {
 
     @Test
     void curlRefusesAWrongHostNameAndThePlaintextCurlIsToldToUseHttps() throws Exception {
-        List<RealPeers.Result> runs = Hub.run(() -> {
+        List<Processes.Result> runs = Hub.run(() -> {
             StreamServer s = https(new byte[0]);
             int port = s.port();
             try {
                 return ThreadPool.offload(() -> List.of(
-                        RealPeers.run(curl("--resolve", "wrong.test:" + port + ":127.0.0.1", "https://wrong.test:" + port + "/"), null, 90),
-                        RealPeers.run(curl("-w", "%{http_code}", "http://127.0.0.1:" + port + "/"), null, 90),
-                        RealPeers.run(curl("https://localhost:" + port + "/"), null, 90)));
+                        Processes.run(curl("--resolve", "wrong.test:" + port + ":127.0.0.1", "https://wrong.test:" + port + "/"), null, 90),
+                        Processes.run(curl("-w", "%{http_code}", "http://127.0.0.1:" + port + "/"), null, 90),
+                        Processes.run(curl("https://localhost:" + port + "/"), null, 90)));
             } finally {
                 s.stop(Duration.ofSeconds(5));
             }
         });
-        RealPeers.Result wrong = runs.get(0);
+        Processes.Result wrong = runs.get(0);
         assertEquals(60, wrong.exit(), "curl's 'peer certificate cannot be authenticated': " + wrong.stderr());
         assertTrue(wrong.stderr().contains("wrong.test"), wrong.stderr());
-        RealPeers.Result plain = runs.get(1);
+        Processes.Result plain = runs.get(1);
         assertEquals(0, plain.exit(), plain.stderr());
         assertEquals("Client sent an HTTP request to an HTTPS server.\n400", plain.out());
-        RealPeers.Result after = runs.get(2);
+        Processes.Result after = runs.get(2);
         assertEquals(0, after.exit(), "the server is unharmed: " + after.stderr());
         assertTrue(after.out().startsWith("hello from weft over TLSv1.3"), after.out());
         // curl checks the host name after the TLS handshake, then sends close_notify: the server's handler

@@ -9,6 +9,8 @@ import dev.weft.fibers.Timeout;
 import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.TestPki;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,10 +41,11 @@ class HandshakeBurstTest {
     }
 
     /**
-     * Fifty ClientHellos arrive together, then a request on an established connection. Each hello
+     * Fifty ClientHellos arrive together with a request on an established connection (the server's
+     * hub is held while the client writes them, so it finds them all ready at once). Each hello
      * costs the server a handshake step computed on its hub (INLINE); the request must be answered
      * after about one of them, not after all fifty. Counted, not timed: when the answer arrives, how
-     * many of the fifty have had the server's reply.
+     * many of the fifty have had the server's reply (counted while the server's hub stands still).
      */
     @Test
     void anEstablishedConnectionIsAnsweredBetweenTheStepsOfABurstNotAfterIt() throws Exception {
@@ -51,16 +55,26 @@ class HandshakeBurstTest {
         }
         AtomicInteger accepted = new AtomicInteger();
         CompletableFuture<Integer> port = new CompletableFuture<>();
+        CompletableFuture<Hub> serverHubs = new CompletableFuture<>();
         CompletableFuture<Void> stop = new CompletableFuture<>();
+        CompletableFuture<Void> answering = new CompletableFuture<>();
+        CountDownLatch counted = new CountDownLatch(1);
         Thread serverHub = Thread.ofPlatform().name("burst-server-hub").start(() -> {
             try {
                 Hub.run(() -> {
+                    serverHubs.complete(Hub.current());
                     TlsServer tls = TlsServer.builder(TestPki.get().serverContext()).handshakeTasks(HandshakeTasks.INLINE)
                             .onHandshakeFailure((peer, e) -> { }).build(); // the raw hellos never finish
                     ConnectionHandler echo = tls.handler(s -> {
                         ByteBuffer buf = ByteBuffer.allocate(256);
                         while (s.read(buf.clear()) > 0) {
-                            s.writeAll(buf.flip());
+                            buf.flip();
+                            if (new String(buf.array(), 0, buf.limit(), StandardCharsets.US_ASCII).contains("burst")) {
+                                // The hub stands still while the client counts the handshake replies sent so far.
+                                answering.complete(null);
+                                counted.await(10, TimeUnit.SECONDS);
+                            }
+                            s.writeAll(buf);
                         }
                     });
                     StreamServer server = StreamServer.builder(tcp -> {
@@ -93,19 +107,47 @@ class HandshakeBurstTest {
                                 Fiber.sleep(Duration.ofMillis(1)); // every connection waits for its hello
                             }
                         }
-                        for (int i = 0; i < BURST; i++) {
-                            raw.get(i).writeAll(hellos.get(i));
-                        }
-                        roundTrip(established, "during the burst");
-                        int replied = 0;
-                        for (TcpSocket s : raw) {
-                            s.setTimeout(Duration.ZERO); // what has arrived by now, without waiting
+                        // The server's hub is held while everything is written, so that it finds the fifty
+                        // hellos and the request ready together, however the two hub threads are scheduled.
+                        CountDownLatch written = new CountDownLatch(1);
+                        CompletableFuture<Void> held = new CompletableFuture<>();
+                        serverHubs.get().execute(() -> {
+                            held.complete(null);
                             try {
-                                replied += s.read(ByteBuffer.allocate(1)) > 0 ? 1 : 0;
-                            } catch (SocketTimeoutException notYet) {
-                                // no reply yet
+                                written.await(10, TimeUnit.SECONDS); // blocks the server's hub thread on purpose
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
                             }
+                        });
+                        Fiber.await(held);
+                        byte[] request = "during the burst".getBytes(StandardCharsets.US_ASCII);
+                        try {
+                            for (int i = 0; i < BURST; i++) {
+                                raw.get(i).writeAll(hellos.get(i));
+                            }
+                            established.writeAll(request);
+                        } finally {
+                            written.countDown();
                         }
+                        int replied = 0;
+                        try {
+                            try (Timeout t = Timeout.after(Duration.ofSeconds(30))) {
+                                Fiber.await(answering); // the server is about to answer the request
+                            }
+                            for (TcpSocket s : raw) {
+                                s.setTimeout(Duration.ZERO); // what has arrived by now, without waiting
+                                try {
+                                    replied += s.read(ByteBuffer.allocate(1)) > 0 ? 1 : 0;
+                                } catch (SocketTimeoutException notYet) {
+                                    // no reply yet
+                                }
+                            }
+                        } finally {
+                            counted.countDown();
+                        }
+                        ByteBuffer echoed = ByteBuffer.allocate(request.length);
+                        established.readFully(echoed);
+                        assertEquals("during the burst", new String(echoed.array(), StandardCharsets.US_ASCII));
                         return replied;
                     } finally {
                         raw.forEach(TcpSocket::close);
@@ -244,7 +286,7 @@ class HandshakeBurstTest {
                     "-XX:ActiveProcessorCount=" + cpus, "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED",
                     "--enable-native-access=ALL-UNNAMED", "--add-exports", "java.base/sun.security.tools.keytool=ALL-UNNAMED",
                     "-Dweft.watchdog.ms=0", "-cp", System.getProperty("java.class.path"), AdaptiveTasksMain.class.getName()));
-            RealPeers.Result r = RealPeers.run(cmd, null, 90);
+            Processes.Result r = Processes.run(cmd, null, 90);
             for (String line : r.out().split("\n")) {
                 if (line.startsWith("RESULT ")) {
                     return line.substring(7);

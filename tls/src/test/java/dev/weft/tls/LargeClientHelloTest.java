@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.ThreadPool;
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.TestPki;
+import dev.weft.testkit.Tools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,8 +31,8 @@ class LargeClientHelloTest {
 
     @BeforeAll
     static void tools() throws Exception {
-        RealPeers.require("curl", "curl");
-        RealPeers.require("openssl", "openssl");
+        Tools.require("curl", "curl");
+        Tools.require("openssl", "openssl");
         TestPki.get();
     }
 
@@ -57,11 +60,11 @@ class LargeClientHelloTest {
     void curlWithAClientCertificateResumesOnEveryLaterConnection() throws Exception {
         String pem = TestPki.get().pem(TestPki.get().clientP12).toString();
         for (String version : List.of("1.3", "1.2")) {
-            RealPeers.Result run = Hub.run(() -> {
+            Processes.Result run = Hub.run(() -> {
                 StreamServer s = server(true);
                 String url = "https://localhost:" + s.port() + "/";
                 try {
-                    return ThreadPool.offload(() -> RealPeers.run(List.of("curl", "-sS", "-v", "--max-time", "60",
+                    return ThreadPool.offload(() -> Processes.run(List.of("curl", "-sS", "-v", "--max-time", "60",
                             "--tlsv" + version, "--tls-max", version, "--cacert", TestPki.get().caPem.toString(),
                             "--cert", pem, url + "one", url + "two", url + "three"), null, 90));
                 } finally {
@@ -82,10 +85,10 @@ class LargeClientHelloTest {
     @Test
     void opensslWithALongAlpnListIsServed() throws Exception {
         String alpn = alpnList(40, 100) + ",http/1.1"; // about 4 KiB of protocol names
-        RealPeers.Result r = Hub.run(() -> {
+        Processes.Result r = Hub.run(() -> {
             StreamServer s = server(false);
             try {
-                return ThreadPool.offload(() -> RealPeers.run(sClient(s.port(), "-alpn", alpn),
+                return ThreadPool.offload(() -> Processes.run(sClient(s.port(), "-alpn", alpn),
                         "GET /alpn HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 60));
             } finally {
                 s.stop(Duration.ofSeconds(5));
@@ -99,10 +102,10 @@ class LargeClientHelloTest {
     @Test
     void aHelloOverTheJdksHandshakeMessageLimitIsRefusedSayingSo() throws Exception {
         String alpn = alpnList(200, 200) + ",http/1.1"; // about 40 KiB: over jdk.tls.maxHandshakeMessageSize (32 KiB)
-        RealPeers.Result r = Hub.run(() -> {
+        Processes.Result r = Hub.run(() -> {
             StreamServer s = server(false);
             try {
-                return ThreadPool.offload(() -> RealPeers.run(sClient(s.port(), "-alpn", alpn), new byte[0], 60));
+                return ThreadPool.offload(() -> Processes.run(sClient(s.port(), "-alpn", alpn), new byte[0], 60));
             } finally {
                 s.stop(Duration.ofSeconds(5));
             }

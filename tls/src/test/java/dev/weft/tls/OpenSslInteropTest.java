@@ -10,6 +10,10 @@ import dev.weft.fibers.Event;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.ThreadPool;
+import dev.weft.testkit.OpenSslServer;
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.TestPki;
+import dev.weft.testkit.Tools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -39,7 +43,7 @@ class OpenSslInteropTest {
 
     @BeforeAll
     static void tools() throws Exception {
-        RealPeers.require("openssl", "openssl");
+        Tools.require("openssl", "openssl");
         TestPki.get();
     }
 
@@ -69,7 +73,7 @@ class OpenSslInteropTest {
     @Test
     void opensslClientHandshakesWithWeftServerOnTls13AndTls12() throws Exception {
         for (String version : List.of("TLSv1.3", "TLSv1.2")) {
-            RealPeers.Result r = Hub.run(() -> {
+            Processes.Result r = Hub.run(() -> {
                 TlsServer tls = TlsServer.builder(TestPki.get().serverContext()).applicationProtocols("http/1.1").build();
                 StreamServer s = StreamServer.builder(tls.handler(sock -> {
                     String line = new BufferedReader(new InputStreamReader(sock.inputStream(), StandardCharsets.UTF_8)).readLine();
@@ -77,7 +81,7 @@ class OpenSslInteropTest {
                             + "\n").getBytes(StandardCharsets.UTF_8));
                 })).start();
                 try {
-                    return ThreadPool.offload(() -> RealPeers.run(sClient(s.port(), version, "-brief", "-ign_eof", "-alpn",
+                    return ThreadPool.offload(() -> Processes.run(sClient(s.port(), version, "-brief", "-ign_eof", "-alpn",
                             "http/1.1"), "hello\n".getBytes(StandardCharsets.UTF_8), 60));
                 } finally {
                     s.stop(Duration.ofSeconds(5));
@@ -96,7 +100,7 @@ class OpenSslInteropTest {
         String expected = sha256(data);
         // openssl s_client uploads 64 MiB to Weft over TLS 1.3; Weft hashes what it read.
         String[] upload = new String[1];
-        RealPeers.Result up = Hub.run(() -> {
+        Processes.Result up = Hub.run(() -> {
             StreamServer s = StreamServer.builder(TlsServer.of(TestPki.get().serverContext()).handler(sock -> {
                 MessageDigest md = MessageDigest.getInstance("SHA-256");
                 ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
@@ -113,7 +117,7 @@ class OpenSslInteropTest {
                 sock.writeAll("done\n".getBytes(StandardCharsets.US_ASCII));
             })).start();
             try {
-                return ThreadPool.offload(() -> RealPeers.run(sClient(s.port(), "TLSv1.3", "-quiet"), data, 120));
+                return ThreadPool.offload(() -> Processes.run(sClient(s.port(), "TLSv1.3", "-quiet"), data, 120));
             } finally {
                 s.stop(Duration.ofSeconds(10));
             }
@@ -122,12 +126,12 @@ class OpenSslInteropTest {
         assertEquals(BIG + " " + expected, upload[0], "Weft read exactly what openssl sent");
 
         // Weft sends 64 MiB to openssl s_client over TLS 1.2 and closes with close_notify; s_client's output is hashed.
-        RealPeers.Result down = Hub.run(() -> {
+        Processes.Result down = Hub.run(() -> {
             StreamServer s = StreamServer.builder(TlsServer.of(TestPki.get().serverContext()).handler(sock -> {
                 sock.writeAll(data);
             })).start();
             try {
-                return ThreadPool.offload(() -> RealPeers.run(sClient(s.port(), "TLSv1.2", "-quiet"), null, 120));
+                return ThreadPool.offload(() -> Processes.run(sClient(s.port(), "TLSv1.2", "-quiet"), null, 120));
             } finally {
                 s.stop(Duration.ofSeconds(10));
             }
@@ -141,7 +145,7 @@ class OpenSslInteropTest {
     void weftClientAgainstOpensslServerOnBothVersionsWithAlpnAndHostnameVerification() throws Exception {
         Path pem = TestPki.get().pem(TestPki.get().localhostP12);
         for (String version : List.of("TLSv1.3", "TLSv1.2")) {
-            try (var server = RealPeers.opensslServer(pem, "-rev", "-alpn", "http/1.1",
+            try (var server = OpenSslServer.start(pem, "-rev", "-alpn", "http/1.1",
                     version.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2")) {
                 List<String> got = Hub.run(() -> {
                     TlsClient c = TlsClient.builder(TestPki.get().clientContext()).applicationProtocols("h2", "http/1.1").build();
@@ -159,7 +163,7 @@ class OpenSslInteropTest {
     @Test
     void weftClientRefusesAnOpensslServerWithAnotherHostsCertificate() throws Exception {
         Path pem = TestPki.get().pem(TestPki.get().otherP12);
-        try (var server = RealPeers.opensslServer(pem, "-rev")) {
+        try (var server = OpenSslServer.start(pem, "-rev")) {
             SSLHandshakeException e = Hub.run(() -> assertThrows(SSLHandshakeException.class,
                     () -> TlsClient.of(TestPki.get().clientContext()).connect("localhost", server.port(), Duration.ofSeconds(5))));
             assertTrue(e.getMessage().contains("does not name the host"), e.getMessage());
@@ -169,9 +173,9 @@ class OpenSslInteropTest {
     @Test
     void aStalledOpensslServerTimesTheHandshakeOut() throws Exception {
         Path pem = TestPki.get().pem(TestPki.get().localhostP12);
-        try (var server = RealPeers.opensslServer(pem, "-rev")) {
+        try (var server = OpenSslServer.start(pem, "-rev")) {
             long pid = server.process().pid();
-            RealPeers.run(List.of("kill", "-STOP", String.valueOf(pid)), null, 10); // accepts in the kernel, answers nothing
+            Processes.run(List.of("kill", "-STOP", String.valueOf(pid)), null, 10); // accepts in the kernel, answers nothing
             try {
                 long[] millis = new long[1];
                 SocketTimeoutException e = Hub.run(() -> {
@@ -186,7 +190,7 @@ class OpenSslInteropTest {
                 assertTrue(e.getMessage().contains("did not finish within 500 ms"), e.getMessage());
                 assertTrue(millis[0] >= 450 && millis[0] < 5_000, millis[0] + " ms");
             } finally {
-                RealPeers.run(List.of("kill", "-CONT", String.valueOf(pid)), null, 10);
+                Processes.run(List.of("kill", "-CONT", String.valueOf(pid)), null, 10);
             }
         }
     }
@@ -236,7 +240,7 @@ class OpenSslInteropTest {
     @Test
     void aClientInitiatedTls12RenegotiationIsRefusedAndItsConnectionClosed() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
-        RealPeers.Result client = Hub.run(() -> {
+        Processes.Result client = Hub.run(() -> {
             Event ended = new Event();
             Event firstLine = new Event();
             StreamServer s = StreamServer.builder(TlsServer.of(TestPki.get().serverContext()).handler(sock -> {
@@ -256,7 +260,7 @@ class OpenSslInteropTest {
             // s_client renegotiates when a line of its input is "R" (read on its own: one write per step).
             Process p = ThreadPool.offload(() -> new ProcessBuilder(sClient(s.port(), "TLSv1.2")).start());
             try {
-                java.util.concurrent.CompletableFuture<byte[]> out = RealPeers.drain(p.getInputStream());
+                java.util.concurrent.CompletableFuture<byte[]> out = Processes.drain(p.getInputStream());
                 BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.US_ASCII));
                 StringBuilder said = new StringBuilder();
                 ThreadPool.offload(() -> {
@@ -280,7 +284,7 @@ class OpenSslInteropTest {
                     return p.waitFor(30, TimeUnit.SECONDS);
                 });
                 assertTrue(ended.await(Duration.ofSeconds(30)), "the server's handler ended");
-                return new RealPeers.Result(p.exitValue(), out.get(), said.toString());
+                return new Processes.Result(p.exitValue(), out.get(), said.toString());
             } finally {
                 p.destroyForcibly();
                 s.stop(Duration.ofSeconds(5));
@@ -297,15 +301,15 @@ class OpenSslInteropTest {
     void opensslResumesWeftServerSessionsOnBothVersions() throws Exception {
         for (String version : List.of("TLSv1.3", "TLSv1.2")) {
             Path sess = TestPki.get().dir.resolve("session-" + version + ".pem");
-            List<RealPeers.Result> runs = Hub.run(() -> {
+            List<Processes.Result> runs = Hub.run(() -> {
                 StreamServer s = StreamServer.builder(TlsServer.of(TestPki.get().serverContext()).handler(sock -> {
                     sock.writeAll("hi\n".getBytes(StandardCharsets.US_ASCII)); // then close: s_client -ign_eof leaves
                 })).start();
                 try {
-                    List<RealPeers.Result> out = new ArrayList<>();
-                    out.add(ThreadPool.offload(() -> RealPeers.run(sClient(s.port(), version, "-ign_eof", "-sess_out", sess.toString()),
+                    List<Processes.Result> out = new ArrayList<>();
+                    out.add(ThreadPool.offload(() -> Processes.run(sClient(s.port(), version, "-ign_eof", "-sess_out", sess.toString()),
                             new byte[0], 60)));
-                    out.add(ThreadPool.offload(() -> RealPeers.run(sClient(s.port(), version, "-ign_eof", "-sess_in", sess.toString()),
+                    out.add(ThreadPool.offload(() -> Processes.run(sClient(s.port(), version, "-ign_eof", "-sess_in", sess.toString()),
                             new byte[0], 60)));
                     return out;
                 } finally {
@@ -321,7 +325,7 @@ class OpenSslInteropTest {
     void weftClientResumesSessionsWithOpensslServer() throws Exception {
         Path pem = TestPki.get().pem(TestPki.get().localhostP12);
         for (String version : List.of("TLSv1.3", "TLSv1.2")) {
-            try (var server = RealPeers.opensslServer(pem, "-www", version.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2")) {
+            try (var server = OpenSslServer.start(pem, "-www", version.equals("TLSv1.3") ? "-tls1_3" : "-tls1_2")) {
                 List<String> pages = Hub.run(() -> {
                     TlsClient c = TlsClient.of(TestPki.get().clientContext());
                     List<String> out = new ArrayList<>();

@@ -11,6 +11,7 @@ import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
+import dev.weft.testkit.TestPki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.TcpSocket;
-import dev.weft.tls.TestPki;
+import dev.weft.testkit.TestPki;
 import dev.weft.tls.TlsClient;
 import dev.weft.tls.TlsServer;
 import java.net.ConnectException;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.ThreadPool;
+import dev.weft.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -37,14 +37,8 @@ class IdleConnectionsTest {
             try (TestServer server = TestServer.start(WebSocketServer.defaults(), TestServer.ECHO)) {
                 long before = usedHeapAfterGc();
                 java.util.Map<String, long[]> histogramBefore = ThreadPool.offload(IdleConnectionsTest::histogram);
-                List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "--add-exports=java.base/jdk.internal.vm=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED", "-Xss4m",
-                        "-Dweft.watchdog.ms=0", "-cp", System.getProperty("java.class.path")));
-                String hub = System.getProperty("weft.hub");
-                if (hub != null) {
-                    cmd.add(3, "-Dweft.hub=" + hub);
-                }
-                cmd.addAll(List.of(IdleClients.class.getName(), String.valueOf(server.port()), String.valueOf(COUNT)));
+                List<String> cmd = ChildJvm.of(IdleClients.class, String.valueOf(server.port()), String.valueOf(COUNT))
+                        .jvmOptions("-Xss4m", "-Dweft.watchdog.ms=0").command();
                 Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 try {
                     BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));

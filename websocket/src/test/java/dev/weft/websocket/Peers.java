@@ -1,11 +1,14 @@
 package dev.weft.websocket;
 
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.Tools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,14 +33,20 @@ final class Peers {
         if (nodeModules != null) {
             return nodeModules;
         }
-        require("node", "nodejs");
-        require("npm", "npm");
+        Tools.require("nodejs", "node");
+        Tools.require("npm", "npm");
         Path dir = Path.of("target", "npm-ws").toAbsolutePath();
         Path pkg = dir.resolve("node_modules/ws/package.json");
         if (!Files.exists(pkg) || !Files.readString(pkg).contains("\"version\": \"8.")) {
             Files.createDirectories(dir);
-            Result r = run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--silent", "ws@8"), 300);
-            Assumptions.assumeTrue(r.exit() == 0 && Files.exists(pkg), "SKIPPED: 'npm install ws@8' failed (no npm registry?): " + r.out());
+            String said;
+            try {
+                said = Processes.run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--silent", "ws@8"), null,
+                        Duration.ofSeconds(300)).toString();
+            } catch (IOException e) {
+                said = e.getMessage();
+            }
+            Assumptions.assumeTrue(Files.exists(pkg), "SKIPPED: 'npm install ws@8' failed (no npm registry?): " + said);
         }
         nodeModules = dir.resolve("node_modules");
         return nodeModules;
@@ -46,76 +55,22 @@ final class Peers {
     /** {@code /usr/bin/python3} with the {@code websockets} module. */
     static Path pythonWebsockets() throws Exception {
         Path python = Path.of("/usr/bin/python3");
-        if (!Files.isExecutable(python) || run(null, List.of(python.toString(), "-c", "import websockets"), 60).exit() != 0) {
-            aptGet("python3-websockets");
+        if (!importsWebsockets(python)) {
+            Tools.installAsRoot("python3-websockets");
         }
-        Assumptions.assumeTrue(Files.isExecutable(python) && run(null, List.of(python.toString(), "-c", "import websockets"), 60).exit() == 0,
+        Assumptions.assumeTrue(importsWebsockets(python),
                 "SKIPPED: /usr/bin/python3 cannot import websockets; install the Debian package 'python3-websockets'"
                         + " (apt-get install python3-websockets); as root the tests install it themselves");
         return python;
     }
 
+    private static boolean importsWebsockets(Path python) throws Exception {
+        return Files.isExecutable(python) && Processes.run(List.of(python.toString(), "-c", "import websockets"), 60).exit() == 0;
+    }
+
     /** The script {@code name} from the test resources, as a file. */
     static Path script(String name) throws Exception {
         return Path.of(Peers.class.getResource("/peers/" + name).toURI());
-    }
-
-    private static void require(String binary, String debianPackage) throws Exception {
-        if (!onPath(binary)) {
-            aptGet(debianPackage);
-        }
-        Assumptions.assumeTrue(onPath(binary), "SKIPPED: '" + binary + "' is not installed; install the Debian package '"
-                + debianPackage + "' (apt-get install " + debianPackage + "); as root the tests install it themselves");
-    }
-
-    private static boolean onPath(String binary) {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, binary))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static void aptGet(String pkg) throws Exception {
-        Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        if (!Integer.valueOf(0).equals(uid) || !onPath("apt-get")) {
-            return;
-        }
-        run(null, List.of("apt-get", "update", "-q"), 300);
-        run(null, List.of("apt-get", "install", "-y", "-q", "--no-install-recommends", pkg), 600);
-    }
-
-    record Result(int exit, String out) {
-    }
-
-    /** Runs a command to its end (killed after {@code seconds}); output and errors together. Blocks the calling thread. */
-    static Result run(Path dir, List<String> command, int seconds) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        if (dir != null) {
-            pb.directory(dir.toFile());
-        }
-        Process p = pb.start();
-        p.getOutputStream().close();
-        Path out = Files.createTempFile("weft-peer", ".out");
-        try {
-            Thread drain = Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    Files.write(out, p.getInputStream().readAllBytes());
-                } catch (IOException ignored) {
-                    // the process went away
-                }
-            });
-            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-                drain.join(5000);
-                return new Result(-1, "did not finish within " + seconds + " s: " + Files.readString(out));
-            }
-            drain.join(5000);
-            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
-        } finally {
-            Files.deleteIfExists(out);
-        }
     }
 
     /** A peer server process: its "PORT n" line read, its further output collected until it ends. */

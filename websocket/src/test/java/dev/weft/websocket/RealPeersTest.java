@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.ThreadPool;
+import dev.weft.testkit.Processes;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -40,28 +41,28 @@ class RealPeersTest {
                 List<String> cmd = new ArrayList<>(command);
                 cmd.add(server.uri("/echo").toString());
                 cmd.add(deflate ? "deflate" : "plain");
-                Peers.Result r = ThreadPool.offload(() -> runWithNodePath(cmd, nodePath));
-                assertEquals(0, r.exit(), r.out());
+                Processes.Result r = ThreadPool.offload(() -> runWithNodePath(cmd, nodePath));
+                assertEquals(0, r.exit(), r.toString());
                 // Weft answers a close with the peer's code (and no reason), as RFC 6455 section 5.5.1 suggests.
-                assertTrue(r.out().contains("PONG ok") && r.out().contains("CLOSED 1000  after 205 echoes"), r.out());
+                assertTrue(r.out().contains("PONG ok") && r.out().contains("CLOSED 1000  after 205 echoes"), r.toString());
                 server.close();
                 assertTrue(server.failures.isEmpty(), server.failures.toString());
-                assertEquals(List.of(deflate ? "permessage-deflate" : "null"), extensions, r.out());
+                assertEquals(List.of(deflate ? "permessage-deflate" : "null"), extensions, r.toString());
                 WebSocketClosedException end = (WebSocketClosedException) server.endings.get(0);
                 assertEquals(1000, end.code());
                 assertEquals("bye", end.reason());
-                assertTrue(r.out().contains("EXTENSIONS " + (deflate ? "permessage-deflate" : "-")), r.out());
+                assertTrue(r.out().contains("EXTENSIONS " + (deflate ? "permessage-deflate" : "-")), r.toString());
             }
         });
     }
 
-    private static Peers.Result runWithNodePath(List<String> cmd, Path nodePath) throws Exception {
+    private static Processes.Result runWithNodePath(List<String> cmd, Path nodePath) throws Exception {
         if (nodePath == null) {
-            return Peers.run(null, cmd, 60);
+            return Processes.run(cmd, 60);
         }
         List<String> withEnv = new ArrayList<>(List.of("env", "NODE_PATH=" + nodePath));
         withEnv.addAll(cmd);
-        return Peers.run(null, withEnv, 60);
+        return Processes.run(withEnv, 60);
     }
 
     @ParameterizedTest(name = "{0} server, deflate {1}")

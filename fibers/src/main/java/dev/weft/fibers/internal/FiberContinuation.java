@@ -1,6 +1,5 @@
 package dev.weft.fibers.internal;
 
-import dev.weft.fibers.FiberPinnedException;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 
@@ -8,8 +7,12 @@ import jdk.internal.vm.ContinuationScope;
  * The one class that touches {@code jdk.internal.vm.Continuation}. {@link #run()} (inherited)
  * starts or resumes the fiber's {@link #body()} on the calling (hub) thread until it
  * {@linkplain #suspend suspends} or finishes; as a {@link Runnable} it goes straight into the
- * loop's ready queue. A fiber subclasses it once (the body is a method, not a separate lambda
- * object: one object less in every fiber).
+ * loop's ready queue. The fiber's core subclasses it (the body is a method, not a separate lambda
+ * object, and the fiber's scheduling state lives in the continuation object itself: one object
+ * less in every fiber and at every switch).
+ *
+ * <p>This package depends on nothing above it: a refused switch is reported by {@link #suspend()}'s
+ * result and described by {@link #takePinnedReason()}; the caller throws its own exception.
  *
  * <p>Thread rule: hub thread only. Callers must run {@link JvmFlags#check()} before loading it.
  */
@@ -30,15 +33,19 @@ public abstract class FiberContinuation extends Continuation implements Runnable
     /**
      * Suspends the running fiber continuation; returns when it is resumed with {@link #run()}.
      *
-     * @throws FiberPinnedException if the switch is impossible (a native frame such as a class
-     *                              initializer, or a critical section, is on the stack)
+     * @return true once resumed; false at once if the switch is impossible (a native frame such as
+     *         a class initializer, or a critical section, is on the stack): {@link #takePinnedReason()}
+     *         then says why
      */
-    public static void suspend() {
-        if (!Continuation.yield(SCOPE)) {
-            Pinned reason = PINNED_REASON.get();
-            PINNED_REASON.remove();
-            throw new FiberPinnedException(describe(reason));
-        }
+    public static boolean suspend() {
+        return Continuation.yield(SCOPE);
+    }
+
+    /** Why the last {@link #suspend()} on this thread returned false, as a sentence for an exception message. */
+    public static String takePinnedReason() {
+        Pinned reason = PINNED_REASON.get();
+        PINNED_REASON.remove();
+        return describe(reason);
     }
 
     /** Runs {@code action} in a critical section where switching is impossible (for tests and for code that must not switch). */

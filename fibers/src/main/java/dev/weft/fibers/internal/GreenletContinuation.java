@@ -1,12 +1,11 @@
 package dev.weft.fibers.internal;
 
-import dev.weft.fibers.FiberPinnedException;
 import jdk.internal.vm.Continuation;
 import jdk.internal.vm.ContinuationScope;
 
 /**
  * The second (and only other) class that touches {@code jdk.internal.vm.Continuation}: the body of
- * a {@link dev.weft.fibers.Greenlet}, a continuation of its own scope nested inside the fiber's.
+ * a {@code dev.weft.fibers.Greenlet}, a continuation of its own scope nested inside the fiber's.
  * {@link #run()} (inherited) starts or resumes it on the fiber's stack until it
  * {@linkplain #suspend() suspends} back to the code that ran it, or ends. A fiber park inside it
  * yields the fiber's scope, which freezes this continuation together with the fiber (the JDK
@@ -27,17 +26,19 @@ public final class GreenletContinuation extends Continuation {
     /**
      * Suspends the innermost running greenlet continuation; returns when it is run again.
      *
-     * @throws FiberPinnedException if it cannot switch (a native frame or a critical section is on
-     *                              its stack)
+     * @return true once run again; false at once if it cannot switch (a native frame or a critical
+     *         section is on its stack): {@link #takePinnedReason()} then says why
      */
-    public static void suspend(GreenletContinuation self) {
-        if (!Continuation.yield(SCOPE)) {
-            Pinned reason = self.pinnedReason;
-            self.pinnedReason = null;
-            throw new FiberPinnedException("A greenlet tried to switch while pinned (" + reason + "): a native frame"
-                    + " (a class initializer, JNI, an FFM upcall) or a critical section is on its stack; switch"
-                    + " outside that code.");
-        }
+    public static boolean suspend() {
+        return Continuation.yield(SCOPE);
+    }
+
+    /** Why this greenlet's last {@link #suspend()} returned false, as a sentence for an exception message. */
+    public String takePinnedReason() {
+        Pinned reason = pinnedReason;
+        pinnedReason = null;
+        return "A greenlet tried to switch while pinned (" + reason + "): a native frame (a class initializer, JNI,"
+                + " an FFM upcall) or a critical section is on its stack; switch outside that code.";
     }
 
     @Override

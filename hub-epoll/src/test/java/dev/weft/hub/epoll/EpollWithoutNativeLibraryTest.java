@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.weft.hub.Availability;
 import dev.weft.hub.BackendUnavailableException;
 import dev.weft.hub.Backends;
-import dev.weft.hub.testing.LogCapture;
+import dev.weft.testkit.LogCapture;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.weft.hub.kqueue;
 
 import dev.weft.hub.HubBackend;
-import dev.weft.hub.PollerConformanceTest;
+import dev.weft.testsuite.PollerConformanceTest;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 

@@ -1,7 +1,7 @@
 package dev.weft.hub.nio;
 
 import dev.weft.hub.HubBackend;
-import dev.weft.hub.PollerConformanceTest;
+import dev.weft.testsuite.PollerConformanceTest;
 
 class NioPollerConformanceTest extends PollerConformanceTest {
     @Override

@@ -1,6 +1,7 @@
 package dev.weft.jmh.drivers;
 
-import dev.weft.bridges.PostgresServer;
+import dev.weft.bridges.FiberSocketFactory;
+import dev.weft.testkit.PostgresServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -70,7 +71,7 @@ public class PgSelectOne {
     public void start() throws Exception {
         pg = PostgresServer.start();
         clients = Clients.open(runner, backend, concurrency, inFiber -> {
-            Connection c = DriverManager.getConnection(pg.url(), pg.properties(inFiber));
+            Connection c = DriverManager.getConnection(pg.url(), inFiber ? pg.properties(FiberSocketFactory.class) : pg.properties());
             return new SelectOne(c, c.prepareStatement("select 1"));
         });
     }

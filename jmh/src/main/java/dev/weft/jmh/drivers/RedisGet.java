@@ -1,7 +1,7 @@
 package dev.weft.jmh.drivers;
 
 import dev.weft.bridges.FiberSocketFactory;
-import dev.weft.bridges.RedisServer;
+import dev.weft.testkit.RedisServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;

@@ -6,12 +6,13 @@ import dev.weft.fibers.Semaphore;
 
 /**
  * One hub's turn for TLS handshake computation: at most one connection of the hub computes a
- * handshake step at a time (the engine and its delegated tasks, wraps and unwraps), at most one step
- * per turn of the event loop, and a connection gives the turn up whenever it waits for its peer. So
- * the fibers that became runnable meanwhile, the connections already established among them, run
- * between two steps: a burst of new connections adds about one step to their latency instead of the
- * whole burst's. A peer that stalls never holds the turn (it is given up before every read, and
- * while a handshake flight waits for the peer to take it).
+ * handshake step at a time (the engine and its delegated tasks, wraps and unwraps), in the order the
+ * connections asked (FIFO), every fiber runnable when a step ends running before the next step, and
+ * a connection gives the turn up whenever it waits for its peer. So the fibers that became runnable meanwhile, the
+ * connections already established among them, run between two steps: a burst of new connections
+ * adds about one step to their latency instead of the whole burst's. And the connections of a burst
+ * finish in the order they came, not all at the end. A peer that stalls never holds the turn (it is
+ * given up before every read, and while a handshake flight waits for the peer to take it).
  *
  * <p>Order: two lines, each first come, first served. A connection whose peer has answered (it is
  * {@link #takeToContinue continuing} a handshake it started: a TLS 1.3 client's Finished, a TLS 1.2
@@ -28,9 +29,13 @@ import dev.weft.fibers.Semaphore;
  * excludes the others anyway; what the turn adds is the order. Without it, every connection whose
  * data arrived is runnable, each runs its step when the ready queue reaches it, and an established
  * connection woken by the same poll waits behind all of them (measured: 1.2 s behind a burst of 1,000
- * handshakes). With it, a given-up turn goes back only through a zero-delay timer, which fires
- * after the current batch of callbacks, just before the loop polls for I/O: the next connection
- * waiting gets the turn then, and the fibers that poll makes runnable queue behind that one step.
+ * handshakes). With it, a given-up turn goes back through a callback queued behind every fiber that
+ * is runnable at that moment: those run first (the connections that have not asked for the turn yet
+ * ask and queue for it, the established ones are served), then the next connection waiting gets the
+ * turn. The loop ends a batch of callbacks after about a millisecond and polls for I/O, so fibers
+ * woken by I/O meanwhile wait for at most one step plus that. (A zero-delay timer is not enough: the
+ * loop fires timers after each bounded batch, and when one step outlasts the batch, the fibers still
+ * queued from the same poll, the established ones among them, would each wait behind the next step.)
  */
 public final class HandshakeTurn {
     private static final ThreadLocal<HandshakeTurn> PER_HUB = new ThreadLocal<>();
@@ -40,8 +45,8 @@ public final class HandshakeTurn {
     private final Semaphore continuing = new Semaphore(0);
     /** Connections starting one. */
     private final Semaphore starting = new Semaphore(0);
-    private final Runnable passOnTimer = this::passOn;
-    /** Held, or handed to a waiter, or about to be (a timer is pending): a newcomer waits. */
+    private final Runnable passOnSoon = this::passOn;
+    /** Held, or handed to a waiter, or about to be (a pass-on is queued): a newcomer waits. */
     private boolean busy;
     private Fiber<?> holder;
 
@@ -107,7 +112,7 @@ public final class HandshakeTurn {
     public void give() {
         if (holder == Fiber.current()) {
             holder = null;
-            hub.loop().schedule(0, passOnTimer);
+            hub.loop().callSoon(passOnSoon);
         }
     }
 
