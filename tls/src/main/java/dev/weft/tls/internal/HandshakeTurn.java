@@ -6,12 +6,12 @@ import dev.weft.fibers.Semaphore;
 
 /**
  * One hub's turn for TLS handshake computation: at most one connection of the hub computes a
- * handshake step at a time (the engine and its delegated tasks, wraps and unwraps), in the order the
- * connections asked (FIFO), every fiber runnable when a step ends running before the next step, and
- * a connection gives the turn up whenever it waits for its peer. So the fibers that became runnable meanwhile, the
- * connections already established among them, run between two steps: a burst of new connections
- * adds about one step to their latency instead of the whole burst's. And the connections of a burst
- * finish in the order they came, not all at the end. A peer that stalls never holds the turn (it is
+ * handshake step at a time (the engine and its delegated tasks, wraps and unwraps), first come,
+ * first served within two lines (below), every fiber runnable when a step ends running before the
+ * next step, and a connection gives the turn up whenever it waits for its peer. So the fibers that
+ * became runnable meanwhile, the connections already established among them, run between two steps:
+ * a burst of new connections adds about one step to their latency instead of the whole burst's. A
+ * peer that stalls never holds the turn (it is
  * given up before every read, and while a handshake flight waits for the peer to take it).
  *
  * <p>Order: two lines, each first come, first served. A connection whose peer has answered (it is
