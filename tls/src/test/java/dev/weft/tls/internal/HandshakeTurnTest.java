@@ -27,17 +27,22 @@ class HandshakeTurnTest {
         });
     }
 
+    /** A fiber that takes the turn and holds it until {@code release} is set. */
+    private static Fiber<Void> holder(HandshakeTurn turn, Event release) {
+        return Fiber.spawn("holder", () -> {
+            turn.take();
+            release.await();
+            turn.give();
+        });
+    }
+
     @Test
     void aHandshakeWhosePeerAnsweredGoesBeforeTheOnesNotStartedYet() throws Exception {
         List<String> order = Hub.run(() -> {
             HandshakeTurn turn = HandshakeTurn.ofThisHub();
             List<String> steps = new ArrayList<>();
             Event release = new Event();
-            Fiber<Void> holder = Fiber.spawn("holder", () -> {
-                turn.take();
-                release.await();
-                turn.give();
-            });
+            Fiber<Void> holder = holder(turn, release);
             List<Fiber<Void>> fibers = new ArrayList<>(List.of(holder));
             fibers.add(step(turn, "new-1", false, steps));
             fibers.add(step(turn, "new-2", false, steps));
@@ -60,11 +65,7 @@ class HandshakeTurnTest {
             HandshakeTurn turn = HandshakeTurn.ofThisHub();
             List<String> steps = new ArrayList<>();
             Event release = new Event();
-            Fiber<Void> holder = Fiber.spawn("holder", () -> {
-                turn.take();
-                release.await();
-                turn.give();
-            });
+            Fiber<Void> holder = holder(turn, release);
             Fiber<Void> killed = step(turn, "killed", true, steps);
             Fiber<Void> next = step(turn, "next", false, steps);
             Fiber.yield();
