@@ -26,6 +26,8 @@ import javax.net.ssl.SSLHandshakeException;
  * <p>The input buffers start small and grow when a record needs more (most handshake and request
  * records are small; during a burst of new connections every live byte of them is copied by each
  * young collection, and 16 KiB of plaintext buffer per connection made those pauses 4x Netty's).
+ * The plaintext buffer is allocated only after the handshake (which unwraps none), and a server's
+ * wire buffer is the one its ClientHello was read into.
  * The engine wraps only into the room of a whole packet; the output buffer holds two, so that a
  * handshake flight's records go out in one write.
  *
@@ -35,7 +37,8 @@ import javax.net.ssl.SSLHandshakeException;
  */
 final class TlsRecords {
     static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-    private static final int INITIAL_NET_IN = 4096;
+    /** The wire buffer's first size (also the server's ClientHello buffer, which becomes it). */
+    static final int INITIAL_NET_IN = 4096;
     private static final int INITIAL_APP_IN = 2048;
 
     private final SSLEngine engine;
@@ -62,12 +65,16 @@ final class TlsRecords {
         this.engine = engine;
         this.tcp = tcp;
         this.tasks = tasks;
-        this.netIn = ByteBuffer.allocateDirect(Math.max(INITIAL_NET_IN, alreadyRead == null ? 0 : alreadyRead.remaining()));
-        if (alreadyRead != null) {
-            netIn.put(alreadyRead);
+        if (alreadyRead != null && alreadyRead.isDirect() && alreadyRead.capacity() >= INITIAL_NET_IN) {
+            this.netIn = alreadyRead.compact(); // the server's ClientHello buffer becomes the wire buffer: no copy
+        } else {
+            this.netIn = ByteBuffer.allocateDirect(Math.max(INITIAL_NET_IN, alreadyRead == null ? 0 : alreadyRead.remaining()));
+            if (alreadyRead != null) {
+                netIn.put(alreadyRead);
+            }
         }
         this.netOut = ByteBuffer.allocateDirect(2 * engine.getSession().getPacketBufferSize()).flip();
-        this.appIn = ByteBuffer.allocate(INITIAL_APP_IN).flip();
+        this.appIn = ByteBuffer.allocate(0); // the handshake unwraps no plaintext: allocated at the first record after it
     }
 
     // ---------------------------------------------------------------- inbound
@@ -114,6 +121,9 @@ final class TlsRecords {
             return null;
         }
         boolean intoAppIn = dst == null;
+        if (intoAppIn && handshakeDone && appIn.capacity() == 0) {
+            appIn = ByteBuffer.allocate(INITIAL_APP_IN).flip();
+        }
         ByteBuffer target = intoAppIn ? appIn.compact() : dst;
         SSLEngineResult r;
         netIn.flip();
@@ -192,7 +202,7 @@ final class TlsRecords {
         try {
             tcp.writeAll(netOut);
         } finally {
-            turn.take();
+            turn.takeToContinue(); // the peer took our bytes: this handshake goes on
         }
     }
 
@@ -410,7 +420,7 @@ final class TlsRecords {
                         try {
                             n = fill();
                         } finally {
-                            turn.take();
+                            turn.takeToContinue();
                         }
                         if (n < 0) {
                             throw new SSLHandshakeException("the peer " + peer()

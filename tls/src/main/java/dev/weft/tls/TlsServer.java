@@ -141,8 +141,7 @@ public final class TlsServer {
      * carries a client certificate chain, long ALPN lists, post-quantum key shares).
      */
     private static final class HelloBytes {
-        static final int INITIAL = 2048;
-        ByteBuffer buffer = ByteBuffer.allocate(INITIAL);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(TlsRecords.INITIAL_NET_IN); // becomes the connection's wire buffer
 
         /** Room for more bytes; false at the limit. */
         boolean makeRoom() {
@@ -153,7 +152,7 @@ public final class TlsServer {
                 return false;
             }
             int grown = (int) Math.min((long) buffer.capacity() * 2, ClientHello.MAX_WIRE_BYTES);
-            buffer = ByteBuffer.allocate(grown).put(buffer.flip());
+            buffer = ByteBuffer.allocateDirect(grown).put(buffer.flip());
             return true;
         }
     }

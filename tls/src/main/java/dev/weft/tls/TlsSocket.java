@@ -68,7 +68,8 @@ public final class TlsSocket implements Connection {
     private final SSLEngine engine;
     private final Duration handshakeTimeout;
     private final DelegatedTasks tasks;
-    private final String name;
+    /** For messages; made at the first (a burst of handshakes would format every peer address for nothing). */
+    private String name;
     /** The engine's buffers and the moves between them and the socket. */
     private final TlsRecords records;
     /** Held by whoever unwraps (see {@link TlsRecords#inbound}); taken before {@link #outbound}. */
@@ -89,7 +90,6 @@ public final class TlsSocket implements Connection {
         this.records = new TlsRecords(engine, tcp, tasks, alreadyRead);
         this.inbound = records.inbound;
         this.outbound = records.outbound;
-        this.name = "TlsSocket(" + (engine.getUseClientMode() ? "client" : "server") + ", " + tcp + ")";
     }
 
     // ---------------------------------------------------------------- handshake
@@ -554,6 +554,9 @@ public final class TlsSocket implements Connection {
 
     @Override
     public String toString() {
+        if (name == null) {
+            name = "TlsSocket(" + (engine.getUseClientMode() ? "client" : "server") + ", " + tcp + ")";
+        }
         return name;
     }
 }

@@ -55,7 +55,7 @@ public final class DelegatedTasks {
                     throw new SSLException("a TLS handshake task failed: " + e, e);
                 } finally {
                     if (had) {
-                        turn.take();
+                        turn.takeToContinue();
                     }
                 }
             } else {

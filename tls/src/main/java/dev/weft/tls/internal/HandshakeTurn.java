@@ -6,13 +6,24 @@ import dev.weft.fibers.Semaphore;
 
 /**
  * One hub's turn for TLS handshake computation: at most one connection of the hub computes a
- * handshake step at a time (the engine and its delegated tasks, wraps and unwraps), in the order the
- * connections asked (FIFO), every fiber runnable when a step ends running before the next step, and
- * a connection gives the turn up whenever it waits for its peer. So the fibers that became runnable meanwhile, the
- * connections already established among them, run between two steps: a burst of new connections
- * adds about one step to their latency instead of the whole burst's. And the connections of a burst
- * finish in the order they came, not all at the end. A peer that stalls never holds the turn (it is
+ * handshake step at a time (the engine and its delegated tasks, wraps and unwraps), first come,
+ * first served within two lines (below), every fiber runnable when a step ends running before the
+ * next step, and a connection gives the turn up whenever it waits for its peer. So the fibers that
+ * became runnable meanwhile, the connections already established among them, run between two steps:
+ * a burst of new connections adds about one step to their latency instead of the whole burst's. A
+ * peer that stalls never holds the turn (it is
  * given up before every read, and while a handshake flight waits for the peer to take it).
+ *
+ * <p>Order: two lines, each first come, first served. A connection whose peer has answered (it is
+ * {@link #takeToContinue continuing} a handshake it started: a TLS 1.3 client's Finished, a TLS 1.2
+ * client's key exchange) goes before every connection that has not started yet ({@link #take}). A
+ * step that finishes a handshake is cheap next to a first step (the key exchange and the signature),
+ * and a connection that waits in the middle of its handshake holds the engine's whole handshake state
+ * in the heap: served in arrival order alone, the Finished of a burst's first connection waited
+ * behind every ClientHello of the burst, all 1,000 handshakes of a burst were half-done at once, and
+ * their live state overflowed the young generation's survivor space at each collection (promoted to
+ * the old generation, 3-5 MB per collection). Continuing first, a burst's connections finish as they
+ * go, as with Netty's {@code SslHandler}, which computes each step as soon as its bytes arrive.
  *
  * <p>Implementation notes: the fibers of one hub run one at a time, so a step that does not park
  * excludes the others anyway; what the turn adds is the order. Without it, every connection whose
@@ -30,8 +41,13 @@ public final class HandshakeTurn {
     private static final ThreadLocal<HandshakeTurn> PER_HUB = new ThreadLocal<>();
 
     private final Hub hub = Hub.current();
-    private final Semaphore semaphore = new Semaphore(1);
-    private final Runnable release = semaphore::release;
+    /** Connections continuing a handshake; served first. Their permits are only ever handed over. */
+    private final Semaphore continuing = new Semaphore(0);
+    /** Connections starting one. */
+    private final Semaphore starting = new Semaphore(0);
+    private final Runnable passOnSoon = this::passOn;
+    /** Held, or handed to a waiter, or about to be (a pass-on is queued): a newcomer waits. */
+    private boolean busy;
     private Fiber<?> holder;
 
     private HandshakeTurn() {
@@ -48,17 +64,43 @@ public final class HandshakeTurn {
     }
 
     /**
-     * Takes the turn, waiting for the connections that asked before (a kill or an enclosing timeout
-     * ends the wait, holding nothing); nothing if the calling fiber has it already.
+     * Takes the turn to start a handshake, after the connections that asked before (and after every
+     * connection continuing one); a kill or an enclosing timeout ends the wait, holding nothing.
+     * Nothing if the calling fiber has it already.
      *
      * @return whether this call took it (the caller then {@link #give()}s it back)
      */
     public boolean take() {
+        return take(starting);
+    }
+
+    /**
+     * Takes the turn to continue a handshake whose peer has answered: before every connection that
+     * is starting one (see the class comment). Otherwise as {@link #take()}.
+     */
+    public boolean takeToContinue() {
+        return take(continuing);
+    }
+
+    private boolean take(Semaphore line) {
         Fiber<?> me = Fiber.current();
         if (holder == me) {
             return false;
         }
-        semaphore.acquire();
+        if (!busy) {
+            busy = true;
+        } else {
+            try {
+                line.acquire();
+            } catch (Throwable t) {
+                // Handed the turn, then killed or timed out before resuming: the semaphore passed it
+                // to the next fiber of this line, or, if none, left it free there. Pass that one on.
+                if (line.tryAcquire()) {
+                    passOn();
+                }
+                throw t;
+            }
+        }
         holder = me;
         return true;
     }
@@ -70,7 +112,18 @@ public final class HandshakeTurn {
     public void give() {
         if (holder == Fiber.current()) {
             holder = null;
-            hub.loop().callSoon(release);
+            hub.loop().callSoon(passOnSoon);
+        }
+    }
+
+    /** Hands the (busy, unheld) turn to the first connection continuing a handshake, else starting one, else frees it. */
+    private void passOn() {
+        if (continuing.waiting() > 0) {
+            continuing.release();
+        } else if (starting.waiting() > 0) {
+            starting.release();
+        } else {
+            busy = false;
         }
     }
 
@@ -81,6 +134,6 @@ public final class HandshakeTurn {
 
     /** Connections waiting for the turn now. */
     public int waiting() {
-        return semaphore.waiting();
+        return continuing.waiting() + starting.waiting();
     }
 }
