@@ -33,9 +33,10 @@ final class ConnectAttack {
      * TCP, the login exchange) and some connects finish.
      *
      * @param serverConnections counts the server's connections of the test user (the admin's own excluded)
+     * @param serverPort the server's port: this JVM's sockets to it are counted before and after
      */
     static <C extends AutoCloseable> Outcome attack(int n, boolean kill, ConnectionPool.Opener<C> opener,
-            ConnectionPool.Use<C, ?> use, Callable<Long> serverConnections) throws Exception {
+            ConnectionPool.Use<C, ?> use, Callable<Long> serverConnections, int serverPort) throws Exception {
         long seed = Long.getLong("weft.stress.seed", System.nanoTime());
         Random random = new Random(seed);
         String context = (kill ? "kill" : "timeout") + " attack, seed " + seed + " (-Dweft.stress.seed=" + seed + " replays it)";
@@ -43,7 +44,8 @@ final class ConnectAttack {
         // loop below joins them; their failures are kept here and checked instead of being logged.
         List<Throwable> reported = new java.util.concurrent.CopyOnWriteArrayList<>();
         dev.weft.fibers.Hub.current().setUncaughtExceptionHandler((fiber, failure) -> reported.add(failure));
-        int socketsBefore = settledSocketCount(); // sockets of earlier tests may still be closing
+        // this JVM's sockets to the server only: sockets of earlier tests (pools, the bridge hub) may close meanwhile
+        int socketsBefore = Descriptors.openSocketsTo(serverPort);
         long before = serverConnections.call();
         long span = timeConcurrentConnects(n, opener);
         ConnectionPool<C> pool = new ConnectionPool<>(n, opener);
@@ -101,28 +103,12 @@ final class ConnectAttack {
         }
         assertEquals(0, left, "connections the server still has after " + connected + " connected and " + interrupted
                 + " interrupted connects; " + context);
-        for (int i = 0; i < 100 && Descriptors.openSockets() != socketsBefore; i++) {
+        for (int i = 0; i < 100 && Descriptors.openSocketsTo(serverPort) != socketsBefore; i++) {
             Fiber.sleep(10); // nio closes a registered channel at its next select
         }
-        assertEquals(socketsBefore, Descriptors.openSockets(), "sockets of this JVM left open; " + context);
+        assertEquals(socketsBefore, Descriptors.openSocketsTo(serverPort), "sockets of this JVM to the server left open; "
+                + context);
         return new Outcome(connected, interrupted, seed);
-    }
-
-    /**
-     * The JVM's open sockets once the count has stayed the same for 200 ms (at most 5 s): connections
-     * an earlier test gave back close on other threads (a pool's housekeeping, the bridge hub), and a
-     * baseline taken while they close would make this attack's count look short.
-     */
-    private static int settledSocketCount() {
-        int count = Descriptors.openSockets();
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        for (int same = 0; same < 10 && System.nanoTime() < deadline; ) {
-            Fiber.sleep(20);
-            int now = Descriptors.openSockets();
-            same = now == count ? same + 1 : 0;
-            count = now;
-        }
-        return count;
     }
 
     /** How long {@code n} fibers take to open a connection each, all at once (the connections are closed). */

@@ -104,7 +104,7 @@ class MysqlDriversTest {
         Hub.run(() -> {
             try (Connection admin = mariadb()) {
                 ConnectAttack.Outcome o = ConnectAttack.attack(90, kill, opener::open, c -> scalar(c, "select 1"),
-                        () -> DB.get().connections(admin));
+                        () -> DB.get().connections(admin), DB.get().port);
                 Measurements.record(name + " " + (kill ? "kill" : "timeout") + " attack on 90 connects: " + o.connected()
                         + " connected, " + o.interrupted() + " interrupted, nothing left (" + System.getProperty("weft.hub", "default") + ")");
             }

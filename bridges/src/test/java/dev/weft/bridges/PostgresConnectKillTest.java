@@ -38,7 +38,7 @@ class PostgresConnectKillTest {
                                 rs.next();
                                 return rs.getLong(1);
                             }
-                        });
+                        }, PG.get().port);
                 Measurements.record("postgres " + (kill ? "kill" : "timeout") + " attack on 90 connects: " + o.connected()
                         + " connected, " + o.interrupted() + " interrupted, nothing left (" + System.getProperty("weft.hub", "default") + ")");
             }
