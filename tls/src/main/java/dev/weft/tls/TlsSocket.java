@@ -359,6 +359,10 @@ public final class TlsSocket implements Connection {
         if (closed) {
             return;
         }
+        if (Thread.currentThread() != hub.thread()) { // refused before it marks anything closed: the hub can still close it
+            throw new dev.weft.hub.WrongThreadException(toString(), hub.thread(), Thread.currentThread(),
+                    "Close a socket in a fiber of the hub that opened it (or on that hub's thread).");
+        }
         closed = true;
         try {
             if (records.handshakeDone && tcp.isOpen() && !engine.isOutboundDone() && inFiber()) {
