@@ -15,11 +15,17 @@ import dev.weft.testkit.TestPki;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Review reproducers for TlsSocket.close and Connection's thread rule. */
 @org.junit.jupiter.api.Timeout(60)
 class ReviewTlsCloseTest {
+    @BeforeAll
+    static void makeKeys() throws Exception {
+        TestPki.get(); // the keys and a warm-up handshake, outside any hub
+    }
+
     /**
      * Connection's thread rule: a call from another thread is refused before it touches anything.
      * TlsSocket.close() from a plain thread marks itself closed, then its TcpSocket refuses: the
