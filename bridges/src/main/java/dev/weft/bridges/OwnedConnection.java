@@ -1,13 +1,16 @@
 package dev.weft.bridges;
 
 import dev.weft.fibers.Fiber;
+import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
 import dev.weft.fibers.NotInFiberException;
+import dev.weft.fibers.Timeout;
 import dev.weft.sockets.Connection;
 import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
@@ -103,13 +106,11 @@ final class OwnedConnection {
         }
         Duration limit = soTimeoutMillis == 0 ? null : Duration.ofMillis(soTimeoutMillis);
         if (onOwnerThread()) {
-            connection.setTimeout(limit);
-            return connection.read(b, off, len);
+            return readWithin(b, off, len, limit);
         }
         byte[] got = OwnerHubCall.call(owner, "FiberSocket.read", () -> {
             byte[] into = new byte[len];
-            connection.setTimeout(limit);
-            int r = connection.read(into, 0, len);
+            int r = readWithin(into, 0, len, limit);
             return r < 0 ? null : java.util.Arrays.copyOf(into, r);
         }, this::pushBack);
         if (got == null) {
@@ -117,6 +118,29 @@ final class OwnedConnection {
         }
         System.arraycopy(got, 0, b, off, got.length);
         return got.length;
+    }
+
+    /**
+     * A read bounded by {@code limit} through a {@link Timeout}, not through the connection's own
+     * timeout: that one is shared with the writer, whose writes have no limit (a reader fiber's
+     * SO_TIMEOUT set there would bound another fiber's write). An interrupted read takes nothing.
+     */
+    private int readWithin(byte[] into, int off, int len, Duration limit) throws IOException {
+        connection.setTimeout(null);
+        if (limit == null) {
+            return connection.read(into, off, len);
+        }
+        try (Timeout t = Timeout.after(limit)) {
+            try {
+                return connection.read(into, off, len);
+            } catch (FiberTimeoutException e) {
+                if (!e.is(t)) {
+                    throw e;
+                }
+                throw new SocketTimeoutException("reading " + connection + " timed out (SO_TIMEOUT of " + limit.toMillis()
+                        + " ms); nothing was lost, the socket is still usable");
+            }
+        }
     }
 
     /** Writes all of {@code b[off, off + len)}, without a time limit. */

@@ -405,6 +405,10 @@ public final class TcpSocket implements Connection, ClosedBy {
         if (!handle.isOpen()) {
             return;
         }
+        if (Thread.currentThread() != hub.thread()) { // refused before it records a closer
+            throw new dev.weft.hub.WrongThreadException(toString(), hub.thread(), Thread.currentThread(),
+                    "Close a socket in a fiber of the hub that opened it (or on that hub's thread).");
+        }
         closedBy = SocketSide.closer();
         toString(); // the name, while the handle still knows its addresses
         handle.close();

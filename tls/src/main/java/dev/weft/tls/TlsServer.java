@@ -116,7 +116,16 @@ public final class TlsServer {
                         + hello.buffer.position() + " bytes; the connection was closed");
             }
             turn = HandshakeTurn.ofThisHub();
-            turn.take(); // the engine and its first steps are handshake computation too
+            try {
+                turn.take(); // the engine and its first steps are handshake computation too
+            } catch (FiberTimeoutException e) {
+                if (limit == null || !e.is(limit)) {
+                    throw e;
+                }
+                throw new SocketTimeoutException("TLS handshake with " + peer(tcp) + " did not finish within "
+                        + handshakeTimeout.toMillis() + " ms (the handshake timeout): still waiting for the hub's"
+                        + " handshake turn behind " + turn.waiting() + " other handshakes; the connection was closed");
+            }
             SSLEngine engine = engineFor(parsed.serverName(), tcp);
             TlsSocket s = new TlsSocket(tcp, engine, hello.buffer.flip(), handshakeTimeout, tasks);
             s.handshakeWithin(limit);

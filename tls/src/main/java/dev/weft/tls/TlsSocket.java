@@ -351,22 +351,33 @@ public final class TlsSocket implements Connection {
      * for another writer), half-closes TCP and discards what the peer still sends until it closes,
      * at most {@value #CLOSE_NOTIFY_MILLIS} ms in all; then closes the TCP socket; fibers blocked on this socket wake with {@link SocketClosedException}.
      * Idempotent; never throws an {@link IOException} (there is nothing to do about a peer that is
-     * gone). A kill that arrives while close_notify is being sent still closes the socket, then
-     * propagates. Hub thread; outside a fiber it closes without close_notify.
+     * gone). A kill, or an enclosing {@link Timeout} of the caller, that arrives while close_notify is
+     * being sent or the peer's close awaited still closes the socket, then propagates. Hub thread; outside a fiber it closes without close_notify.
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
+        if (Thread.currentThread() != hub.thread()) { // refused before it marks anything closed: the hub can still close it
+            throw new dev.weft.hub.WrongThreadException(toString(), hub.thread(), Thread.currentThread(),
+                    "Close a socket in a fiber of the hub that opened it (or on that hub's thread).");
+        }
         closed = true;
+        FiberTimeoutException callers = null; // an enclosing Timeout of the caller: theirs, after the close
         try {
             if (records.handshakeDone && tcp.isOpen() && !engine.isOutboundDone() && inFiber()) {
                 Lock.Held o = outbound.tryLock(Duration.ZERO);
                 if (o != null) {
                     try (o; Timeout t = Timeout.after(Duration.ofMillis(CLOSE_NOTIFY_MILLIS))) {
-                        records.sendCloseNotify();
-                        lingerUntilThePeerCloses();
+                        try {
+                            records.sendCloseNotify();
+                            lingerUntilThePeerCloses();
+                        } catch (FiberTimeoutException e) {
+                            if (!e.is(t)) {
+                                callers = e;
+                            }
+                        }
                     } catch (IOException | RuntimeException peerGoneOrTooSlow) {
                         // the peer sees a TCP close without close_notify, or we stop waiting for its close
                     }
@@ -374,6 +385,9 @@ public final class TlsSocket implements Connection {
             }
         } finally {
             tcp.close();
+        }
+        if (callers != null) {
+            throw callers;
         }
     }
 
