@@ -194,7 +194,7 @@ final class OwnedConnection {
             return;
         }
         try {
-            owner.loop().execute(connection::close);
+            owner.execute(connection::close); // in a fiber, so that a TLS connection can still send close_notify
         } catch (RejectedExecutionException hubEnded) {
             // the hub closed its loop, and every socket of it, already
         }
