@@ -1,0 +1,39 @@
+package dev.weft.hub.sim;
+
+/**
+ * One delivery of the simulated network, due at a virtual instant; ties break by the order they
+ * were made in, so the queue's order is the same in every run of a seed. Simulation thread.
+ */
+final class NetEvent implements Comparable<NetEvent> {
+    static final int SYN = 0;
+    static final int ANSWER = 1;
+    static final int DATA = 2;
+    static final int FIN = 3;
+    static final int RST = 4;
+    static final int SCRIPT = 5;
+    private static final String[] NAMES = {"SYN", "SYN answered", "data", "FIN", "RST", "scripted"};
+
+    final long time;
+    final long seq;
+    final int kind;
+    final int bytes;
+    final Runnable action;
+
+    NetEvent(long time, long seq, int kind, int bytes, Runnable action) {
+        this.time = time;
+        this.seq = seq;
+        this.kind = kind;
+        this.bytes = bytes;
+        this.action = action;
+    }
+
+    static String describe(int kind) {
+        return NAMES[kind];
+    }
+
+    @Override
+    public int compareTo(NetEvent o) {
+        int c = Long.compare(time, o.time);
+        return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.weft.hub.sim;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.net.InetSocketAddress;
+
+/**
+ * The simulated network of one simulation: its time-ordered delivery queue, its listeners by port,
+ * its open connections, the seeded latency of each segment and the faults a test scripts
+ * ({@link Simulation#resetAll()}, {@link Simulation#setLatency}). Simulation thread.
+ */
+final class SimNet {
+    private final PriorityQueue<NetEvent> events = new PriorityQueue<>();
+    private final SplittableRandom rng;
+    private final Trace trace;
+    final Map<Integer, SimListener> listeners = new HashMap<>();
+    /** Open connection ends, in the order they were made (never an identity-ordered set: the order reaches the schedule). */
+    final List<SimStream> streams = new ArrayList<>();
+    private long seq;
+    private long minLatency = 100_000;
+    private long jitter = 50_000;
+    long delivered;
+    int nextPort = 49152;
+
+    SimNet(long seed, Trace trace) {
+        this.rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        this.trace = trace;
+    }
+
+    void setLatency(long minNanos, long maxNanos) {
+        if (minNanos < 0 || maxNanos < minNanos) {
+            throw new IllegalArgumentException("latency needs 0 <= min <= max; got " + minNanos + ", " + maxNanos);
+        }
+        minLatency = minNanos;
+        jitter = maxNanos - minNanos;
+    }
+
+    /** One segment's one-way latency, drawn from the seed. */
+    long latency() {
+        return jitter == 0 ? minLatency : minLatency + rng.nextLong(jitter + 1);
+    }
+
+    int ephemeralPort() {
+        if (nextPort > 65535) {
+            throw new IllegalStateException("the simulated host ran out of ephemeral ports (49152-65535)");
+        }
+        return nextPort++;
+    }
+
+    SimListener listener(InetSocketAddress to) {
+        return listeners.get(to.getPort());
+    }
+
+    void at(long time, int kind, int bytes, Runnable action) {
+        events.add(new NetEvent(time, seq++, kind, bytes, action));
+    }
+
+    /** Runs every delivery due at or before {@code now}; how many ran. */
+    int deliver(long now) {
+        int n = 0;
+        NetEvent e;
+        while ((e = events.peek()) != null && e.time <= now) {
+            events.poll();
+            trace.add(Trace.DELIVERY, e.time, e.kind, e.bytes);
+            e.action.run();
+            n++;
+        }
+        delivered += n;
+        return n;
+    }
+
+    /** When the next delivery is due; {@link Long#MAX_VALUE} if none is pending. */
+    long next() {
+        NetEvent e = events.peek();
+        return e == null ? Long.MAX_VALUE : e.time;
+    }
+
+    boolean pending() {
+        return !events.isEmpty();
+    }
+}
