@@ -98,7 +98,7 @@ public final class Trace {
                         + " s and t=" + seconds(other.allTimes[i]) + " s";
             }
         }
-        return records == other.records ? null : "one run stopped after record " + n + " (" + records + " and "
+        return records == other.records ? null : "record " + n + " (one run ended there: " + records + " and "
                 + other.records + " records)";
     }
 
