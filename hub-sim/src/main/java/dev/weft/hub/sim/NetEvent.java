@@ -17,13 +17,18 @@ final class NetEvent implements Comparable<NetEvent> {
     final long seq;
     final int kind;
     final int bytes;
+    /** The hosts it travels between; null for a scripted event (never held by a partition). */
+    final SimHost from;
+    final SimHost to;
     final Runnable action;
 
-    NetEvent(long time, long seq, int kind, int bytes, Runnable action) {
+    NetEvent(long time, long seq, int kind, int bytes, SimHost from, SimHost to, Runnable action) {
         this.time = time;
         this.seq = seq;
         this.kind = kind;
         this.bytes = bytes;
+        this.from = from;
+        this.to = to;
         this.action = action;
     }
 

@@ -25,8 +25,12 @@ abstract class SimHandle implements IoHandle {
     InetSocketAddress local;
     boolean open = true;
 
+    /** The simulated machine this socket belongs to. */
+    SimHost host;
+
     SimHandle(SimPoller poller) {
         this.poller = poller;
+        this.host = poller.currentHost();
     }
 
     abstract boolean readable();

@@ -24,11 +24,17 @@ final class SimListener extends SimHandle implements ListenerHandle {
     @Override
     public void bind(SocketAddress l, int backlog) throws IOException {
         bind(l);
-        if (poller.net.listeners.containsKey(local.getPort())) {
+        SimHost on = poller.sim.hostAt(local.getAddress(), host);
+        if (on != host) {
+            throw SocketErrors.bindFailed("Cannot assign requested address (host " + host + " has another address)",
+                    local, null);
+        }
+        String key = SimNet.key(host, local.getPort());
+        if (poller.net.listeners.containsKey(key)) {
             throw SocketErrors.bindFailed("Address already in use", local, null);
         }
         this.backlog = backlog <= 0 ? 128 : backlog;
-        poller.net.listeners.put(local.getPort(), this);
+        poller.net.listeners.put(key, this);
     }
 
     @Override
@@ -49,8 +55,8 @@ final class SimListener extends SimHandle implements ListenerHandle {
 
     @Override
     void closed() {
-        if (local != null && poller.net.listeners.get(local.getPort()) == this) {
-            poller.net.listeners.remove(local.getPort());
+        if (local != null && poller.net.listeners.get(SimNet.key(host, local.getPort())) == this) {
+            poller.net.listeners.remove(SimNet.key(host, local.getPort()));
         }
         for (SimStream s : pending) {
             s.resetByNetwork(); // never accepted: the client sees a reset

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
-import java.net.InetSocketAddress;
 
 /**
  * The simulated network of one simulation: its time-ordered delivery queue, its listeners by port,
@@ -17,7 +16,12 @@ final class SimNet {
     private final PriorityQueue<NetEvent> events = new PriorityQueue<>();
     private final SplittableRandom rng;
     private final Trace trace;
-    final Map<Integer, SimListener> listeners = new HashMap<>();
+    /** Listeners by "host address:port". */
+    final Map<String, SimListener> listeners = new HashMap<>();
+    /** Partitioned pairs of hosts, "a|b" both ways. */
+    private final java.util.Set<String> blocked = new java.util.HashSet<>();
+    /** Deliveries held by a partition, in the order they were due (TCP retransmits them after the heal). */
+    private final List<NetEvent> held = new ArrayList<>();
     /** Open connection ends, in the order they were made (never an identity-ordered set: the order reaches the schedule). */
     final List<SimStream> streams = new ArrayList<>();
     private long seq;
@@ -51,12 +55,42 @@ final class SimNet {
         return nextPort++;
     }
 
-    SimListener listener(InetSocketAddress to) {
-        return listeners.get(to.getPort());
+    static String key(SimHost host, int port) {
+        return host.address().getHostAddress() + ":" + port;
     }
 
-    void at(long time, int kind, int bytes, Runnable action) {
-        events.add(new NetEvent(time, seq++, kind, bytes, action));
+    SimListener listener(SimHost host, int port) {
+        return listeners.get(key(host, port));
+    }
+
+    void at(long time, int kind, int bytes, SimHost from, SimHost to, Runnable action) {
+        events.add(new NetEvent(time, seq++, kind, bytes, from, to, action));
+    }
+
+    private static String pair(SimHost a, SimHost b) {
+        return a.name() + "|" + b.name();
+    }
+
+    void partition(SimHost a, SimHost b) {
+        if (a != b) {
+            blocked.add(pair(a, b));
+            blocked.add(pair(b, a));
+        }
+    }
+
+    boolean partitioned(SimHost a, SimHost b) {
+        return !blocked.isEmpty() && a != null && b != null && blocked.contains(pair(a, b));
+    }
+
+    /** Ends every partition; what they held is delivered from {@code now} on, one latency later, in order. */
+    void heal(long now) {
+        blocked.clear();
+        long t = now;
+        for (NetEvent e : held) {
+            t = Math.max(t, now + latency());
+            events.add(new NetEvent(t, seq++, e.kind, e.bytes, e.from, e.to, e.action));
+        }
+        held.clear();
     }
 
     /** Runs every delivery due at or before {@code now}; how many ran. */
@@ -65,6 +99,10 @@ final class SimNet {
         NetEvent e;
         while ((e = events.peek()) != null && e.time <= now) {
             events.poll();
+            if (partitioned(e.from, e.to)) {
+                held.add(e);
+                continue;
+            }
             trace.add(Trace.DELIVERY, e.time, e.kind, e.bytes);
             e.action.run();
             n++;

@@ -85,6 +85,7 @@ abstract class SimOrder implements ReadyOrder {
 
         @Override
         public void add(Runnable callback) {
+            poller.sim.fiberReady(idOf(callback), idOf(running));
             queue.addLast(callback);
         }
 
@@ -135,6 +136,7 @@ abstract class SimOrder implements ReadyOrder {
 
         @Override
         public void add(Runnable callback) {
+            poller.sim.fiberReady(idOf(callback), idOf(running));
             list.add(callback);
         }
 

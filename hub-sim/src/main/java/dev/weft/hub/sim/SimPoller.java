@@ -62,6 +62,11 @@ final class SimPoller implements Poller, Simulated {
         return sim.failure();
     }
 
+    /** The host of the fiber running now (or being spawned inside {@link Simulation#onHost}). */
+    SimHost currentHost() {
+        return sim.hostOf(SimOrder.idOf(order.running));
+    }
+
     void touch(SimHandle h) {
         touched.add(h);
     }

@@ -41,23 +41,29 @@ final class SimStream extends SimHandle implements StreamHandle {
         ensureOpen();
         remote = to;
         if (local == null) {
-            local = new InetSocketAddress(InetAddress.getLoopbackAddress(), poller.net.ephemeralPort());
+            local = new InetSocketAddress(host == poller.sim.local ? InetAddress.getLoopbackAddress() : host.address(),
+                    poller.net.ephemeralPort());
         }
         SimNet net = poller.net;
+        SimHost target = poller.sim.hostAt(to.getAddress(), host);
+        if (target == null) {
+            return false; // no such host: the SYN goes nowhere and the connect waits for its timeout
+        }
         long syn = poller.nanoTime() + net.latency();
-        net.at(syn, NetEvent.SYN, 0, () -> {
-            SimListener l = net.listener(to);
+        net.at(syn, NetEvent.SYN, 0, host, target, () -> {
+            SimListener l = net.listener(target, to.getPort());
             if (!open) {
                 return;
             }
             if (l == null || !l.open || l.pending.size() >= l.backlog) {
-                net.at(syn + net.latency(), NetEvent.ANSWER, 0, () -> {
+                net.at(poller.nanoTime() + net.latency(), NetEvent.ANSWER, 0, target, host, () -> {
                     refused = true;
                     poller.touch(this);
                 });
                 return;
             }
             SimStream server = new SimStream(l.poller);
+            server.host = target;
             server.local = l.address();
             server.remote = local;
             server.peer = this;
@@ -65,7 +71,7 @@ final class SimStream extends SimHandle implements StreamHandle {
             peer = server;
             l.pending.add(server);
             l.poller.touch(l);
-            net.at(syn + net.latency(), NetEvent.ANSWER, 0, () -> {
+            net.at(poller.nanoTime() + net.latency(), NetEvent.ANSWER, 0, target, host, () -> {
                 connected = true;
                 poller.touch(this);
             });
@@ -127,7 +133,7 @@ final class SimStream extends SimHandle implements StreamHandle {
         inFlight += n;
         long at = Math.max(poller.nanoTime() + poller.net.latency(), lastArrival);
         lastArrival = at;
-        poller.net.at(at, NetEvent.DATA, n, () -> {
+        poller.net.at(at, NetEvent.DATA, n, host, p.host, () -> {
             inFlight -= n;
             if (p.open && !p.inputShut) {
                 p.append(seg);
@@ -160,7 +166,7 @@ final class SimStream extends SimHandle implements StreamHandle {
         }
         long at = Math.max(poller.nanoTime() + poller.net.latency(), lastArrival);
         lastArrival = at;
-        poller.net.at(at, rst ? NetEvent.RST : NetEvent.FIN, 0, () -> {
+        poller.net.at(at, rst ? NetEvent.RST : NetEvent.FIN, 0, host, p.host, () -> {
             if (rst) {
                 p.reset = true;
             } else {

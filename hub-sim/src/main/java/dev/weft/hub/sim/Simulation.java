@@ -37,6 +37,13 @@ public final class Simulation {
     long contended;
     private volatile SimulationException failure;
     private SimPoller poller;
+    /** The host of fibers spawned outside {@link #onHost}: 127.0.0.1. */
+    final SimHost local = new SimHost("local", java.net.InetAddress.getLoopbackAddress());
+    private final java.util.Map<String, SimHost> hostsByAddress = new java.util.HashMap<>();
+    private final java.util.Map<String, SimHost> hostsByName = new java.util.HashMap<>();
+    /** Fiber id to host; filled only once a second host exists. */
+    private final java.util.Map<Long, SimHost> hostOfFiber = new java.util.HashMap<>();
+    private SimHost spawning;
 
     private Simulation(SimSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -119,6 +126,94 @@ public final class Simulation {
         }
     }
 
+    /**
+     * A simulated machine named {@code name} with the made-up IPv4 or IPv6 literal {@code address}.
+     *
+     * @throws IllegalArgumentException if the name or address is taken, or the address is not a literal
+     */
+    public SimHost host(String name, String address) {
+        java.net.InetAddress a;
+        try {
+            if (!address.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+                throw new IllegalArgumentException("'" + address + "' is not an address literal; a simulated host"
+                        + " needs a made-up address such as 10.0.0.1");
+            }
+            a = java.net.InetAddress.getByName(address); // a literal: parsed, never looked up
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("'" + address + "' is not an address literal", e);
+        }
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || hostsByAddress.containsKey(a.getHostAddress())
+                || hostsByName.containsKey(name) || name.equals(local.name())) {
+            throw new IllegalArgumentException("host " + name + " (" + address + "): the name or address is taken"
+                    + " (or is the loopback or wildcard, which mean 'this host' on every host)");
+        }
+        SimHost h = new SimHost(name, a);
+        hostsByAddress.put(a.getHostAddress(), h);
+        hostsByName.put(name, h);
+        return h;
+    }
+
+    /**
+     * Calls {@code spawner} so that the fibers it spawns (and theirs) belong to {@code host}: {@code
+     * sim.onHost(server, () -> Fiber.spawn(...))}. Returns what it returns. Simulation thread, in a fiber
+     * or outside.
+     */
+    public <T> T onHost(SimHost host, java.util.concurrent.Callable<T> spawner) throws Exception {
+        SimHost before = spawning;
+        spawning = java.util.Objects.requireNonNull(host, "host");
+        try {
+            return spawner.call();
+        } finally {
+            spawning = before;
+        }
+    }
+
+    /** The fiber {@code id} was made ready while {@code parentId} ran: a new fiber inherits its host. */
+    void fiberReady(long id, long parentId) {
+        if (hostsByName.isEmpty() || id < 0) {
+            return;
+        }
+        if (!hostOfFiber.containsKey(id)) {
+            hostOfFiber.put(id, spawning != null ? spawning : hostOfFiber.getOrDefault(parentId, local));
+        }
+    }
+
+    /** The host of the running fiber {@code id} (sockets it opens are that host's). */
+    SimHost hostOf(long id) {
+        if (spawning != null) {
+            return spawning;
+        }
+        return hostsByName.isEmpty() ? local : hostOfFiber.getOrDefault(id, local);
+    }
+
+    /** The host with {@code address}, or null: 127.0.0.1 and the wildcard mean {@code self}. */
+    SimHost hostAt(java.net.InetAddress address, SimHost self) {
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {
+            return self;
+        }
+        return hostsByAddress.get(address.getHostAddress());
+    }
+
+    /**
+     * Separates every host of {@code a} from every host of {@code b}: segments between them (SYNs
+     * too) are held, as a real network drops them and TCP retransmits, until {@link #heal()}.
+     * Connections stay open; a peer's timeout ends them. Simulation thread.
+     */
+    public void partition(java.util.Collection<SimHost> a, java.util.Collection<SimHost> b) {
+        for (SimHost x : a) {
+            for (SimHost y : b) {
+                net.partition(x, y);
+            }
+        }
+        trace.add(Trace.DELIVERY, now, NetEvent.SCRIPT, -1);
+    }
+
+    /** Ends every partition; the held segments arrive, in order, one latency later. Simulation thread. */
+    public void heal() {
+        net.heal(now);
+        trace.add(Trace.DELIVERY, now, NetEvent.SCRIPT, -2);
+    }
+
     /** Each segment's one-way latency is drawn from [min, max] from now on (default 100-150 µs). Simulation thread. */
     public void setLatency(java.time.Duration min, java.time.Duration max) {
         net.setLatency(min.toNanos(), max.toNanos());
@@ -140,6 +235,6 @@ public final class Simulation {
      */
     public void at(java.time.Duration at, Runnable action) {
         long t = START_NANOS + at.toNanos();
-        net.at(Math.max(t, now), NetEvent.SCRIPT, 0, action);
+        net.at(Math.max(t, now), NetEvent.SCRIPT, 0, null, null, action);
     }
 }
