@@ -120,7 +120,7 @@ final class SimStream extends SimHandle implements StreamHandle {
             throw SocketErrors.outputShutdown();
         }
         SimStream p = peer;
-        if (reset || p == null || !p.open) {
+        if (reset || p == null) { // a peer that closed answers the data with a reset (see below), as TCP does
             throw SocketErrors.brokenPipe(null);
         }
         int room = WINDOW - inFlight - p.inSize;
@@ -137,6 +137,8 @@ final class SimStream extends SimHandle implements StreamHandle {
             inFlight -= n;
             if (p.open && !p.inputShut) {
                 p.append(seg);
+            } else if (!p.open) {
+                p.sendFin(true); // data for a closed socket: its host answers with a reset
             }
             p.poller.touch(p);
         });
