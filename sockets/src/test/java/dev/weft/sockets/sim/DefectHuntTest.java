@@ -35,6 +35,39 @@ class DefectHuntTest {
         DefectScenarios.iwaitSeesEverySetEvent(sim.settings().seed(), DefectScenarios.FIXED_IWAIT);
     }
 
+    /**
+     * The third defect (issue 16, fixed in cf1c774): a catch-and-retry loop inside an expired sticky
+     * Timeout re-threw the timeout at once, without switching, so the hub never ran timers again. Fixed,
+     * the re-delivery goes through the hub: in 300 ms of virtual time a 10 ms ticker ticks on time. With
+     * the re-delivery thrown at once (the mutation, on a scratch copy of FiberCore), the simulation
+     * reports "livelock at t=0.005... s: fiber #1 threw 10000 interruptions in one step without switching".
+     */
+    @SimulationTest(seeds = 5)
+    void aRetryLoopInAnExpiredStickyTimeoutLetsTimersRun(Simulation sim) {
+        int[] ticks = new int[1];
+        dev.weft.fibers.Fiber<Void> ticker = dev.weft.fibers.Fiber.spawn("ticker", () -> {
+            while (true) {
+                dev.weft.fibers.Fiber.sleep(10);
+                ticks[0]++;
+            }
+        });
+        dev.weft.fibers.Queue<String> q = new dev.weft.fibers.Queue<>(1);
+        long end = dev.weft.fibers.Hub.current().nanoTime() + 300_000_000L;
+        int spins = 0;
+        try (dev.weft.fibers.Timeout t = dev.weft.fibers.Timeout.sticky(java.time.Duration.ofMillis(5))) {
+            while (dev.weft.fibers.Hub.current().nanoTime() < end) {
+                try {
+                    q.get();
+                } catch (dev.weft.fibers.FiberTimeoutException e) {
+                    spins++;
+                }
+            }
+        }
+        ticker.kill();
+        assertTrue(spins > 1_000, "retries: " + spins);
+        assertTrue(ticks[0] >= 29, "the 10 ms ticker ran " + ticks[0] + " times in 300 ms of virtual time");
+    }
+
     @Test
     void theOldImapIsCaughtLosingAnItemAndReplayedFromItsSeed() {
         hunt("imap (24ed1d3 reverted)", "imap returned",
