@@ -11,7 +11,8 @@ final class NetEvent implements Comparable<NetEvent> {
     static final int FIN = 3;
     static final int RST = 4;
     static final int SCRIPT = 5;
-    private static final String[] NAMES = {"SYN", "SYN answered", "data", "FIN", "RST", "scripted"};
+    static final int DATAGRAM = 6;
+    private static final String[] NAMES = {"SYN", "SYN answered", "data", "FIN", "RST", "scripted", "datagram"};
 
     final long time;
     final long seq;

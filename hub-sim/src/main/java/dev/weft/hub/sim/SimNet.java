@@ -18,6 +18,10 @@ final class SimNet {
     private final Trace trace;
     /** Listeners by "host address:port". */
     final Map<String, SimListener> listeners = new HashMap<>();
+    /** UDP sockets by "host address:port". */
+    final Map<String, SimDatagram> datagrams = new HashMap<>();
+    private double datagramLoss;
+    private double datagramDuplication;
     /** Partitioned pairs of hosts, "a|b" both ways. */
     private final java.util.Set<String> blocked = new java.util.HashSet<>();
     /** Deliveries held by a partition, in the order they were due (TCP retransmits them after the heal). */
@@ -46,6 +50,23 @@ final class SimNet {
     /** One segment's one-way latency, drawn from the seed. */
     long latency() {
         return jitter == 0 ? minLatency : minLatency + rng.nextLong(jitter + 1);
+    }
+
+    void setDatagramFaults(double loss, double duplication) {
+        if (!(loss >= 0 && loss <= 1 && duplication >= 0 && duplication <= 1)) {
+            throw new IllegalArgumentException("loss and duplication are probabilities in [0, 1]; got " + loss + ", "
+                    + duplication);
+        }
+        datagramLoss = loss;
+        datagramDuplication = duplication;
+    }
+
+    /** How many copies of a datagram travel: 0 (lost), 1, or 2 (duplicated), drawn from the seed. */
+    int datagramCopies() {
+        if (datagramLoss > 0 && rng.nextDouble() < datagramLoss) {
+            return 0;
+        }
+        return datagramDuplication > 0 && rng.nextDouble() < datagramDuplication ? 2 : 1;
     }
 
     int ephemeralPort() {
@@ -100,7 +121,9 @@ final class SimNet {
         while ((e = events.peek()) != null && e.time <= now) {
             events.poll();
             if (partitioned(e.from, e.to)) {
-                held.add(e);
+                if (e.kind != NetEvent.DATAGRAM) { // TCP retransmits what a partition held; a datagram is lost
+                    held.add(e);
+                }
                 continue;
             }
             trace.add(Trace.DELIVERY, e.time, e.kind, e.bytes);

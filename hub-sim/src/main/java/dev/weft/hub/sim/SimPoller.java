@@ -163,8 +163,8 @@ final class SimPoller implements Poller, Simulated {
 
     @Override
     public DatagramHandle openDatagram(ProtocolFamily family) {
-        throw new UnsupportedOperationException("UDP is not simulated yet: the sim backend has TCP only"
-                + " (TcpSocket, StreamServer and what runs over them). Test UDP code on a real backend.");
+        checkThread();
+        return new SimDatagram(this);
     }
 
     private void checkThread() {

@@ -220,6 +220,15 @@ public final class Simulation {
     }
 
     /**
+     * From now on each datagram is lost with probability {@code loss} and, if not, sent twice with
+     * probability {@code duplication}, drawn from the seed (default 0 and 0; datagrams reorder anyway,
+     * each with its own latency). Simulation thread.
+     */
+    public void setDatagramFaults(double loss, double duplication) {
+        net.setDatagramFaults(loss, duplication);
+    }
+
+    /**
      * Resets every open connection now, as a middlebox dropping its state would: both ends read
      * "Connection reset" once their data so far has arrived. Simulation thread.
      */
