@@ -6,7 +6,7 @@ import java.time.Duration;
  * The one rule for every {@link Duration} Weft takes (see the package documentation, "Durations"):
  * {@code null} means no limit; zero or negative means do not wait (the call times out at once unless
  * it can complete without waiting); any positive duration works, however long — one of about 146 years or more means no limit, never an
- * {@link ArithmeticException}. Deadlines are {@link System#nanoTime()} values;
+ * {@link ArithmeticException}. Deadlines are values of {@link #now()} (the hub's clock);
  * {@link #NONE} ({@link Long#MAX_VALUE}) is "no deadline".
  */
 public final class Deadlines {
@@ -34,9 +34,9 @@ public final class Deadlines {
         try {
             nanos = timeout.toNanos();
         } catch (ArithmeticException tooLong) {
-            return timeout.isNegative() ? System.nanoTime() : NONE;
+            return timeout.isNegative() ? now() : NONE;
         }
-        long now = System.nanoTime();
+        long now = now();
         if (nanos <= 0) {
             return now;
         }
@@ -53,6 +53,26 @@ public final class Deadlines {
         if (deadline == NONE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(0, deadline - System.nanoTime());
+        return Math.max(0, deadline - now());
+    }
+
+    /**
+     * The clock deadlines are made of: the calling thread's hub's ({@link Hub#nanoTime()}, virtual time
+     * under the {@code sim} backend), or {@link System#nanoTime()} on a thread without a hub. Code
+     * that measures elapsed time for a deadline, a timeout or an idle limit reads this, never
+     * {@code System.nanoTime()}, so that it follows a simulation's clock. Any thread.
+     */
+    public static long now() {
+        Hub h = Hub.currentOrNull();
+        return h == null ? System.nanoTime() : h.nanoTime();
+    }
+
+    /**
+     * The wall clock in milliseconds since the epoch: the calling thread's hub's ({@link
+     * Hub#currentTimeMillis()}), or {@link System#currentTimeMillis()} on a thread without a hub. Any thread.
+     */
+    public static long currentTimeMillis() {
+        Hub h = Hub.currentOrNull();
+        return h == null ? System.currentTimeMillis() : h.currentTimeMillis();
     }
 }

@@ -119,7 +119,7 @@ public final class Fiber<T> implements Waitable {
             f.park(null, true);
             return;
         }
-        long now = System.nanoTime();
+        long now = f.hub.loop.nanoTime();
         long nanos = millis > Long.MAX_VALUE / 1_000_000L ? Long.MAX_VALUE : millis * 1_000_000L;
         long deadline = now + nanos;
         sleepUntil(f, deadline - now < 0 || deadline == Deadlines.NONE ? Deadlines.NONE : deadline);
@@ -128,7 +128,7 @@ public final class Fiber<T> implements Waitable {
     private static void sleepUntil(FiberCore f, long deadline) {
         while (f.parkUntil("sleep", deadline)) {
             // woken early by a stray unpark (none is expected): sleep on, never return early
-            if (deadline != Deadlines.NONE && deadline - System.nanoTime() <= 0) {
+            if (deadline != Deadlines.NONE && deadline - f.hub.loop.nanoTime() <= 0) {
                 return;
             }
         }

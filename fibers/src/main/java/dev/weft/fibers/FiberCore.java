@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * touches. Layout: the JVM puts a subclass's fields after the continuation's 45 bytes, in
  * declaration order (references after primitives); the references a switch reads come first.
  */
-final class FiberCore extends FiberContinuation {
+final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrder.Identified {
     static final int KILL = 1;
     static final int TIMEOUT = 2;
     static final int STALL = 4;
@@ -96,6 +96,12 @@ final class FiberCore extends FiberContinuation {
         this.face = new Fiber<>(this, id, name, parentLabel);
     }
 
+    /** The fiber's id: what a simulation's ready order and trace know this ready callback by. */
+    @Override
+    public long readyId() {
+        return face.id();
+    }
+
     // ---------------------------------------------------------------- the one park point
 
     /**
@@ -150,6 +156,7 @@ final class FiberCore extends FiberContinuation {
         }
         if (interrupts != 0) {
             if ((interrupts & REDELIVER) == 0) {
+                hub.loop.threwWithoutSwitching();
                 throwInterrupt();
             }
             return true;

@@ -429,6 +429,21 @@ public final class Hub implements AutoCloseable {
 
     // ---------------------------------------------------------------- queries and settings
 
+    /**
+     * The hub's monotonic clock in nanoseconds, for deadlines and elapsed time: {@link System#nanoTime()},
+     * or the simulation's virtual time under the {@code sim} backend (it advances only when every fiber
+     * waits). Fiber code that measures time should read this (or {@link Deadlines#now()}), not
+     * {@code System.nanoTime()}. Hub thread.
+     */
+    public long nanoTime() {
+        return loop.nanoTime();
+    }
+
+    /** The hub's wall clock in milliseconds since the epoch: {@link System#currentTimeMillis()}, or the simulation's. Hub thread. */
+    public long currentTimeMillis() {
+        return loop.currentTimeMillis();
+    }
+
     /** The hub thread. Any thread. */
     public Thread thread() {
         return thread;

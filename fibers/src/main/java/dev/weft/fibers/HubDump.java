@@ -76,7 +76,7 @@ final class HubDump {
                 roots.add(f);
             }
         }
-        long now = System.nanoTime();
+        long now = hub.loop.nanoTime();
         for (Fiber<?> f : roots) {
             appendTree(sb, f, children, 1, now);
         }

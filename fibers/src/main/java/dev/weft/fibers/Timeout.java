@@ -38,7 +38,7 @@ public final class Timeout implements AutoCloseable {
     /** What created it when it is not the user's own (Fiber.get, AsyncResult.get), for messages. */
     private final String owner;
     private Timer timer;
-    /** {@link System#nanoTime()} at which it expires ({@link Deadlines#NONE}: never). */
+    /** The hub clock's reading ({@link Deadlines#now()}) at which it expires ({@link Deadlines#NONE}: never). */
     private final long deadline;
     private boolean expired;
     /** Whether its exception was thrown (a non-sticky timeout is then spent). */
@@ -85,7 +85,7 @@ public final class Timeout implements AutoCloseable {
         if (t.deadline == Deadlines.NONE) {
             return t;
         }
-        long nanos = t.deadline - System.nanoTime();
+        long nanos = t.deadline - f.hub.loop.nanoTime();
         if (nanos <= 0) {
             t.expire();
         } else {
@@ -109,7 +109,7 @@ public final class Timeout implements AutoCloseable {
      * by the park point, only when timeouts are open.
      */
     static void expireDue(Timeout innermost) {
-        long now = System.nanoTime();
+        long now = innermost.fiber.hub.loop.nanoTime();
         for (Timeout t = innermost; t != null; t = t.outer) {
             if (!t.expired && !t.delivered && t.deadline != Deadlines.NONE && t.deadline - now <= 0) {
                 if (t.timer != null) {

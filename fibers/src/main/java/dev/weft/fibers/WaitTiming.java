@@ -36,7 +36,7 @@ final class WaitTiming {
             return; // JFR stopped since isOn()
         }
         Object event = jfr ? JfrEvents.beginWait() : null;
-        f.hub.waitMarks().put(f, new Mark(System.nanoTime(), event));
+        f.hub.waitMarks().put(f, new Mark(f.hub.loop.nanoTime(), event));
     }
 
     /** Called by the fiber once it runs again (or failed to switch); nothing if {@link #started} noted nothing. */

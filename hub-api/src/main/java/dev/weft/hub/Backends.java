@@ -26,7 +26,7 @@ public final class Backends {
     /** The system property that names the backend. */
     public static final String PROPERTY = "weft.hub";
 
-    private static final List<String> KNOWN = List.of("epoll", "io_uring", "kqueue", "nio");
+    private static final List<String> KNOWN = List.of("epoll", "io_uring", "kqueue", "nio", "sim");
     private static final System.Logger LOG = System.getLogger(Backends.class.getName());
     /** Set by the first default choice in this JVM, which is the one that is logged. */
     private static final AtomicBoolean DEFAULT_CHOICE_LOGGED = new AtomicBoolean();

@@ -20,6 +20,9 @@ record DefaultChoice(HubBackend backend, Level level, String message) {
         List<String> skipped = new ArrayList<>();
         boolean failed = false;
         for (HubBackend b : all) {
+            if (b.priority() < 0) {
+                continue; // chosen by name only (the simulation backend)
+            }
             Availability a = b.availability();
             if (a.available()) {
                 StringBuilder msg = new StringBuilder("Weft hub backend: ").append(b.name());

@@ -35,6 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * exist. A fiber waiting for I/O or for another thread holds a reference. When none of these
  * exist nothing can ever happen again: the {@linkplain #onStall stall handler} runs (the fiber hub
  * uses it to fail fibers that would otherwise wait forever) and {@code runOnce} returns false.
+ *
+ * <p>Simulation: when the poller is {@link Simulated} (the {@code sim} backend), the loop reads its
+ * clocks from the poller, runs ready callbacks in the poller's {@link ReadyOrder} (a batch is what was
+ * ready when it began), and refuses tasks from other threads. Real pollers are not, and none of this
+ * runs for them (one null test of a final field where the loop reads a clock or touches the queue).
  */
 public final class EventLoop implements AutoCloseable {
     /** A batch of callbacks yields to I/O and timers after about this long. */
@@ -49,6 +54,10 @@ public final class EventLoop implements AutoCloseable {
     private final Thread thread;
     private final Poller poller;
     private final ArrayDeque<Runnable> ready = new ArrayDeque<>(256);
+    /** The simulated world's hooks; null on real backends. */
+    private final Simulated sim;
+    /** The simulation's ready order; null on real backends. */
+    private final ReadyOrder order;
     private final TimerHeap timers = new TimerHeap();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** True while the loop may block in poll: producers then wake it. */
@@ -70,6 +79,29 @@ public final class EventLoop implements AutoCloseable {
     public EventLoop(Poller poller) {
         this.poller = Objects.requireNonNull(poller, "poller");
         this.thread = Thread.currentThread();
+        this.sim = poller instanceof Simulated s ? s : null;
+        this.order = sim == null ? null : Objects.requireNonNull(sim.readyOrder(), "readyOrder");
+    }
+
+    /**
+     * The loop's monotonic clock in nanoseconds: {@link System#nanoTime()}, or the simulation's
+     * virtual time. Every timer, deadline and timeout of a hub reads this. Loop thread (any thread on
+     * a real loop).
+     */
+    public long nanoTime() {
+        Simulated s = sim;
+        return s == null ? System.nanoTime() : s.nanoTime();
+    }
+
+    /** The loop's wall clock in milliseconds since the epoch: {@link System#currentTimeMillis()}, or the simulation's. */
+    public long currentTimeMillis() {
+        Simulated s = sim;
+        return s == null ? System.currentTimeMillis() : s.currentTimeMillis();
+    }
+
+    /** Whether the poller simulates the loop's world (the {@code sim} backend). Any thread. */
+    public boolean isSimulated() {
+        return sim != null;
     }
 
     /** A loop on the calling thread with the backend {@link Backends#select()} picks. */
@@ -102,7 +134,12 @@ public final class EventLoop implements AutoCloseable {
 
     /** Queues {@code callback} to run in this or the next iteration, after those already queued. Loop thread. */
     public void callSoon(Runnable callback) {
-        ready.addLast(callback);
+        ReadyOrder o = order;
+        if (o == null) {
+            ready.addLast(callback);
+        } else {
+            o.add(callback);
+        }
     }
 
     /**
@@ -110,6 +147,9 @@ public final class EventLoop implements AutoCloseable {
      * itself, in the same order the loop would have; true if it was removed. Loop thread.
      */
     public boolean removeIfNext(Runnable callback) {
+        if (order != null) {
+            return order.removeIfNext(callback);
+        }
         if (ready.peekFirst() == callback) {
             ready.pollFirst();
             return true;
@@ -119,6 +159,9 @@ public final class EventLoop implements AutoCloseable {
 
     /** Removes a queued callback (the most recently queued occurrence); true if it was queued. Loop thread. */
     public boolean cancelSoon(Runnable callback) {
+        if (order != null) {
+            return order.remove(callback);
+        }
         return ready.removeLastOccurrence(callback);
     }
 
@@ -133,7 +176,17 @@ public final class EventLoop implements AutoCloseable {
 
     /** Number of queued ready callbacks. */
     public int readyCount() {
-        return ready.size();
+        return order == null ? ready.size() : order.size();
+    }
+
+    /**
+     * The running callback threw a pending interruption without switching (a retry loop may spin):
+     * a simulation counts these per step to report a livelock; nothing on a real loop. Loop thread.
+     */
+    public void threwWithoutSwitching() {
+        if (order != null) {
+            order.threwWithoutSwitching();
+        }
     }
 
     /**
@@ -141,10 +194,10 @@ public final class EventLoop implements AutoCloseable {
      * the next iteration, after expired timers scheduled before it). Loop thread.
      */
     public Timer schedule(long delayNanos, Runnable action) {
-        return scheduleAt(System.nanoTime() + Math.max(0, delayNanos), action);
+        return scheduleAt(nanoTime() + Math.max(0, delayNanos), action);
     }
 
-    /** Runs {@code action} once {@link System#nanoTime()} reaches {@code deadlineNanos}. Loop thread. */
+    /** Runs {@code action} once {@link #nanoTime()} reaches {@code deadlineNanos}. Loop thread. */
     public Timer scheduleAt(long deadlineNanos, Runnable action) {
         Objects.requireNonNull(action, "action");
         Timer t = new Timer(deadlineNanos, timerSequence++, action);
@@ -176,6 +229,9 @@ public final class EventLoop implements AutoCloseable {
         Objects.requireNonNull(task, "task");
         if (rejecting) {
             throw rejected();
+        }
+        if (sim != null && Thread.currentThread() != thread) {
+            throw sim.refuseForeignTask(Thread.currentThread());
         }
         tasks.add(task);
         // A close that began meanwhile either drains this task (it runs) or leaves it to us: take it
@@ -259,7 +315,7 @@ public final class EventLoop implements AutoCloseable {
         boolean outOfTime = runReady();
         runTasks();
         long now = timers.isEmpty() ? 0 : runTimers();
-        if (outOfTime || !ready.isEmpty() || skipWait) {
+        if (outOfTime || readyCount() != 0 || skipWait) {
             skipWait = false;
             poller.poll(0);
             return true;
@@ -267,7 +323,7 @@ public final class EventLoop implements AutoCloseable {
         long timeout;
         if (!timers.isEmpty()) {
             timeout = Math.max(0, timers.peek().deadline - now);
-        } else if (refs > 0) {
+        } else if (refs > 0 && (sim == null || sim.canWake())) {
             timeout = -1;
         } else if (!tasks.isEmpty()) {
             return true;
@@ -275,7 +331,8 @@ public final class EventLoop implements AutoCloseable {
             if (stallHandler != null) {
                 stallHandler.run();
             }
-            return !ready.isEmpty() || !timers.isEmpty() || !tasks.isEmpty() || refs > 0;
+            return readyCount() != 0 || !timers.isEmpty() || !tasks.isEmpty()
+                    || (refs > 0 && (sim == null || sim.canWake()));
         }
         sleeping.set(true);
         if (!tasks.isEmpty()) {
@@ -313,6 +370,9 @@ public final class EventLoop implements AutoCloseable {
      * overrun of at most one slow callback, or of 16 when slow ones come right after quick ones.
      */
     private boolean runReady() {
+        if (order != null) {
+            return runReadyInOrder();
+        }
         ArrayDeque<Runnable> q = ready;
         Runnable r = q.pollFirst();
         if (r == null) {
@@ -346,6 +406,25 @@ public final class EventLoop implements AutoCloseable {
         return false;
     }
 
+    /** {@link #runReady()} under simulation: the batch is what the {@link ReadyOrder} gives; no clock reads. */
+    private boolean runReadyInOrder() {
+        ReadyOrder o = order;
+        o.beginBatch();
+        Runnable r;
+        while ((r = o.next()) != null) {
+            try {
+                r.run();
+            } catch (Throwable t) {
+                failed(t);
+            }
+            if (batchOver) {
+                batchOver = false;
+                return true;
+            }
+        }
+        return o.size() != 0;
+    }
+
     /**
      * Runs tasks handed over by other threads, at most {@value #TASK_BATCH} per iteration: threads that
      * keep adding tasks must not keep the loop from its callbacks, timers and I/O.
@@ -366,7 +445,7 @@ public final class EventLoop implements AutoCloseable {
 
     /** Fires expired timers; returns the clock reading used. */
     private long runTimers() {
-        long now = System.nanoTime();
+        long now = nanoTime();
         Timer t;
         while ((t = timers.peek()) != null && t.deadline - now <= 0) {
             timers.poll();
@@ -413,5 +492,8 @@ public final class EventLoop implements AutoCloseable {
         closed = true;
         poller.close();
         ready.clear();
+        if (order != null) {
+            order.clear();
+        }
     }
 }

@@ -17,7 +17,8 @@ public interface HubBackend {
 
     /**
      * Preference when {@code weft.hub} is unset: the available backend with the highest
-     * priority wins (epoll 300, kqueue 200, nio 100).
+     * priority wins (epoll 300, kqueue 200, nio 100). A negative priority: chosen by name only, never
+     * by default (the simulation backend, -1000).
      */
     int priority();
 

@@ -20,7 +20,7 @@ public final class Timer {
         this.action = action;
     }
 
-    /** The deadline, in {@link System#nanoTime()} units. */
+    /** The deadline, in the units of the loop's clock ({@link EventLoop#nanoTime()}). */
     public long deadline() {
         return deadline;
     }

@@ -39,7 +39,7 @@ class TestBackendsTest {
 
     @Test
     void byDefaultEveryBackendThatCanRunHereBestFirst() throws Exception {
-        List<String> available = Backends.available().stream().map(HubBackend::name).toList();
+        List<String> available = Backends.available().stream().filter(b -> b.priority() >= 0).map(HubBackend::name).toList();
         assertTrue(available.contains("nio"), available.toString());
         assertEquals(available, with(null, null, TestBackends::chosen));
         assertEquals(available, with("all", null, TestBackends::chosen));

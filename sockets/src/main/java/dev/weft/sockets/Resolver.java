@@ -1,7 +1,9 @@
 package dev.weft.sockets;
 
 import dev.weft.fibers.Deadlines;
+import dev.weft.fibers.Fiber;
 import dev.weft.fibers.FiberTimeoutException;
+import dev.weft.fibers.Hub;
 import dev.weft.fibers.Timeout;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
@@ -38,6 +40,10 @@ public final class Resolver {
             SocketTimeoutException {
         if (isAddressLiteral(host)) {
             return List.of(InetAddress.getAllByName(host)); // a literal or the loopback: no lookup
+        }
+        if (Fiber.inFiber() && Hub.current().loop().isSimulated()) {
+            throw new UnknownHostException(host + ": a simulated hub (the sim backend) resolves no names (a real"
+                    + " lookup's answer and timing are outside the seed); use address literals such as 127.0.0.1");
         }
         long deadline = Deadlines.after(timeout);
         Timeout t = deadline == Deadlines.NONE ? null : Timeout.after(Duration.ofNanos(Deadlines.remaining(deadline)));

@@ -96,12 +96,19 @@ public final class ThreadPool {
      * give them their own timeout. When the hub closes, it kills its fibers, so no call of theirs
      * starts after {@code Hub.run} has returned.
      *
+     * <p>On a simulated hub (the {@code sim} backend) there is no pool thread: the call runs as a
+     * simulated event on the hub thread (see {@code SimulatedOffload}).
+     *
      * @throws dev.weft.fibers.NotInFiberException outside a fiber (before anything runs)
      * @throws RejectedExecutionException if the pool's queue is full (see the class comment)
      */
     public static <T> T offload(Callable<T> call) throws Exception {
         Objects.requireNonNull(call, "call");
         Fiber.current(); // NotInFiberException before the call is queued
+        Hub hub = Hub.current();
+        if (hub.loop().isSimulated()) {
+            return SimulatedOffload.offload(hub, call);
+        }
         ThreadPool pool = current();
         OffloadedCall<T> task = new OffloadedCall<>(call, new AsyncResult<>());
         pool.submit(task);

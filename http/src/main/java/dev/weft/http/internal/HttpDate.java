@@ -1,5 +1,6 @@
 package dev.weft.http.internal;
 
+import dev.weft.fibers.Deadlines;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -18,7 +19,7 @@ final class HttpDate {
     }
 
     static String now() {
-        long second = System.currentTimeMillis() / 1000;
+        long second = Deadlines.currentTimeMillis() / 1000;
         Cached c = cached;
         if (c.second != second) {
             c = new Cached(second, IMF_FIXDATE.format(Instant.ofEpochSecond(second).atOffset(ZoneOffset.UTC)));

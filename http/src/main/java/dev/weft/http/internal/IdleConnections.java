@@ -1,5 +1,7 @@
 package dev.weft.http.internal;
 
+import dev.weft.fibers.Deadlines;
+
 /**
  * A server's connections that wait for the first byte of their next request, oldest first: when
  * every connection slot is taken and another client connects, the one idle longest is closed to make
@@ -24,7 +26,7 @@ final class IdleConnections {
             return;
         }
         c.idleListed = true;
-        c.idleSince = System.nanoTime();
+        c.idleSince = Deadlines.now();
         c.idleOlder = newest;
         c.idleNewer = null;
         if (newest == null) {
@@ -63,7 +65,7 @@ final class IdleConnections {
      */
     HttpConnection takeReclaimable() {
         HttpConnection c = oldest;
-        if (c == null || System.nanoTime() - c.idleSince < RECLAIMABLE_AFTER_NANOS) {
+        if (c == null || Deadlines.now() - c.idleSince < RECLAIMABLE_AFTER_NANOS) {
             return null;
         }
         remove(c);

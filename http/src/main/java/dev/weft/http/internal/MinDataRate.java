@@ -1,5 +1,6 @@
 package dev.weft.http.internal;
 
+import dev.weft.fibers.Deadlines;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Timeout;
 import dev.weft.http.HttpLimits;
@@ -71,7 +72,7 @@ final class MinDataRate {
         if (rateFirst) {
             connection.setTimeout(Duration.ofNanos(Math.max(0, credit)));
         }
-        long start = System.nanoTime();
+        long start = Deadlines.now();
         try {
             int n = in.read(b, off, len);
             if (n > 0) {
@@ -83,10 +84,10 @@ final class MinDataRate {
                 throw e;
             }
             throw new HttpError(408, "the request body arrived slower than " + bytesPerSecond + " bytes/s ("
-                    + bodyBytes + " bytes in " + (waitedNanos + System.nanoTime() - start) / 1_000_000
+                    + bodyBytes + " bytes in " + (waitedNanos + Deadlines.now() - start) / 1_000_000
                     + " ms of waiting, after a grace of " + graceNanos / 1_000_000 + " ms: HttpLimits.minDataRate)");
         } finally {
-            waitedNanos += System.nanoTime() - start;
+            waitedNanos += Deadlines.now() - start;
             if (rateFirst) {
                 connection.setTimeout(idle);
             }

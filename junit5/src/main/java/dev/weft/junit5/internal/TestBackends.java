@@ -31,7 +31,8 @@ public final class TestBackends {
                 if (named != null && !named.isBlank()) {
                     yield List.of(Backends.select(named).name());
                 }
-                List<String> available = Backends.available().stream().map(HubBackend::name).toList();
+                List<String> available = Backends.available().stream().filter(b -> b.priority() >= 0) // not sim
+                        .map(HubBackend::name).toList();
                 yield available.isEmpty() ? List.of(Backends.select().name()) : available; // none: select() says why
             }
             case "default" -> List.of(Backends.select().name());

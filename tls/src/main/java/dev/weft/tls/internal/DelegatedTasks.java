@@ -1,5 +1,6 @@
 package dev.weft.tls.internal;
 
+import dev.weft.fibers.Deadlines;
 import dev.weft.fibers.Fiber;
 import dev.weft.tls.HandshakeTasks;
 import java.io.IOException;
@@ -78,9 +79,9 @@ public final class DelegatedTasks {
     }
 
     private void time(Runnable task) {
-        long start = System.nanoTime();
+        long start = Deadlines.now();
         task.run();
-        long took = System.nanoTime() - start;
+        long took = Deadlines.now() - start;
         long avg = averageNanos;
         averageNanos = avg == 0 ? took : avg + (took - avg) / 8;
     }

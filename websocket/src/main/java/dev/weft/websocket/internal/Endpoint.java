@@ -53,7 +53,7 @@ public final class Endpoint {
     private Fiber<?> writer;
     /** Set when CLOSED; made when a closer has to wait for the reader. */
     private Event closedEvent;
-    private long lastHeard = System.nanoTime();
+    private long lastHeard = Deadlines.now();
     private long pingSentAt = NONE;
     /** When the frame or message under way began to arrive; NONE between messages. */
     private long busySince = NONE;
@@ -127,7 +127,7 @@ public final class Endpoint {
                 throw closedAgain();
             }
             long deadline = deadline();
-            Timeout t = deadline == NONE ? null : Timeout.after(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            Timeout t = deadline == NONE ? null : Timeout.after(Duration.ofNanos(Math.max(0, deadline - Deadlines.now())));
             try {
                 Message m = step();
                 if (m != null && !discard) {
@@ -158,7 +158,7 @@ public final class Endpoint {
                 int event = parser.next();
                 switch (event) {
                     case FrameParser.MESSAGE:
-                        busySince = parser.busy() ? System.nanoTime() : NONE;
+                        busySince = parser.busy() ? Deadlines.now() : NONE;
                         return parser.message();
                     case FrameParser.PING:
                         pong(parser.controlPayload());
@@ -201,7 +201,7 @@ public final class Endpoint {
         if (n < 0) {
             throw lost(null);
         }
-        long now = System.nanoTime();
+        long now = Deadlines.now();
         lastHeard = now;
         pingSentAt = NONE;
         if (busySince == NONE) {
@@ -241,7 +241,7 @@ public final class Endpoint {
     }
 
     private void onDeadline() throws IOException {
-        long now = System.nanoTime();
+        long now = Deadlines.now();
         if (busySince != NONE && messageTimeoutNanos >= 0 && now - (busySince + messageTimeoutNanos) >= 0) {
             throw fail(CloseCodes.POLICY_VIOLATION, "a frame or message did not arrive completely within "
                     + millis(messageTimeoutNanos) + " ms of its first byte (WebSocketOptions.messageTimeout)");
