@@ -21,8 +21,9 @@ import java.time.Duration;
  *     advance the buffer's position before the throw (they are on the wire).</li>
  * <li>The socket's timeout: the same cancel; a receive or send that completed meanwhile is returned
  *     as a success, otherwise {@link java.net.SocketTimeoutException}, nothing moved.</li>
- * <li>A close while parked completes the operation with {@code -ECANCELED}: {@link
- *     SocketClosedException} naming the closer.</li>
+ * <li>A close while parked completes the operation with {@code -ECANCELED} (or its own result, if
+ *     it won the race): {@link SocketClosedException} naming the closer, as on the readiness path,
+ *     and a send's position counts what it sent.</li>
  * </ul>
  * Heap buffers, a zero or expired timeout (which a submitted operation cannot honour: its completion
  * comes with the next poll at the earliest) and empty buffers take the readiness path ({@link
@@ -74,12 +75,12 @@ final class CompletedIo {
             throw interrupted;
         }
         int r = io.result();
+        if (!handle.isOpen()) { // closed while parked: as on the readiness path, what came meanwhile is not read
+            throw side.closed(socket, socket.closedBy());
+        }
         if (r > 0) {
             dst.position(pos + r);
             return r;
-        }
-        if (!handle.isOpen()) {
-            throw side.closed(socket, socket.closedBy());
         }
         if (!done && r == CANCELLED) {
             throw side.timedOut(whose, limit, socket);
@@ -112,11 +113,13 @@ final class CompletedIo {
         }
         int r = io.result();
         if (r > 0) {
-            src.position(pos + r);
-            return r;
+            src.position(pos + r); // on the wire, closed or not
         }
         if (!handle.isOpen()) {
             throw side.closed(socket, socket.closedBy());
+        }
+        if (r > 0) {
+            return r;
         }
         if (!done && r == CANCELLED) {
             throw side.timedOut(whose, limit, socket);

@@ -76,6 +76,6 @@ final class RingStreamHandle extends UnixStreamHandle implements CompletionStrea
 
     @Override
     public IOException failure(int result, String what) {
-        return streamFailure(what + "(..)", result);
+        return streamFailure(what, result);
     }
 }
