@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread rule: the driver's thread.
  */
-final class SyscallCount implements AutoCloseable {
+public final class SyscallCount implements AutoCloseable {
     /** The tracepoints counted: all syscalls first, then the ones named in the table. */
     static final List<String> EVENTS = List.of("raw_syscalls:sys_enter", "syscalls:sys_enter_io_uring_enter",
             "syscalls:sys_enter_read", "syscalls:sys_enter_write", "syscalls:sys_enter_recvfrom",
@@ -33,7 +33,7 @@ final class SyscallCount implements AutoCloseable {
     }
 
     /** Starts counting the syscalls of process {@code pid}. */
-    static SyscallCount start(long pid) throws IOException {
+    public static SyscallCount start(long pid) throws IOException {
         Path out = Files.createTempFile("weft-syscalls", ".csv");
         Process p = new ProcessBuilder("perf", "stat", "-x", ",", "-o", out.toString(), "-e", String.join(",", EVENTS),
                 "-p", Long.toString(pid)).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -44,7 +44,7 @@ final class SyscallCount implements AutoCloseable {
      * Stops counting (SIGINT, as perf expects) and returns the counts per event ("all" for every
      * syscall, else the syscall's name), empty if perf failed.
      */
-    Map<String, Long> stop() throws IOException, InterruptedException {
+    public Map<String, Long> stop() throws IOException, InterruptedException {
         new ProcessBuilder("kill", "-INT", Long.toString(perf.pid())).start().waitFor();
         if (!perf.waitFor(10, TimeUnit.SECONDS)) {
             perf.destroyForcibly();
@@ -68,7 +68,7 @@ final class SyscallCount implements AutoCloseable {
     }
 
     /** "2.01 (read 1.00, write 1.00, epoll_wait 0.01)": per round trip, the named calls that occurred. */
-    static String perRoundTrip(Map<String, Long> counts, long roundTrips) {
+    public static String perRoundTrip(Map<String, Long> counts, long roundTrips) {
         if (counts.isEmpty() || roundTrips <= 0) {
             return "n/a";
         }
