@@ -199,7 +199,8 @@ final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrd
         }
     }
 
-    private void resumed() {
+    /** The bookkeeping of a fiber that runs again after a switch (also {@link CompletionWait}'s). */
+    void resumed() {
         hub.current = this;
         state = FiberState.RUNNING;
         blocker = null;
@@ -261,7 +262,8 @@ final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrd
         unpark();
     }
 
-    private void throwInterrupt() {
+    /** Throws the pending interruption (kill, stall report, expired Timeout), if any. In this fiber. */
+    void throwInterrupt() {
         if ((interrupts & KILL) != 0) {
             interrupts &= ~(KILL | REDELIVER);
             extras().killsDelivered++;

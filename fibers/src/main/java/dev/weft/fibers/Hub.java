@@ -2,9 +2,11 @@ package dev.weft.fibers;
 
 import dev.weft.fibers.internal.JvmFlags;
 import dev.weft.hub.Backends;
+import dev.weft.hub.CompletionStreamHandle;
 import dev.weft.hub.EventLoop;
 import dev.weft.hub.IoHandle;
 import dev.weft.hub.Ops;
+import dev.weft.hub.PendingIo;
 import dev.weft.hub.Timer;
 import dev.weft.hub.WrongThreadException;
 import java.time.Duration;
@@ -407,6 +409,36 @@ public final class Hub implements AutoCloseable {
             if (!woken) {
                 handle.cancelAwait(op);
             }
+        }
+    }
+
+    /**
+     * Parks the calling fiber until {@code io}, just submitted on {@code handle}, completes, or until
+     * {@code deadline} ({@link System#nanoTime()}; {@link Deadlines#NONE} for none). A kill or an
+     * expired {@link Timeout} while parked, or the deadline, cancels the operation and then waits,
+     * not interruptibly, for its completion (the kernel owns the operation's buffer until then; a
+     * cancelled operation may still have moved bytes: {@code io.result()} says how many); then the
+     * kill or timeout is thrown, or false returned. So when this returns or throws, {@code io} is not
+     * in flight. Holds a reference on the loop while it waits. Hub thread, in a fiber of this hub.
+     *
+     * @return true if {@code io} completed, false if the deadline passed first (it completed since)
+     * @throws FiberKilledError      if the fiber was killed meanwhile
+     * @throws FiberTimeoutException if an enclosing {@link Timeout} expired meanwhile
+     */
+    public boolean awaitCompletion(CompletionStreamHandle handle, PendingIo io, long deadline) {
+        FiberCore f = core.current;
+        if (f == null || Thread.currentThread() != thread) {
+            f = currentFiber("socket I/O"); // throws the right error
+        }
+        if (f.hub != core) {
+            throw new WrongThreadException("this socket", thread, Thread.currentThread(),
+                    "Use a socket only in fibers of the hub that opened it.");
+        }
+        loop.ref();
+        try {
+            return CompletionWait.await(f, handle, io, deadline);
+        } finally {
+            loop.unref();
         }
     }
 

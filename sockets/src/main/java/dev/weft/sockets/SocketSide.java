@@ -67,12 +67,17 @@ final class SocketSide {
     void await(Hub hub, IoHandle handle, long deadline, String whose, Duration limit, ClosedBy socket)
             throws IOException {
         if (!hub.awaitIo(handle, op, deadline)) {
-            throw new SocketTimeoutException(doing + " " + socket + " timed out (" + limit(whose, limit)
-                    + "); nothing was lost, the socket is still usable");
+            throw timedOut(whose, limit, socket);
         }
         if (!handle.isOpen()) {
             throw closed(socket, socket.closedBy());
         }
+    }
+
+    /** The exception of a wait of this side that {@code whose} timeout ({@code limit}) ended. */
+    SocketTimeoutException timedOut(String whose, Duration limit, Object socket) {
+        return new SocketTimeoutException(doing + " " + socket + " timed out (" + limit(whose, limit)
+                + "); nothing was lost, the socket is still usable");
     }
 
     SocketClosedException closed(Object socket, String closedBy) {

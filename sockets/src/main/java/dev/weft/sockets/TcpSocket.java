@@ -3,6 +3,7 @@ package dev.weft.sockets;
 import dev.weft.fibers.Deadlines;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.hub.CompletionStreamHandle;
 import dev.weft.hub.Ops;
 import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
@@ -34,7 +35,11 @@ import java.util.Objects;
  * {@link SocketTimeoutException}; any enclosing {@link dev.weft.fibers.Timeout} block applies as
  * well ({@link dev.weft.fibers.FiberTimeoutException}). A read or write that times out has moved no
  * bytes, so the socket stays usable and nothing is lost. A kill ({@link
- * dev.weft.fibers.FiberKilledError}) interrupts a blocked call the same way. Every {@link Duration}
+ * dev.weft.fibers.FiberKilledError}) interrupts a blocked call the same way. On io_uring, where a
+ * read or write of a direct buffer is an operation the kernel completes, an interrupted operation
+ * is cancelled and waited for first: bytes a cancelled read received anyway are kept for the next
+ * read (nothing read, nothing lost), and bytes a cancelled write sent anyway are counted in the
+ * buffer's position before the kill or timeout is thrown (as {@link #writeAll} always reports them). Every {@link Duration}
  * follows Weft's one rule (see the Durations section of the {@code dev.weft.fibers} package docs):
  * {@code null} = no limit; zero or negative = do not wait (the call fails with its timeout at once
  * unless it completes without waiting, as Python's {@code settimeout(0)}); any positive duration
@@ -68,10 +73,16 @@ public final class TcpSocket implements Connection, ClosedBy {
     private String name;
     private Duration timeout;
     private String closedBy;
+    /**
+     * The handle's completion path (io_uring), or null (epoll, kqueue, nio: the branch is then one null
+     * check of a final field). Reads and writes of direct buffers go through it ({@link CompletedIo}).
+     */
+    private final CompletedIo completed;
 
     TcpSocket(Hub hub, StreamHandle handle) {
         this.hub = hub;
         this.handle = handle;
+        this.completed = handle instanceof CompletionStreamHandle c ? new CompletedIo(hub, c) : null;
     }
 
     /** "TcpSocket(local -> remote)", "?" for an address the handle no longer knows. */
@@ -184,6 +195,12 @@ public final class TcpSocket implements Connection, ClosedBy {
             // have moved. A call that then parks gets its unit back (a switch refills the budget).
             hub.spendBudget();
             ensureOpen(reading); // after the yield: a close meanwhile is a SocketClosedException
+            if (completed != null) {
+                int n = completed.read(dst, deadline, whose, limit, this, reading);
+                if (n != CompletedIo.NOT_TAKEN) {
+                    return n;
+                }
+            }
             while (true) {
                 int n = handle.read(dst);
                 if (n != 0 || !dst.hasRemaining()) {
@@ -273,6 +290,12 @@ public final class TcpSocket implements Connection, ClosedBy {
             long deadline = Deadlines.after(t);
             hub.spendBudget(); // before the attempt, as in read
             ensureOpen(writing);
+            if (completed != null) {
+                int n = completed.write(src, deadline, SOCKET_TIMEOUT, t, this, writing);
+                if (n != CompletedIo.NOT_TAKEN) {
+                    return n;
+                }
+            }
             while (true) {
                 int n = handle.write(src);
                 if (n != 0 || !src.hasRemaining()) {

@@ -3,6 +3,8 @@ package dev.weft.hub.iouring;
 import dev.weft.hub.unix.UnixHandle;
 import dev.weft.hub.unix.UnixPoller;
 import dev.weft.hub.unix.UnixRegistration;
+import dev.weft.hub.unix.UnixStreamHandle;
+import io.netty.channel.unix.Socket;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringIoHandlerConfig;
@@ -47,6 +49,12 @@ final class IoUringPoller extends UnixPoller {
         }
         poll.registered(registration);
         return poll;
+    }
+
+    /** Streams here read and write by completion too ({@link RingStreamHandle}). */
+    @Override
+    protected UnixStreamHandle newStream(Socket socket, byte[] acceptedPeer) throws IOException {
+        return new RingStreamHandle(this, socket, acceptedPeer);
     }
 
     /** Submits what is queued (a close) and handles what completed, now (see {@link UnixPoller#pollNow()}). */

@@ -1,6 +1,7 @@
 package dev.weft.hub.iouring;
 
 import dev.weft.hub.Ops;
+import dev.weft.hub.PendingIo;
 import dev.weft.hub.unix.UnixHandle;
 import dev.weft.hub.unix.UnixRegistration;
 import io.netty.channel.IoEvent;
@@ -41,8 +42,8 @@ import io.netty.channel.unix.Socket;
  * </ul>
  */
 final class PollRegistration implements UnixRegistration, IoUringIoHandle {
-    private static final int READ = 0;
-    private static final int WRITE = 1;
+    static final int READ = 0;
+    static final int WRITE = 1;
     private static final int[] MASKS = {RingOps.POLLIN | RingOps.POLLRDHUP, RingOps.POLLOUT};
     private static final int ENDED = RingOps.POLLERR | RingOps.POLLHUP | RingOps.POLLRDHUP;
     /** A tag is {@code generation << 1 | direction}; 14 bits of generation keep it a positive short. */
@@ -57,7 +58,10 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
     private final long[] liveId = new long[2];
     private final short[] liveTag = {NO_TAG, NO_TAG};
     private int generation;
-    /** Operations submitted whose completion has not come yet (polls, cancels, the close). */
+    /** Per direction: the receive or send in flight for a {@link RingStreamHandle} (null: none), and its id for a cancel (0: cancel sent). */
+    private final PendingIo[] op = new PendingIo[2];
+    private final long[] opId = new long[2];
+    /** Operations submitted whose completion has not come yet (polls, receives, sends, cancels, the close). */
     private int inFlight;
     private boolean closed;
 
@@ -108,6 +112,45 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
         }
     }
 
+    /**
+     * Submits a receive or a send ({@code ops}, direction {@code d}) for {@code io}, which from now on
+     * owns {@code buffer} until the operation's completion ({@link PendingIo#begin}).
+     *
+     * @throws IllegalStateException if {@code io} or another operation of that direction is in flight, or
+     *                               the registration is no longer valid (the handle closed)
+     */
+    void submitOperation(int d, IoUringIoOps ops, PendingIo io, java.nio.ByteBuffer buffer) {
+        if (io.inFlight() || op[d] != null) {
+            throw new IllegalStateException("a " + (d == READ ? "receive" : "send") + " is already in flight on " + handle
+                    + ": one reader and one writer at a time");
+        }
+        long id = registration.submit(ops);
+        if (id == 0) {
+            throw new IllegalStateException("the io_uring registration of " + handle + " is no longer valid");
+        }
+        io.begin(buffer);
+        op[d] = io;
+        opId[d] = id;
+        inFlight++;
+    }
+
+    /** Asks the kernel to cancel {@code io} if it is this handle's operation in flight and not cancelled yet. */
+    void cancelOperation(PendingIo io) {
+        for (int d = READ; d <= WRITE; d++) {
+            if (op[d] == io && opId[d] != 0) {
+                cancelOperation(d);
+            }
+        }
+    }
+
+    private void cancelOperation(int d) {
+        long id = opId[d];
+        if (id != 0) {
+            opId[d] = 0;
+            submit(RingOps.cancel(id, (short) (2 + d)));
+        }
+    }
+
     private void submit(IoUringIoOps ops) {
         if (registration.submit(ops) != 0) {
             inFlight++;
@@ -127,6 +170,8 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
         try {
             cancelLive(READ);
             cancelLive(WRITE);
+            cancelOperation(READ);
+            cancelOperation(WRITE);
             submit(RingOps.close(fd, (short) 0));
         } finally {
             registration.cancel();
@@ -144,7 +189,19 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
     public void handle(IoRegistration registration, IoEvent event) {
         IoUringIoEvent e = (IoUringIoEvent) event;
         inFlight--;
-        if (closed || e.opcode() != RingOps.OP_POLL_ADD) {
+        byte opcode = e.opcode();
+        if (opcode == RingOps.OP_RECV || opcode == RingOps.OP_SEND) {
+            // Always delivered, closed or not: the waiting fiber owns the buffer again only now.
+            int d = opcode == RingOps.OP_RECV ? READ : WRITE;
+            PendingIo io = op[d];
+            op[d] = null;
+            opId[d] = 0;
+            if (io != null) {
+                io.complete(e.res());
+            }
+            return;
+        }
+        if (closed || opcode != RingOps.OP_POLL_ADD) {
             return; // a cancel's or the close's own result, or a poll ended by the close
         }
         short tag = (short) e.userData();

@@ -15,6 +15,13 @@ final class RingOps {
     static final byte OP_POLL_ADD = 6;
     static final byte OP_ASYNC_CANCEL = 14;
     static final byte OP_CLOSE = 19;
+    static final byte OP_SEND = 26;
+    static final byte OP_RECV = 27;
+
+    /** {@code IORING_RECVSEND_POLL_FIRST} (5.19; ignored before): arm the internal poll before trying the receive. */
+    static final short RECVSEND_POLL_FIRST = 1;
+    /** {@code MSG_NOSIGNAL}: a send to a peer that has gone fails with EPIPE instead of raising SIGPIPE. */
+    static final int MSG_NOSIGNAL = 0x4000;
 
     static final int POLLIN = 0x1;
     static final int POLLOUT = 0x4;
@@ -35,6 +42,22 @@ final class RingOps {
      */
     static IoUringIoOps pollAdd(int fd, int mask, short tag) {
         return new IoUringIoOps(OP_POLL_ADD, (byte) 0, (short) 0, fd, 0, 0, 0, mask, tag, (short) 0, (short) 0, 0, 0);
+    }
+
+    /**
+     * A receive of up to {@code length} bytes into native memory at {@code address}; it completes once
+     * with the byte count (0: end of stream) or a negative errno. {@code pollFirst} when the last
+     * receive drained the socket: the kernel then waits for data before its first attempt.
+     */
+    static IoUringIoOps recv(int fd, long address, int length, boolean pollFirst, short tag) {
+        return new IoUringIoOps(OP_RECV, (byte) 0, pollFirst ? RECVSEND_POLL_FIRST : 0, fd, 0, address, length, 0, tag,
+                (short) 0, (short) 0, 0, 0);
+    }
+
+    /** A send of {@code length} bytes from native memory at {@code address}; completes with the count sent (may be fewer). */
+    static IoUringIoOps send(int fd, long address, int length, short tag) {
+        return new IoUringIoOps(OP_SEND, (byte) 0, (short) 0, fd, 0, address, length, MSG_NOSIGNAL, tag, (short) 0,
+                (short) 0, 0, 0);
     }
 
     /** Cancels the operation whose {@code IoRegistration.submit} returned {@code target} (matched by user data). */

@@ -56,6 +56,16 @@ public abstract class UnixHandle implements IoHandle {
         this.maySkip = registration.reportsWhileUnarmed();
     }
 
+    /** This handle's registration, made by the backend's {@link UnixPoller#register}. */
+    protected final UnixRegistration registration() {
+        return registration;
+    }
+
+    /** Throws {@link ClosedChannelException} if closed; checks the thread. For subclasses in backends. */
+    protected final void checkOpen(String what) throws ClosedChannelException {
+        ensureOpen(what);
+    }
+
     /** The descriptor, for the backend's registration. */
     public final Socket socket() {
         return socket;

@@ -46,7 +46,7 @@ final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
         }
         // The peer is kept now: getpeername(2) fails once it has reset the connection.
         int length = acceptedAddress[0] & 0xFF;
-        return new UnixStreamHandle(poller, new Socket(fd), Arrays.copyOfRange(acceptedAddress, 1, 1 + length));
+        return poller.newStream(new Socket(fd), Arrays.copyOfRange(acceptedAddress, 1, 1 + length));
     }
 
     @Override

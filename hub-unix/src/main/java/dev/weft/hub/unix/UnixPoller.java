@@ -169,7 +169,16 @@ public abstract class UnixPoller implements Poller {
     public StreamHandle openStream(ProtocolFamily family) throws IOException {
         checkThread("Poller.openStream");
         checkFamily(family);
-        return new UnixStreamHandle(this, Socket.newSocketStream());
+        return newStream(Socket.newSocketStream(), null);
+    }
+
+    /**
+     * Makes the handle of a stream socket: one to connect ({@code acceptedPeer} null) or one a
+     * listener accepted (the peer in Netty's encoding). A backend overrides it to add to the handle
+     * (io_uring: reads and writes by completion). Loop thread.
+     */
+    protected UnixStreamHandle newStream(Socket socket, byte[] acceptedPeer) throws IOException {
+        return new UnixStreamHandle(this, socket, acceptedPeer);
     }
 
     @Override

@@ -18,8 +18,10 @@ import java.util.Set;
  * SocketErrors}); a shutdown after the peer has gone is quiet, as the JDK's. The peer's address is
  * kept from the accept or the connect, so it is still known after a reset, as the JDK's socket
  * keeps it ({@code getpeername(2)} fails once the peer has reset the connection). Loop thread only.
+ * A backend may extend it (io_uring adds reads and writes by completion) through {@link
+ * UnixPoller#newStream}.
  */
-final class UnixStreamHandle extends UnixHandle implements StreamHandle {
+public class UnixStreamHandle extends UnixHandle implements StreamHandle {
     /* Bound once: a method reference made per call would allocate on every read and write. */
     private final NativeRead reader;
     private final NativeRead writer;
@@ -35,17 +37,28 @@ final class UnixStreamHandle extends UnixHandle implements StreamHandle {
      */
     private final byte[] acceptedPeer;
 
-    /** A socket to connect. */
-    UnixStreamHandle(UnixPoller poller, Socket socket) throws IOException {
-        this(poller, socket, null);
-    }
-
-    /** An accepted connection from the peer {@code acceptedPeer} (Netty's encoding, see the field). */
-    UnixStreamHandle(UnixPoller poller, Socket socket, byte[] acceptedPeer) throws IOException {
+    /**
+     * A socket to connect ({@code acceptedPeer} null), or an accepted connection from the peer {@code
+     * acceptedPeer} (Netty's encoding, see the field).
+     */
+    protected UnixStreamHandle(UnixPoller poller, Socket socket, byte[] acceptedPeer) throws IOException {
         super(poller, socket);
         this.reader = socket::read;
         this.writer = socket::write;
         this.acceptedPeer = acceptedPeer;
+    }
+
+    /**
+     * The {@code java.net} exception for a failed read or write whose system call returned {@code
+     * negativeErrno} (a completion's result): the same mapping as the synchronous path's.
+     */
+    protected static IOException streamFailure(String call, int negativeErrno) {
+        return UnixErrors.stream(io.netty.channel.unix.Errors.newIOException(call, negativeErrno));
+    }
+
+    /** Whether the output was shut down ({@link #shutdownOutput()}): writes then fail. */
+    protected final boolean outputShut() {
+        return outputShut;
     }
 
     @Override

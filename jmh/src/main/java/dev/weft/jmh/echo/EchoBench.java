@@ -36,7 +36,12 @@ import java.util.Locale;
  * </pre>
  */
 public final class EchoBench {
-    private record Row(String server, int connections, EchoLoad.Window window, double serverCpuNanos, double javaThreadsCpuNanos) {
+    private record Row(String server, int connections, EchoLoad.Window window, double serverCpuNanos, double javaThreadsCpuNanos,
+                       java.util.Map<String, Long> syscalls) {
+        String syscallsPerRoundTrip() {
+            return SyscallCount.perRoundTrip(syscalls, window.roundTrips());
+        }
+
         double cpuMicrosPerRoundTrip() {
             return serverCpuNanos / 1_000 / Math.max(1, window.roundTrips());
         }
@@ -60,6 +65,7 @@ public final class EchoBench {
               --message BYTES      message size (default %d)
               --tls                the same over TLS (JDK provider); --handshakes: a new connection per round trip
               --websocket          WebSocket echo: Weft's websocket module against Netty's WebSocket codec (one loop each)
+              --syscalls           count the server's system calls in the measured window (perf stat; needs root)
               --result FILE        the JSON (default jmh/target/echo-result.json)
             WEFT_ECHO_SERVER_OPTS adds JVM options to the server JVMs (a profiler agent, GC logging).""".formatted(
             String.join(", ", EchoServers.KNOWN), EchoLoad.MESSAGE);
@@ -67,6 +73,7 @@ public final class EchoBench {
     private static boolean tls;
     private static boolean websocket;
     private static boolean handshakes;
+    private static boolean syscalls;
     private static int message = EchoLoad.MESSAGE;
     private static Path keyStore;
 
@@ -88,6 +95,7 @@ public final class EchoBench {
                 case "--tls" -> tls = true;
                 case "--websocket" -> websocket = true;
                 case "--handshakes" -> handshakes = true;
+                case "--syscalls" -> syscalls = true;
                 case "--message" -> message = line.number(args[i++], v);
                 case "--connections" -> connections = line.numbers(args[i++], v);
                 case "--warmup" -> warmup = line.number(args[i++], v);
@@ -140,9 +148,10 @@ public final class EchoBench {
             for (String server : servers) {
                 Row row = measure(server, c, warmup, measure, pin);
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "  %-12s C=%-5d %,10.0f rt/s  p50 %7.1f µs  p99 %7.1f µs  server CPU %6.2f µs/rt (Java threads %6.2f)%s%n",
+                System.out.printf(Locale.ROOT, "  %-12s C=%-5d %,10.0f rt/s  p50 %7.1f µs  p99 %7.1f µs  server CPU %6.2f µs/rt (Java threads %6.2f)%s%s%n",
                         server, c, row.window().perSecond(), row.window().percentile(50) / 1e3,
                         row.window().percentile(99) / 1e3, row.cpuMicrosPerRoundTrip(), row.threadsMicrosPerRoundTrip(),
+                        syscalls ? "  syscalls/rt " + row.syscallsPerRoundTrip() : "",
                         row.window().errors() > 0 ? "  ERRORS " + row.window().errors() : "");
             }
         }
@@ -175,20 +184,22 @@ public final class EchoBench {
             Thread.sleep(warmup * 1000L);
             long cpuBefore = jvm.cpuNanos();
             long threadsBefore = jvm.javaThreadsCpuNanos();
+            SyscallCount counting = syscalls ? SyscallCount.start(jvm.pid()) : null;
             EchoLoad.Window w = load.run(0, measure * 1000L);
+            java.util.Map<String, Long> counted = counting == null ? java.util.Map.of() : counting.stop();
             long cpuAfter = jvm.cpuNanos();
             long threadsAfter = jvm.javaThreadsCpuNanos();
-            return new Row(server, connections, w, cpuAfter - cpuBefore, threadsAfter - threadsBefore);
+            return new Row(server, connections, w, cpuAfter - cpuBefore, threadsAfter - threadsBefore, counted);
         }
     }
 
     private static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format("%-15s %6s %12s %10s %10s %14s %16s%n",
-                "server", "C", "rt/s", "p50 µs", "p99 µs", "server µs/rt", "threads µs/rt"));
+        StringBuilder sb = new StringBuilder(String.format("%-15s %6s %12s %10s %10s %14s %16s%s%n",
+                "server", "C", "rt/s", "p50 µs", "p99 µs", "server µs/rt", "threads µs/rt", syscalls ? "  syscalls/rt" : ""));
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-15s %6d %,12.0f %10.1f %10.1f %14.2f %16.2f%n", r.server(), r.connections(),
+            sb.append(String.format(Locale.ROOT, "%-15s %6d %,12.0f %10.1f %10.1f %14.2f %16.2f%s%n", r.server(), r.connections(),
                     r.window().perSecond(), r.window().percentile(50) / 1e3, r.window().percentile(99) / 1e3,
-                    r.cpuMicrosPerRoundTrip(), r.threadsMicrosPerRoundTrip()));
+                    r.cpuMicrosPerRoundTrip(), r.threadsMicrosPerRoundTrip(), syscalls ? "  " + r.syscallsPerRoundTrip() : ""));
         }
         return sb.toString();
     }

@@ -64,6 +64,11 @@ public final class ServerJvm implements AutoCloseable {
         return new ServerJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start(), name);
     }
 
+    /** The server process's id (taskset execs the JVM: the same process). */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }

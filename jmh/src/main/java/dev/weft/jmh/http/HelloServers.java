@@ -40,7 +40,8 @@ final class HelloServers {
     }
 
     /** The servers {@link #start} knows, by name. */
-    static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-kqueue", "jdk-platform", "jdk-virtual", "netty");
+    static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-io_uring", "weft-kqueue", "jdk-platform", "jdk-virtual", "netty",
+            "netty-io_uring");
 
     /** Starts the server called {@code kind}; returns its port. It runs until the JVM exits. */
     static int start(String kind) throws Exception {
@@ -51,6 +52,7 @@ final class HelloServers {
             case "jdk-platform" -> startJdk(false);
             case "jdk-virtual" -> startJdk(true);
             case "netty" -> NettyHelloServer.start();
+            case "netty-io_uring" -> NettyHelloServer.startIoUring();
             default -> throw new IllegalArgumentException("unknown HTTP server '" + kind + "'; known: " + String.join(", ", KNOWN));
         };
     }

@@ -34,8 +34,10 @@ import java.util.regex.Pattern;
  */
 public final class HttpBench {
     private record Row(String server, int connections, double requestsPerSecond, long requests, double p99Micros,
-                       double cpuMicrosPerRequest, String errors) {
+                       double cpuMicrosPerRequest, String errors, String syscallsPerRequest) {
     }
+
+    private static boolean syscalls;
 
     private static final String USAGE = """
             usage: ./weft bench http [OPTIONS]   wrk against a hello-world handler on each server: requests/s, p99, server CPU per request
@@ -45,6 +47,7 @@ public final class HttpBench {
               --warmup SECONDS     one warm-up wrk run per server JVM (default 15)
               --measure SECONDS    measured run per connection count (default 5)
               --pipeline N         requests wrk pipelines per write (default 1: none)
+              --syscalls           count the server's system calls in the measured run (perf stat; needs root)
               --result FILE        the JSON (default jmh/target/http-result.json)""".formatted(
             String.join(", ", HelloServers.KNOWN));
 
@@ -67,6 +70,7 @@ public final class HttpBench {
                 case "--warmup" -> warmup = line.number(args[i++], v);
                 case "--measure" -> measure = line.number(args[i++], v);
                 case "--pipeline" -> pipeline = line.number(args[i++], v);
+                case "--syscalls" -> syscalls = true;
                 case "--result" -> result = Path.of(line.value(args[i++], v));
                 case "-h", "--help" -> line.help();
                 default -> line.unknown(args[i]);
@@ -98,9 +102,10 @@ public final class HttpBench {
         for (String server : servers) {
             for (Row row : measure(server, connections, warmup, measure, pin, script)) {
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "  %-13s C=%-5d %,10.0f req/s  p99 %9.1f µs  server CPU %6.2f µs/req%s%n",
+                System.out.printf(Locale.ROOT, "  %-13s C=%-5d %,10.0f req/s  p99 %9.1f µs  server CPU %6.2f µs/req%s%s%n",
                         row.server(), row.connections(), row.requestsPerSecond(), row.p99Micros(),
-                        row.cpuMicrosPerRequest(), row.errors().isEmpty() ? "" : "  " + row.errors());
+                        row.cpuMicrosPerRequest(), syscalls ? "  syscalls/req " + row.syscallsPerRequest() : "",
+                        row.errors().isEmpty() ? "" : "  " + row.errors());
             }
         }
         rows.sort(java.util.Comparator.comparingInt(Row::connections));
@@ -173,7 +178,9 @@ public final class HttpBench {
     private static Row measureOnce(Process p, String server, String url, int connections, int measure, Path script)
             throws Exception {
         long before = cpuTicks(p.pid());
+        dev.weft.jmh.echo.SyscallCount counting = syscalls ? dev.weft.jmh.echo.SyscallCount.start(p.pid()) : null;
         String report = wrk(url, connections, measure, script);
+        java.util.Map<String, Long> counted = counting == null ? java.util.Map.of() : counting.stop();
         long after = cpuTicks(p.pid());
         long requests = Long.parseLong(find(report, "(\\d+) requests in"));
         double rps = Double.parseDouble(find(report, "Requests/sec:\\s+([\\d.]+)"));
@@ -188,7 +195,8 @@ public final class HttpBench {
         if (non2xx.find()) {
             errors.append(errors.isEmpty() ? "" : "; ").append("non-2xx: ").append(non2xx.group(1));
         }
-        return new Row(server, connections, rps, requests, p99, cpuMicros / Math.max(1, requests), errors.toString());
+        return new Row(server, connections, rps, requests, p99, cpuMicros / Math.max(1, requests), errors.toString(),
+                syscalls ? dev.weft.jmh.echo.SyscallCount.perRoundTrip(counted, requests) : "");
     }
 
     private static String wrk(String url, int connections, int seconds, Path script) throws Exception {
@@ -248,11 +256,12 @@ public final class HttpBench {
     }
 
     private static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format("%-13s %6s %12s %10s %14s  %s%n",
-                "server", "C", "req/s", "p99 µs", "server µs/req", "errors"));
+        StringBuilder sb = new StringBuilder(String.format("%-15s %6s %12s %10s %14s  %s%s%n",
+                "server", "C", "req/s", "p99 µs", "server µs/req", "errors", syscalls ? "  syscalls/req" : ""));
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "%-13s %6d %,12.0f %10.1f %14.2f  %s%n", r.server(), r.connections(),
-                    r.requestsPerSecond(), r.p99Micros(), r.cpuMicrosPerRequest(), r.errors()));
+            sb.append(String.format(Locale.ROOT, "%-15s %6d %,12.0f %10.1f %14.2f  %s%s%n", r.server(), r.connections(),
+                    r.requestsPerSecond(), r.p99Micros(), r.cpuMicrosPerRequest(), r.errors(),
+                    syscalls ? "  " + r.syscallsPerRequest() : ""));
         }
         return sb.toString();
     }

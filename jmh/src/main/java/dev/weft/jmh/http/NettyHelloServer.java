@@ -36,9 +36,24 @@ final class NettyHelloServer {
 
     static int start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        return start(new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()),
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+    }
+
+    /** The same on Netty's own io_uring transport ({@code netty-io_uring}). */
+    static int startIoUring() throws InterruptedException {
+        if (!io.netty.channel.uring.IoUring.isAvailable()) {
+            throw new IllegalStateException("netty-io_uring: io_uring is not available here",
+                    io.netty.channel.uring.IoUring.unavailabilityCause());
+        }
+        return start(new MultiThreadIoEventLoopGroup(1, io.netty.channel.uring.IoUringIoHandler.newFactory()),
+                io.netty.channel.uring.IoUringServerSocketChannel.class);
+    }
+
+    private static int start(EventLoopGroup group, Class<? extends io.netty.channel.ServerChannel> channel)
+            throws InterruptedException {
         var b = new io.netty.bootstrap.ServerBootstrap().group(group)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
