@@ -70,6 +70,7 @@ public final class EventLoop implements AutoCloseable {
     public EventLoop(Poller poller) {
         this.poller = Objects.requireNonNull(poller, "poller");
         this.thread = Thread.currentThread();
+        WrongThreadException.loopOpened(thread);
     }
 
     /** A loop on the calling thread with the backend {@link Backends#select()} picks. */
@@ -411,6 +412,7 @@ public final class EventLoop implements AutoCloseable {
         }
         rejecting = true;
         closed = true;
+        WrongThreadException.loopClosed(thread);
         poller.close();
         ready.clear();
     }
