@@ -79,12 +79,13 @@ public final class HubGroup implements AutoCloseable {
     private final Object stopLock = new Object();
     private volatile boolean stopped;
 
-    private HubGroup(String backend, int size) {
-        this.name = "weft-" + GROUPS.incrementAndGet();
+    private HubGroup(String backend, int size, String name, boolean daemon) {
+        this.name = name == null ? "weft-" + GROUPS.incrementAndGet() : name;
         this.members = new Member[size];
         for (int i = 0; i < size; i++) {
             Member m = new Member(i);
-            m.thread = new Thread(() -> runHub(backend, m), name + "-" + i);
+            m.thread = new Thread(() -> runHub(backend, m), this.name + "-" + i);
+            m.thread.setDaemon(daemon);
             members[i] = m;
         }
         for (Member m : members) {
@@ -158,10 +159,20 @@ public final class HubGroup implements AutoCloseable {
      *         that did start are stopped first)
      */
     public static HubGroup start(String backend, int hubs) {
+        return start(backend, hubs, null, false);
+    }
+
+    /**
+     * {@link #start(String, int)} with the group's {@code name} (its hub threads are
+     * {@code <name>-<index>}; null: {@code weft-<n>}) and, with {@code daemon}, daemon hub threads
+     * that do not keep the JVM alive (for a component that keeps it alive itself while it serves,
+     * as the HTTP server does).
+     */
+    public static HubGroup start(String backend, int hubs, String name, boolean daemon) {
         if (hubs < 1) {
             throw new IllegalArgumentException("a hub group needs at least one hub, not " + hubs);
         }
-        return new HubGroup(backend, hubs);
+        return new HubGroup(backend, hubs, name, daemon);
     }
 
     /**

@@ -176,7 +176,7 @@ public final class StreamServer {
          * @throws IOException if a hub cannot bind (the hubs that did are stopped first)
          */
         public StreamServerGroup startOn(dev.weft.fibers.HubGroup group) throws IOException {
-            return StreamServerGroup.start(group, this);
+            return StreamServerGroup.start(group, hub -> this);
         }
 
         String host() {

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * A {@link StreamServer} on every hub of a {@link HubGroup}: one listening socket per hub on the
@@ -57,27 +58,45 @@ public final class StreamServerGroup {
         this.address = servers.get(0).address();
     }
 
-    static StreamServerGroup start(HubGroup group, StreamServer.Builder b) throws IOException {
+    /**
+     * Starts a server on every hub of {@code group}, each from the builder {@code builderOnHub}
+     * makes for it, called on that hub's thread in a fiber (so it may make per-hub state for its
+     * handler, such as a per-hub connection registry). Hub 0's builder gives the address; every hub
+     * listens on its port with SO_REUSEPORT whatever the builders say, and each hub's
+     * {@code maxConnections} is shared out as the class comment says. {@link StreamServer.Builder#startOn}
+     * is this with one builder for all hubs. Any thread; in a fiber it parks that fiber.
+     *
+     * @throws BindException if the port is in use, also by a program that shares ports
+     * @throws IOException if a hub cannot bind (the hubs that did are stopped first)
+     */
+    public static StreamServerGroup start(HubGroup group, IntFunction<StreamServer.Builder> builderOnHub) throws IOException {
         Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(builderOnHub, "builderOnHub");
         int hubs = group.size();
-        if (b.port() != 0) {
-            refuseIfListenedOn(b.host(), b.port());
-        }
         List<StreamServer> started = new ArrayList<>();
-        int port = b.port();
+        int port = 0;
         try {
             for (int i = 0; i < hubs; i++) {
-                int share = b.maxConnections() == Integer.MAX_VALUE ? Integer.MAX_VALUE
-                        : b.maxConnections() / hubs + (i < b.maxConnections() % hubs ? 1 : 0);
-                if (share == 0) {
-                    break; // fewer connections allowed than hubs: the other hubs would never admit one
-                }
+                int index = i;
                 int bindTo = port;
                 StreamServer s = await(group.spawnOn(i, () -> {
-                    StreamServer server = new StreamServer(b, bindTo, true, share);
+                    StreamServer.Builder b = Objects.requireNonNull(builderOnHub.apply(index), "the builder for hub " + index);
+                    int max = b.maxConnections();
+                    int share = max == Integer.MAX_VALUE ? Integer.MAX_VALUE : max / hubs + (index < max % hubs ? 1 : 0);
+                    if (share == 0) {
+                        return null; // fewer connections allowed than hubs: this hub would never admit one
+                    }
+                    int listenOn = index == 0 ? b.port() : bindTo;
+                    if (index == 0 && listenOn != 0) {
+                        refuseIfListenedOn(b.host(), listenOn);
+                    }
+                    StreamServer server = new StreamServer(b, listenOn, true, share);
                     group.onStop(server::stop);
                     return server;
                 }));
+                if (s == null) {
+                    break;
+                }
                 started.add(s);
                 port = s.port(); // port 0: the first hub's port is everyone's
             }
@@ -135,6 +154,11 @@ public final class StreamServerGroup {
     /** The group it runs on. */
     public HubGroup group() {
         return group;
+    }
+
+    /** The server of hub {@code i} (to use on that hub's thread, as any {@link StreamServer}). */
+    public StreamServer on(int i) {
+        return servers.get(i);
     }
 
     /** Open connections per hub, in hub order. */
