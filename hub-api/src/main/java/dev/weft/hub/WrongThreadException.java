@@ -19,7 +19,7 @@ public final class WrongThreadException extends IllegalStateException {
                 ? what + " belongs to the hub thread '" + owner.getName() + "' but was used from a fiber of another hub,"
                         + " on thread '" + caller.getName() + "'. Objects of one hub (sockets, queues, locks, events,"
                         + " fibers) are not shared with fibers of another: fibers never move between hubs. Hand work"
-                        + " across hubs with a SharedQueue, AsyncResult.set, Event.set or hub.submit(...)."
+                        + " across hubs with a SharedQueue, AsyncResult.set, Event.set or hub.submit(...). " + instead
                 : what + " belongs to the hub thread '" + owner.getName() + "' but was used from thread '"
                         + caller.getName() + "'. " + instead);
     }
