@@ -334,6 +334,24 @@ public final class HubGroup implements AutoCloseable {
     }
 
     /**
+     * Runs {@code task} in a new fiber on every hub of the group, as {@link #spawnOn} does, and returns
+     * one future per hub, in hub order: the way to reach the fibers of every hub (a broadcast to
+     * connections spread over the hubs: each hub's task hands the message to its own fibers, with
+     * that hub's own primitives). Any thread.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the group has stopped (on the first
+     *         hub that refuses; the hubs before it run the task)
+     */
+    public <T> List<CompletableFuture<T>> spawnOnEach(Callable<T> task) {
+        Objects.requireNonNull(task, "task");
+        List<CompletableFuture<T>> all = new ArrayList<>(members.length);
+        for (int i = 0; i < members.length; i++) {
+            all.add(spawnOn(i, task));
+        }
+        return all;
+    }
+
+    /**
      * {@link #spawnOn} on the least-loaded hub ({@link #load}; the lowest index among equals).
      * Any thread.
      */

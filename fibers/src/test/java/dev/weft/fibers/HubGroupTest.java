@@ -44,6 +44,37 @@ class HubGroupTest {
     }
 
     @Test
+    void spawnOnEachReachesTheFibersOfEveryHub() throws Exception {
+        try (HubGroup group = HubGroup.start(3)) {
+            // on each hub, a fiber waits for a message with that hub's own Event
+            List<java.util.concurrent.CompletableFuture<String>> got = new ArrayList<>();
+            List<Event> arrived = new ArrayList<>();
+            String[] box = new String[3];
+            for (int i = 0; i < 3; i++) {
+                int index = i;
+                Event e = group.spawnOn(i, Event::new).get(10, TimeUnit.SECONDS);
+                arrived.add(e);
+                got.add(group.spawnOn(i, () -> {
+                    e.await();
+                    return Thread.currentThread().getName() + " got " + box[index];
+                }));
+            }
+            List<java.util.concurrent.CompletableFuture<Void>> sent = group.spawnOnEach(() -> {
+                int index = group.indexOf(Hub.current());
+                box[index] = "hello";
+                arrived.get(index).set(); // this hub's event, from this hub's fiber
+                return null;
+            });
+            for (var f : sent) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            for (int i = 0; i < 3; i++) {
+                assertEquals(group.name() + "-" + i + " got hello", got.get(i).get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
     void spawnPicksTheHubWithFewestLiveFibers() throws Exception {
         try (HubGroup group = HubGroup.start(2)) {
             AsyncResult<Void> release = group.spawnOn(0, () -> {
