@@ -66,7 +66,7 @@ public final class SlowFastHttpServer {
         if (options.backend() != null) {
             System.setProperty("weft.hub", options.backend()); // the server's own hub thread picks it
         }
-        // Bound on this (ordinary) thread, the server runs on a hub thread of its own until stopped.
+        // Bound on this (ordinary) thread, the server runs on a group of hubs of its own (one per core) until stopped.
         WeftHttpServer server;
         try {
             server = start(new InetSocketAddress("127.0.0.1", options.port()), SLOW);

@@ -214,7 +214,8 @@ class ExampleProcessTest {
 
     /** The lines of {@code text} other than the backend choice's INFO line (printed when none is named). */
     private static List<String> linesBut(String text) {
-        return text.lines().filter(l -> !l.startsWith("INFO: Weft hub backend: ")).toList();
+        return text.lines().filter(l -> !l.startsWith("INFO: Weft hub backend: ")
+                && !(l.startsWith("INFO: StreamServer on ") && l.contains(" hub(s) of weft-"))).toList();
     }
 
     @Test
@@ -289,8 +290,9 @@ class ExampleProcessTest {
         first.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
         Child second = start("MultiCoreEchoServer", "--port", Integer.toString(port), "--hubs", "2");
         assertEquals(1, second.waitForExit(), "stdout: " + second.out());
-        assertEquals(List.of("cannot listen on 127.0.0.1:" + port + ": Address already in use (another program listens there;"
-                + " with SO_REUSEPORT this one would silently share the port with it); pick another port with --port N"),
+        assertEquals(List.of("cannot listen on 127.0.0.1:" + port + ": Address already in use: 127.0.0.1:" + port
+                + " (another program listens there; with SO_REUSEPORT the group's listeners would silently share the port"
+                + " with it); pick another port with --port N"),
                 linesBut(second.err().toString()));
         assertEquals("", second.out().toString());
         for (int i = 0; i < 20; i++) { // every connection reaches the first
@@ -299,6 +301,8 @@ class ExampleProcessTest {
                 assertEquals("ping " + i, new String(c.getInputStream().readNBytes(("ping " + i).length()), StandardCharsets.US_ASCII));
             }
         }
+        assertTrue(first.err().toString().contains("INFO: StreamServer on /127.0.0.1:" + port + ": accepting on 2 hub(s) of weft-1"
+                + " (one SO_REUSEPORT listener per hub, backend "), "the server says how many hubs serve it: " + first.err());
         first.signal("TERM");
         assertEquals(0, first.waitForExit(), "stdout: " + first.out() + " stderr: " + first.err());
         String out = first.out().toString();

@@ -69,7 +69,9 @@ class ExamplesTest {
 
     @Test
     void theMultiCoreEchoServerServesOnePortFromTwoHubs() throws Exception {
-        try (MultiCoreEchoServer server = MultiCoreEchoServer.start(null, 2, 0)) {
+        try (LogCapture log = LogCapture.of(dev.weft.sockets.StreamServer.class);
+                MultiCoreEchoServer server = MultiCoreEchoServer.start(null, 2, 0)) {
+            assertEquals(1, log.count(), "it said how many hubs accept: " + log.messages());
             Hub.run(() -> {
                 List<Fiber<String>> clients = new ArrayList<>();
                 for (int i = 0; i < 50; i++) {
@@ -81,6 +83,8 @@ class ExamplesTest {
                 }
                 return null;
             });
+            String dump = server.dump();
+            assertTrue(dump.contains(" 2 hub(s) of weft-") && dump.contains("  hub 1 (weft-"), dump);
         }
     }
 

@@ -53,6 +53,7 @@ public final class JoinableQueue<T> extends Queue<T> {
      * @throws IllegalStateException if called more times than items were put
      */
     public void taskDone() {
+        checkThread("JoinableQueue.taskDone");
         if (unfinished == 0) {
             throw new IllegalStateException("taskDone() called more times than items were put into " + this);
         }
@@ -69,6 +70,7 @@ public final class JoinableQueue<T> extends Queue<T> {
      * ({@link BlockedForeverException}).
      */
     public void join() {
+        checkThread("JoinableQueue.join");
         while (unfinished > 0) {
             allDone.await();
         }
@@ -80,6 +82,7 @@ public final class JoinableQueue<T> extends Queue<T> {
      * @return true if no task is unfinished, false if the timeout passed first
      */
     public boolean join(Duration timeout) {
+        checkThread("JoinableQueue.join");
         long deadline = Deadlines.after(timeout);
         while (unfinished > 0) {
             if (!allDone.await(Duration.ofNanos(Deadlines.remaining(deadline))) && unfinished > 0) {

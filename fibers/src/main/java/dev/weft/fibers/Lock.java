@@ -27,6 +27,8 @@ import java.time.Duration;
  */
 public final class Lock {
     private final Semaphore semaphore = Semaphore.bounded(1);
+    /** The hub it belongs to (the semaphore's): a fiber of another hub is refused, naming both. */
+    private final Hub hub = Hub.current();
     private Fiber<?> owner;
     private int depth;
 
@@ -60,6 +62,7 @@ public final class Lock {
      * @return a {@link Held} that releases this level when closed (each call returns a new one)
      */
     public Held lock() {
+        hub.checkThread("Lock.lock");
         Fiber<?> me = Fiber.current();
         if (owner == me) {
             depth++;
@@ -78,6 +81,7 @@ public final class Lock {
      * @return the held lock, or null (and nothing held) if the timeout passed first
      */
     public Held tryLock(Duration timeout) {
+        hub.checkThread("Lock.tryLock");
         Fiber<?> me = Fiber.current();
         if (owner == me) {
             depth++;
@@ -98,6 +102,7 @@ public final class Lock {
      * @throws IllegalStateException if the calling fiber does not hold it (naming who does)
      */
     public void unlock() {
+        hub.checkThread("Lock.unlock");
         Fiber<?> me = Fiber.current();
         if (owner != me) {
             throw new IllegalStateException("fiber " + me + " cannot unlock " + this + ": "

@@ -408,6 +408,11 @@ public sealed class Queue<T> implements Iterable<T> permits LifoQueue, PriorityQ
         return items.size() == 0;
     }
 
+    /** Throws {@link dev.weft.hub.WrongThreadException} unless the caller runs on this queue's hub. */
+    final void checkThread(String what) {
+        hub.checkThread(what);
+    }
+
     /** The capacity; {@link Integer#MAX_VALUE} for an unbounded queue, 0 for a {@link Channel}. */
     public int capacity() {
         return capacity;

@@ -6,16 +6,20 @@ import com.sun.net.httpserver.HttpServer;
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.fibers.HubGroup;
 import dev.weft.fibers.NotInFiberException;
 import dev.weft.http.internal.Contexts;
 import dev.weft.http.internal.HttpService;
 import dev.weft.sockets.ConnectionHandler;
 import dev.weft.sockets.StreamServer;
+import dev.weft.sockets.StreamServerGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -78,21 +82,30 @@ public final class WeftHttpServer extends HttpServer {
     private HttpService service;
     private StreamServer acceptor;
     private Event stopped;
-    private Thread ownHubThread;
+    /** Bound on an ordinary thread: the server's own hubs, one service per hub, and their listeners. */
+    private HubGroup group;
+    private List<HttpService> groupServices;
+    private StreamServerGroup groupAcceptors;
+    /** How many hubs a server bound on an ordinary thread runs on. */
+    private final int hubs;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private boolean bound;
     private boolean started;
     private boolean stopCalled;
 
-    private WeftHttpServer(HttpLimits limits) {
-        this(limits, null, service -> service::serve);
+    private WeftHttpServer(HttpLimits limits, int hubs) {
+        this(limits, null, service -> service::serve, hubs);
     }
 
     /**
      * The engine of a server of another type ({@link WeftHttpsServer}): its contexts report {@code
      * owner} as their server, and {@code connections} makes the handler of accepted connections.
      */
-    WeftHttpServer(HttpLimits limits, HttpServer owner, Function<HttpService, ConnectionHandler> connections) {
+    WeftHttpServer(HttpLimits limits, HttpServer owner, Function<HttpService, ConnectionHandler> connections, int hubs) {
+        if (hubs < 1) {
+            throw new IllegalArgumentException("an HTTP server needs at least one hub, not " + hubs);
+        }
+        this.hubs = hubs;
         this.limits = Objects.requireNonNull(limits, "limits");
         this.contexts = new Contexts(owner == null ? this : owner);
         this.connections = connections;
@@ -111,8 +124,20 @@ public final class WeftHttpServer extends HttpServer {
      * @throws BindException if the address is in use
      */
     public static WeftHttpServer create(InetSocketAddress address, int backlog, HttpLimits limits) throws IOException {
+        return create(address, backlog, limits, HubGroup.defaultSize());
+    }
+
+    /**
+     * {@link #create(InetSocketAddress, int, HttpLimits)} on {@code hubs} hubs when bound on an
+     * ordinary thread (1: one hub thread, as before groups). Bound in a fiber, the server runs on
+     * that fiber's hub whatever {@code hubs} says.
+     *
+     * @throws IllegalArgumentException if {@code hubs} is below 1
+     */
+    public static WeftHttpServer create(InetSocketAddress address, int backlog, HttpLimits limits, int hubs)
+            throws IOException {
         dev.weft.fibers.internal.JvmFlags.check(); // an exception naming the JVM flag, not a bare IllegalAccessError
-        WeftHttpServer s = new WeftHttpServer(limits);
+        WeftHttpServer s = new WeftHttpServer(limits, hubs);
         if (address != null) {
             s.bind(address, backlog);
         }
@@ -180,47 +205,33 @@ public final class WeftHttpServer extends HttpServer {
         this.hub = Hub.current();
     }
 
+    /** On an ordinary thread: a group of the server's own hubs, each with its service and listener. */
     private void startOwnHub(InetSocketAddress addr, int backlog) throws IOException {
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread t = Thread.ofPlatform().daemon(true).name("weft-http " + addr).unstarted(() -> {
-            try {
-                Hub.run(() -> {
-                    try {
-                        listen(addr, backlog);
-                    } catch (Throwable e) {
-                        ready.completeExceptionally(e);
-                        return;
-                    }
-                    ready.complete(null);
-                    stopped.await();
-                    service.awaitNoConnections(); // a handler that called stop() finishes its exchange
-
-                });
-            } catch (Throwable e) {
-                if (!ready.completeExceptionally(e)) {
-                    LOG.log(System.Logger.Level.ERROR, "the hub of " + this + " failed", e);
-                }
-            } finally {
-                terminated.countDown();
-            }
-        });
-        ownHubThread = t;
-        t.start();
+        HubGroup g = HubGroup.start(null, hubs, "weft-http " + addr, true);
+        HttpService[] services = new HttpService[hubs];
+        String host = addr.getAddress() != null ? addr.getAddress().getHostAddress() : addr.getHostString();
+        StreamServerGroup a;
         try {
-            ready.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
+            a = StreamServerGroup.start(g, i -> {
+                HttpService s = new HttpService(limits, contexts);
+                services[i] = s;
+                return StreamServer.builder(connections.apply(s)).bind(host, addr.getPort()).backlog(backlog)
+                        .maxConnections(limits.maxConnections()).maxConnectionsPerPeer(limits.maxConnectionsPerPeer())
+                        .idleTimeout(limits.idleTimeout()).reclaimWhenFull(s::closeLongestIdle);
+            });
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                g.close();
+            } catch (RuntimeException alsoFailed) {
+                e.addSuppressed(alsoFailed);
             }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException("could not start the hub of an HTTP server on " + addr + ": " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while binding " + addr, e);
+            throw e;
         }
+        this.groupServices = List.of(services).subList(0, a.hubs());
+        this.groupAcceptors = a;
+        this.group = g;
+        this.address = a.address();
+        this.hub = g.hubs().get(0);
     }
 
     /**
@@ -239,12 +250,16 @@ public final class WeftHttpServer extends HttpServer {
             }
             started = true;
         }
-        if (Thread.currentThread() == hub.thread()) {
+        if (group != null) {
+            for (int i = 0; i < groupServices.size(); i++) {
+                group.hubs().get(i).execute(groupServices.get(i)::start);
+            }
+        } else if (Thread.currentThread() == hub.thread()) {
             service.start();
         } else {
             hub.execute(service::start);
         }
-        if (ownHubThread != null) {
+        if (group != null) {
             Thread.ofPlatform().daemon(false).name("weft-http keep-alive " + address).start(() -> {
                 try {
                     terminated.await();
@@ -306,6 +321,10 @@ public final class WeftHttpServer extends HttpServer {
             return;
         }
         Duration grace = Duration.ofSeconds(delay);
+        if (group != null) {
+            stopGroup(grace);
+            return;
+        }
         if (Thread.currentThread() == h.thread()) {
             stopOnHub(grace);
             return;
@@ -315,17 +334,74 @@ public final class WeftHttpServer extends HttpServer {
                 stopOnHub(grace);
                 return null;
             }).join();
-            if (ownHubThread != null) {
-                ownHubThread.join();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw new UncheckedIOException(io);
             }
             throw e;
         }
+    }
+
+    /**
+     * Stops the server's own group: every hub's service and listener at once (each closes its
+     * listener, closes idle connections, waits up to the grace for exchanges in flight), then every
+     * hub's remaining connections end, then the group stops and its threads are joined. Called on
+     * one of the group's hubs (a handler), it waits for the other hubs' listeners only and leaves
+     * the rest to a thread of its own, so its own exchange finishes normally.
+     */
+    private void stopGroup(Duration grace) {
+        int ownIndex = HubGroup.current() == group ? group.indexOf(Hub.current()) : -1;
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (int i = 0; i < groupServices.size(); i++) {
+            int index = i;
+            if (i != ownIndex) {
+                stops.add(group.spawnOn(i, () -> {
+                    stopGroupHub(index, grace);
+                    return null;
+                }));
+            }
+        }
+        if (ownIndex >= 0 && ownIndex < groupServices.size()) {
+            stopGroupHub(ownIndex, grace); // in the caller's fiber: it neither waits for nor kills itself
+        }
+        for (CompletableFuture<Void> f : stops) {
+            try {
+                if (Fiber.inFiber()) {
+                    dev.weft.fibers.Futures.await(f);
+                } else {
+                    f.join();
+                }
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.ERROR, "stopping " + this + " failed", e);
+            }
+        }
+        Runnable rest = () -> {
+            try {
+                for (int i = 0; i < groupServices.size(); i++) {
+                    HttpService s = groupServices.get(i);
+                    group.spawnOn(i, () -> {
+                        s.awaitNoConnections(); // a handler that called stop() finishes its exchange
+                        return null;
+                    }).join();
+                }
+                group.stop(Duration.ZERO);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "stopping " + this + " failed", e);
+            } finally {
+                terminated.countDown();
+            }
+        };
+        if (ownIndex >= 0) {
+            Thread.ofPlatform().name("weft-http stop " + address).start(rest); // the group cannot join itself
+        } else {
+            rest.run();
+        }
+    }
+
+    /** One hub's part of {@link #stopGroup}: as {@link #stopOnHub}, for that hub's service and listener. */
+    private void stopGroupHub(int i, Duration grace) {
+        groupServices.get(i).beginStop();
+        groupAcceptors.on(i).stop(grace);
     }
 
     private void stopOnHub(Duration grace) {

@@ -45,7 +45,8 @@ public final class WeftHttpsServer extends HttpsServer {
 
     private WeftHttpsServer(HttpLimits limits) {
         this.server = new WeftHttpServer(limits, this,
-                service -> new HttpsConnections(service, () -> configurator, limits.requestHeadTimeout())::serve);
+                service -> new HttpsConnections(service, () -> configurator, limits.requestHeadTimeout())::serve,
+                dev.weft.fibers.HubGroup.defaultSize());
     }
 
     /** {@link #create(InetSocketAddress, int, HttpLimits)} with {@link HttpLimits#defaults()}. */

@@ -81,6 +81,7 @@ public final class EventLoop implements AutoCloseable {
         this.thread = Thread.currentThread();
         this.sim = poller instanceof Simulated s ? s : null;
         this.order = sim == null ? null : Objects.requireNonNull(sim.readyOrder(), "readyOrder");
+        WrongThreadException.loopOpened(thread);
     }
 
     /**
@@ -490,6 +491,7 @@ public final class EventLoop implements AutoCloseable {
         }
         rejecting = true;
         closed = true;
+        WrongThreadException.loopClosed(thread);
         poller.close();
         ready.clear();
         if (order != null) {

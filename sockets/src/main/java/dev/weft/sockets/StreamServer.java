@@ -163,7 +163,32 @@ public final class StreamServer {
          */
         public StreamServer start() throws IOException {
             Fiber.current();
-            return new StreamServer(this);
+            return new StreamServer(this, port, reusePort, maxConnections);
+        }
+
+        /**
+         * Starts the server on every hub of {@code group}: one listening socket per hub on the same
+         * port (SO_REUSEPORT, the kernel spreads connections), each hub's connections as fibers of
+         * that hub; {@link #maxConnections} is shared out between the hubs. See {@link StreamServerGroup}.
+         * Any thread; in a fiber it parks that fiber while the hubs bind.
+         *
+         * @throws java.net.BindException if the port is in use, also by a program that shares ports
+         * @throws IOException if a hub cannot bind (the hubs that did are stopped first)
+         */
+        public StreamServerGroup startOn(dev.weft.fibers.HubGroup group) throws IOException {
+            return StreamServerGroup.start(group, hub -> this);
+        }
+
+        String host() {
+            return host;
+        }
+
+        int port() {
+            return port;
+        }
+
+        int maxConnections() {
+            return maxConnections;
         }
     }
 
@@ -181,19 +206,20 @@ public final class StreamServer {
     private final Fiber<Void> acceptor;
     private long accepted;
 
-    private StreamServer(Builder b) throws IOException {
+    /** A server on the current hub from {@code b}, with the port, SO_REUSEPORT and connection limit given here. */
+    StreamServer(Builder b, int port, boolean reusePort, int maxConnections) throws IOException {
         this.hub = Hub.current();
         this.handler = b.handler;
         this.maxAcceptsPerIteration = b.maxAcceptsPerIteration;
         this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
         this.idleTimeout = b.idleTimeout;
         this.reclaimWhenFull = b.reclaimWhenFull;
-        InetSocketAddress bindTo = b.host == null ? new InetSocketAddress(b.port)
-                : new InetSocketAddress(Resolver.resolve(b.host, null).get(0), b.port);
+        InetSocketAddress bindTo = b.host == null ? new InetSocketAddress(port)
+                : new InetSocketAddress(Resolver.resolve(b.host, null).get(0), port);
         this.listener = hub.loop().poller().openListener(bindTo.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
-            if (b.reusePort) {
+            if (reusePort) {
                 listener.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
             listener.bind(bindTo, b.backlog);
@@ -202,7 +228,7 @@ public final class StreamServer {
             listener.close();
             throw e;
         }
-        this.handlers = new ServerFibers("StreamServer(" + address + ")", b.maxConnections);
+        this.handlers = new ServerFibers("StreamServer(" + address + ")", maxConnections);
         this.acceptor = Fiber.spawn("accept " + address, this::acceptLoop);
         handlers.watch(acceptor);
     }
@@ -359,6 +385,11 @@ public final class StreamServer {
     /** The address it listens on (with the actual port when bound to port 0). */
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** The hub it runs on. */
+    Hub hub() {
+        return hub;
     }
 
     /** The port it listens on. */

@@ -1,0 +1,274 @@
+package dev.weft.sockets;
+
+import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Futures;
+import dev.weft.fibers.HubGroup;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * A {@link StreamServer} on every hub of a {@link HubGroup}: one listening socket per hub on the
+ * same port with {@code SO_REUSEPORT}, so the kernel spreads new connections over the hubs (Linux
+ * balances by a hash of the connection's addresses, on every backend: epoll, io_uring and nio); a
+ * connection is served by fibers of the hub that accepted it, for its whole life. Started by
+ * {@link StreamServer.Builder#startOn}.
+ *
+ * <p>Limits across the group: {@code maxConnections} is shared out between the hubs (each hub admits
+ * at most its share, {@code max / hubs} rounded up for the first {@code max % hubs} hubs), so the
+ * group never holds more than {@code maxConnections}; a hub that is full leaves the rest of its
+ * kernel queue waiting even if another hub has room. {@code maxConnectionsPerPeer} holds per hub.
+ *
+ * <p>A port that another program already listens on is refused ({@link BindException}), even if
+ * that program set {@code SO_REUSEPORT} too: a probe bind without the option comes first, so a
+ * second copy of a server does not silently take half of the connections.
+ *
+ * <p>Stop: {@link #stop(Duration)} stops every hub's server at once (each stops accepting, closes
+ * its listener, waits up to the grace for its connections, kills the rest); stopping the group
+ * ({@link HubGroup#stop}) does the same with the group's grace.
+ *
+ * <p>Not built: where {@code SO_REUSEPORT} does not balance (macOS and the BSDs give every
+ * connection to one socket; Windows lacks the option), one acceptor handing accepted sockets to
+ * the other hubs' pollers; there the start fails naming the option.
+ *
+ * <p>Thread rule: any thread. The queries ask each hub and wait for its answer (in a fiber they park
+ * it; on a thread they block it); from a fiber of one of the group's own hubs, the answer for that
+ * hub is read directly.
+ */
+public final class StreamServerGroup {
+    private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
+    private static final long ANSWER_SECONDS = 30;
+
+    private final HubGroup group;
+    private final List<StreamServer> servers;
+    private final InetSocketAddress address;
+
+    private StreamServerGroup(HubGroup group, List<StreamServer> servers) {
+        this.group = group;
+        this.servers = List.copyOf(servers);
+        this.address = servers.get(0).address();
+    }
+
+    /**
+     * Starts a server on every hub of {@code group}, each from the builder {@code builderOnHub}
+     * makes for it, called on that hub's thread in a fiber (so it may make per-hub state for its
+     * handler, such as a per-hub connection registry). Hub 0's builder gives the address; every hub
+     * listens on its port with SO_REUSEPORT whatever the builders say, and each hub's
+     * {@code maxConnections} is shared out as the class comment says. {@link StreamServer.Builder#startOn}
+     * is this with one builder for all hubs. Any thread; in a fiber it parks that fiber.
+     *
+     * @throws BindException if the port is in use, also by a program that shares ports
+     * @throws IOException if a hub cannot bind (the hubs that did are stopped first)
+     */
+    public static StreamServerGroup start(HubGroup group, IntFunction<StreamServer.Builder> builderOnHub) throws IOException {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(builderOnHub, "builderOnHub");
+        int hubs = group.size();
+        List<StreamServer> started = new ArrayList<>();
+        int port = 0;
+        try {
+            for (int i = 0; i < hubs; i++) {
+                int index = i;
+                int bindTo = port;
+                StreamServer s = await(group.spawnOn(i, () -> {
+                    StreamServer.Builder b = Objects.requireNonNull(builderOnHub.apply(index), "the builder for hub " + index);
+                    int max = b.maxConnections();
+                    int share = max == Integer.MAX_VALUE ? Integer.MAX_VALUE : max / hubs + (index < max % hubs ? 1 : 0);
+                    if (share == 0) {
+                        return null; // fewer connections allowed than hubs: this hub would never admit one
+                    }
+                    int listenOn = index == 0 ? b.port() : bindTo;
+                    if (index == 0 && listenOn != 0) {
+                        refuseIfListenedOn(b.host(), listenOn);
+                    }
+                    StreamServer server = new StreamServer(b, listenOn, true, share);
+                    group.onStop(server::stop);
+                    return server;
+                }));
+                if (s == null) {
+                    break;
+                }
+                started.add(s);
+                port = s.port(); // port 0: the first hub's port is everyone's
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            for (StreamServer s : started) {
+                try {
+                    stopOn(group, s, Duration.ZERO);
+                } catch (RuntimeException alsoFailed) {
+                    e.addSuppressed(alsoFailed);
+                }
+            }
+            throw e;
+        }
+        StreamServerGroup g = new StreamServerGroup(group, started);
+        LOG.log(System.Logger.Level.INFO, () -> "StreamServer on " + g.address + ": accepting on " + started.size()
+                + " hub(s) of " + group.name() + " (one SO_REUSEPORT listener per hub, backend "
+                + group.hubs().get(0).backendName() + ")");
+        return g;
+    }
+
+    /**
+     * Binds (without listening) a socket without SO_REUSEPORT to the port and closes it: that fails
+     * if anything listens there, even a program that set SO_REUSEPORT, which the group's listeners
+     * would otherwise join. SO_REUSEADDR is on, so connections of an earlier run in TIME_WAIT do not
+     * count. (A program that starts listening between this probe and the bind can still join.)
+     */
+    private static void refuseIfListenedOn(String host, int port) throws BindException {
+        try (Socket probe = new Socket()) {
+            probe.setReuseAddress(true);
+            probe.bind(host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
+        } catch (IOException inUse) {
+            BindException e = new BindException("Address already in use: " + (host == null ? "*" : host) + ":" + port
+                    + " (another program listens there; with SO_REUSEPORT the group's listeners would silently share"
+                    + " the port with it)");
+            e.initCause(inUse);
+            throw e;
+        }
+    }
+
+    /** The address every hub listens on (with the actual port when bound to port 0). */
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** The port every hub listens on. */
+    public int port() {
+        return address.getPort();
+    }
+
+    /** How many hubs accept (fewer than the group's when {@code maxConnections} is below its size). */
+    public int hubs() {
+        return servers.size();
+    }
+
+    /** The group it runs on. */
+    public HubGroup group() {
+        return group;
+    }
+
+    /** The server of hub {@code i} (to use on that hub's thread, as any {@link StreamServer}). */
+    public StreamServer on(int i) {
+        return servers.get(i);
+    }
+
+    /** Open connections per hub, in hub order. */
+    public List<Integer> connectionsPerHub() {
+        return ask(StreamServer::connections);
+    }
+
+    /** Connections accepted so far per hub, in hub order: how evenly the kernel spread them. */
+    public List<Long> acceptedPerHub() {
+        return ask(StreamServer::accepted);
+    }
+
+    /** Open connections on every hub together. */
+    public int connections() {
+        return connectionsPerHub().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /**
+     * The per-hub counts and how evenly connections spread: the busiest hub's accepted count over
+     * the mean (1.00 is perfectly even).
+     */
+    public String dump() {
+        List<Integer> open = connectionsPerHub();
+        List<Long> accepted = acceptedPerHub();
+        long total = accepted.stream().mapToLong(Long::longValue).sum();
+        long max = accepted.stream().mapToLong(Long::longValue).max().orElse(0);
+        String spread = total == 0 ? "no connections yet"
+                : String.format(java.util.Locale.ROOT, "busiest hub %.2f x the mean", max * (double) servers.size() / total);
+        StringBuilder sb = new StringBuilder("StreamServer on ").append(address).append(", ").append(servers.size())
+                .append(" hub(s) of ").append(group.name()).append(": ").append(spread).append('\n');
+        for (int i = 0; i < servers.size(); i++) {
+            sb.append("  hub ").append(i).append(" (").append(group.hubs().get(i).thread().getName()).append("): ")
+                    .append(open.get(i)).append(" open, ").append(accepted.get(i)).append(" accepted\n");
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Stops the server on every hub at once (see {@link StreamServer#stop}) and waits for all.
+     *
+     * @param grace null: as long as connections run; zero or negative: kill them at once
+     * @return how many connections had to be killed, on all hubs together
+     */
+    public int stop(Duration grace) {
+        List<CompletableFuture<Integer>> stops = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            StreamServer s = servers.get(i);
+            stops.add(group.spawnOn(i, () -> s.stop(grace)));
+        }
+        int killed = 0;
+        for (CompletableFuture<Integer> f : stops) {
+            killed += awaitUnchecked(f);
+        }
+        return killed;
+    }
+
+    @Override
+    public String toString() {
+        return "StreamServerGroup(" + address + ", " + servers.size() + " hubs)";
+    }
+
+    private static void stopOn(HubGroup group, StreamServer s, Duration grace) {
+        int i = group.indexOf(s.hub());
+        awaitUnchecked(group.spawnOn(i, () -> s.stop(grace)));
+    }
+
+    private <T> List<T> ask(java.util.function.Function<StreamServer, T> query) {
+        List<CompletableFuture<T>> answers = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            StreamServer s = servers.get(i);
+            answers.add(group.spawnOn(i, () -> query.apply(s)));
+        }
+        List<T> out = new ArrayList<>();
+        for (CompletableFuture<T> a : answers) {
+            out.add(awaitUnchecked(a));
+        }
+        return out;
+    }
+
+    /** The future's value: in a fiber it parks the fiber, elsewhere it blocks the thread. */
+    private static <T> T await(CompletableFuture<T> f) throws IOException {
+        try {
+            if (Fiber.inFiber()) {
+                return Futures.await(f);
+            }
+            return f.get(ANSWER_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("a hub did not answer within " + ANSWER_SECONDS + " s: " + e, e);
+        }
+    }
+
+    private static <T> T awaitUnchecked(CompletableFuture<T> f) {
+        try {
+            return await(f);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
