@@ -246,7 +246,7 @@ public final class SharedQueue<T> {
                     items.addLast(item);
                     wake = takeWaiter(getters);
                     node = null;
-                } else if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
+                } else if (deadline != Long.MAX_VALUE && Deadlines.now() - deadline >= 0) {
                     return false;
                 } else {
                     node = new Node(me, me == null ? Thread.currentThread() : null);
@@ -279,7 +279,7 @@ public final class SharedQueue<T> {
                     wake = takeWaiter(putters);
                 } else if (closed) {
                     throw new QueueClosedException("the SharedQueue is closed and empty");
-                } else if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline >= 0) {
+                } else if (deadline != Long.MAX_VALUE && Deadlines.now() - deadline >= 0) {
                     return null;
                 } else {
                     node = new Node(me, me == null ? Thread.currentThread() : null);
@@ -335,7 +335,7 @@ public final class SharedQueue<T> {
             if (deadline == Long.MAX_VALUE) {
                 LockSupport.park(node);
             } else {
-                long left = deadline - System.nanoTime();
+                long left = deadline - Deadlines.now();
                 if (left <= 0) {
                     return;
                 }

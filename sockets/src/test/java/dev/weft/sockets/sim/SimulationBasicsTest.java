@@ -9,6 +9,7 @@ import dev.weft.fibers.BlockedForeverException;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Hub;
+import dev.weft.fibers.SharedQueue;
 import dev.weft.fibers.Timeout;
 import dev.weft.hub.sim.SimSettings;
 import dev.weft.hub.sim.Simulation;
@@ -55,6 +56,23 @@ class SimulationBasicsTest {
         assertTrue(took >= 3_600_000_000_000L && took < 3_600_000_100_000L, "slept " + took + " ns of virtual time");
         assertEquals(1, sim.jumps());
         assertEquals("sim", Hub.run("sim", () -> Hub.current().backendName()));
+    }
+
+    @Test
+    void aSharedQueuesTimedPollAndOfferExpireAtTheirVirtualDeadlines() throws Exception {
+        Simulation sim = Simulation.prepare(SimSettings.of(3));
+        long[] took = simulate(sim, () -> {
+            SharedQueue<String> queue = new SharedQueue<>(1);
+            long start = Hub.current().nanoTime();
+            assertEquals(null, queue.poll(Duration.ofMinutes(10)));
+            long polled = Hub.current().nanoTime() - start;
+            queue.put("full");
+            start = Hub.current().nanoTime();
+            assertEquals(false, queue.offer("more", Duration.ofMinutes(5)));
+            return new long[] {polled, Hub.current().nanoTime() - start};
+        });
+        assertTrue(took[0] >= 600_000_000_000L && took[0] < 600_000_100_000L, "poll gave up after " + took[0] + " ns");
+        assertTrue(took[1] >= 300_000_000_000L && took[1] < 300_000_100_000L, "offer gave up after " + took[1] + " ns");
     }
 
     @Test
