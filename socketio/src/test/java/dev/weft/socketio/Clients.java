@@ -1,0 +1,61 @@
+package dev.weft.socketio;
+
+import dev.weft.testkit.Processes;
+import dev.weft.testkit.Tools;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The official clients the tests run, found or installed by the tests: {@code socket.io-client} 4.8
+ * from npm (into {@code target/npm-socketio}; Node and npm from Debian when missing, as root). What
+ * cannot be had skips the test, naming it.
+ */
+final class Clients {
+    private static Path nodeModules;
+
+    private Clients() {
+    }
+
+    /** The {@code node_modules} directory with {@code socket.io-client@4.8}. */
+    static synchronized Path nodeSocketIo() throws Exception {
+        if (nodeModules != null) {
+            return nodeModules;
+        }
+        Tools.require("nodejs", "node");
+        Tools.require("npm", "npm");
+        Path dir = Path.of("target", "npm-socketio").toAbsolutePath();
+        Path pkg = dir.resolve("node_modules/socket.io-client/package.json");
+        if (!Files.exists(pkg) || !Files.readString(pkg).contains("\"version\": \"4.8.")) {
+            Files.createDirectories(dir);
+            String said;
+            try {
+                said = Processes.run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--silent", "socket.io-client@4.8"),
+                        null, Duration.ofSeconds(300)).toString();
+            } catch (IOException e) {
+                said = e.getMessage();
+            }
+            Assumptions.assumeTrue(Files.exists(pkg), "SKIPPED: 'npm install socket.io-client@4.8' failed (no npm registry?): " + said);
+        }
+        nodeModules = dir.resolve("node_modules");
+        return nodeModules;
+    }
+
+    /** The script {@code name} from the test resources, as a file. */
+    static Path script(String name) throws Exception {
+        return Path.of(Clients.class.getResource("/clients/" + name).toURI());
+    }
+
+    /** Runs {@code node script args...} with the npm modules on NODE_PATH; at most 90 s. */
+    static Processes.Result node(String script, String... args) throws Exception {
+        Path modules = nodeSocketIo();
+        List<String> cmd = new java.util.ArrayList<>(List.of("node", script(script).toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("NODE_PATH", modules.toString());
+        return Processes.await(pb.start(), String.join(" ", cmd), null, Duration.ofSeconds(90));
+    }
+}
