@@ -61,11 +61,15 @@ public final class Broadcast {
     public void emit(String name, Object... args) {
         List<Object> packets = SioPacket.encode(SioPacket.EVENT, namespace.name(), -1, SocketIoSocket.eventData(name, args));
         deliverLocally(packets);
-        namespace.fanOutRemotely(this, name, args);
+        namespace.fanOutRemotely(this, packets);
     }
 
-    /** Puts encoded {@code packets} in the outbox of every local recipient; returns how many. */
-    int deliverLocally(List<Object> packets) {
+    /**
+     * Puts encoded {@code packets} (an Engine.IO message: the Socket.IO packet's text with the
+     * message type {@code 4} in front, then its binary attachments) in the outbox of every local
+     * recipient; returns how many. For a remote fan-out's receiving side.
+     */
+    public int deliverLocally(List<Object> packets) {
         int n = 0;
         for (SocketIoSocket s : recipients()) {
             s.send(packets);

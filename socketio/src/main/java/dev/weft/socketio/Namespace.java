@@ -29,7 +29,8 @@ public final class Namespace {
      */
     @FunctionalInterface
     public interface RemoteFanOut {
-        void publish(Namespace namespace, Broadcast to, String event, Object[] args);
+        /** {@code packets}: the encoded Engine.IO packets (the text, then binary attachments), as {@link Broadcast#deliverLocally} takes them. */
+        void publish(Namespace namespace, Broadcast to, List<Object> packets);
     }
 
     private final String name;
@@ -95,12 +96,6 @@ public final class Namespace {
         broadcast().emit(event, args);
     }
 
-    /** Delivers a broadcast that another hub or process published, to the local recipients only. */
-    public int deliverFromRemote(Broadcast to, String event, Object... args) {
-        return to.deliverLocally(dev.weft.socketio.internal.SioPacket.encode(dev.weft.socketio.internal.SioPacket.EVENT,
-                name, -1, SocketIoSocket.eventData(event, args)));
-    }
-
     /** A broadcast to the local members of {@code rooms} minus {@code except} (for a remote fan-out's receiving side). */
     public Broadcast broadcast(Set<String> toRooms, Set<String> exceptRooms) {
         return new Broadcast(this, Set.copyOf(toRooms), Set.copyOf(exceptRooms));
@@ -112,10 +107,10 @@ public final class Namespace {
         return rooms;
     }
 
-    void fanOutRemotely(Broadcast to, String event, Object[] args) {
+    void fanOutRemotely(Broadcast to, List<Object> packets) {
         RemoteFanOut r = remote;
         if (r != null) {
-            r.publish(this, to, event, args);
+            r.publish(this, to, packets);
         }
     }
 
