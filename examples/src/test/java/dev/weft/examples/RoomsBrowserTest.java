@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.http.WeftHttpServer;
+import dev.weft.testkit.Npm;
 import dev.weft.testkit.Processes;
 import dev.weft.testkit.Tools;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,31 +23,12 @@ import org.junit.jupiter.api.Test;
  */
 class RoomsBrowserTest {
 
-    private static Path npm(String dirName, String pkg, String installedName, String versionPrefix) throws Exception {
-        Tools.require("nodejs", "node");
-        Tools.require("npm", "npm");
-        Path dir = Path.of("target", dirName).toAbsolutePath();
-        Path json = dir.resolve("node_modules/" + installedName + "/package.json");
-        if (!Files.exists(json) || !Files.readString(json).contains("\"version\": \"" + versionPrefix)) {
-            Files.createDirectories(dir);
-            String said;
-            try {
-                said = Processes.run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--silent", pkg), null,
-                        Duration.ofSeconds(300)).toString();
-            } catch (IOException e) {
-                said = e.getMessage();
-            }
-            Assumptions.assumeTrue(Files.exists(json), "SKIPPED: 'npm install " + pkg + "' failed (no npm registry?): " + said);
-        }
-        return dir;
-    }
-
     @Test
     void twoChromiumPagesJoinARoomAndSeeEachOthersMessages() throws Exception {
         Path chromium = Tools.require("chromium", "chromium");
-        Path client = npm("npm-socketio", RoomsServer.CLIENT_PACKAGE, "socket.io-client", "4.8.");
-        Path puppeteer = npm("npm-puppeteer", "puppeteer-core@24", "puppeteer-core", "24.");
-        byte[] js = RoomsServer.clientJs(null, client);
+        Path client = Npm.install("npm-socketio", RoomsServer.CLIENT_PACKAGE, "socket.io-client", "4.8.");
+        Path puppeteer = Npm.install("npm-puppeteer", "puppeteer-core@24", "puppeteer-core", "24.");
+        byte[] js = RoomsServer.clientJs(null, client.getParent());
         Path out = Path.of("target", "rooms-browser").toAbsolutePath();
         Files.createDirectories(out);
         WeftHttpServer server = RoomsServer.start(new InetSocketAddress("127.0.0.1", 0), js);
@@ -56,7 +36,7 @@ class RoomsBrowserTest {
             Path script = Path.of(RoomsBrowserTest.class.getResource("/rooms/two-pages.js").toURI());
             ProcessBuilder pb = new ProcessBuilder("node", script.toString(),
                     "http://127.0.0.1:" + server.getAddress().getPort() + "/", chromium.toString(), out.toString());
-            pb.environment().put("NODE_PATH", puppeteer.resolve("node_modules").toString());
+            pb.environment().put("NODE_PATH", puppeteer.toString());
             Processes.Result r = Processes.await(pb.start(), "node two-pages.js", null, Duration.ofSeconds(90));
             assertEquals(0, r.exit(), r.toString());
             assertTrue(r.out().contains("alice saw bob's message") && r.out().contains("bob saw alice's message"), r.toString());

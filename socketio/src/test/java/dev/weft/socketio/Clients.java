@@ -1,8 +1,8 @@
 package dev.weft.socketio;
 
+import dev.weft.testkit.Npm;
 import dev.weft.testkit.Processes;
 import dev.weft.testkit.Tools;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,33 +15,12 @@ import org.junit.jupiter.api.Assumptions;
  * cannot be had skips the test, naming it.
  */
 final class Clients {
-    private static Path nodeModules;
-
     private Clients() {
     }
 
     /** The {@code node_modules} directory with {@code socket.io-client@4.8}. */
-    static synchronized Path nodeSocketIo() throws Exception {
-        if (nodeModules != null) {
-            return nodeModules;
-        }
-        Tools.require("nodejs", "node");
-        Tools.require("npm", "npm");
-        Path dir = Path.of("target", "npm-socketio").toAbsolutePath();
-        Path pkg = dir.resolve("node_modules/socket.io-client/package.json");
-        if (!Files.exists(pkg) || !Files.readString(pkg).contains("\"version\": \"4.8.")) {
-            Files.createDirectories(dir);
-            String said;
-            try {
-                said = Processes.run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--silent", "socket.io-client@4.8"),
-                        null, Duration.ofSeconds(300)).toString();
-            } catch (IOException e) {
-                said = e.getMessage();
-            }
-            Assumptions.assumeTrue(Files.exists(pkg), "SKIPPED: 'npm install socket.io-client@4.8' failed (no npm registry?): " + said);
-        }
-        nodeModules = dir.resolve("node_modules");
-        return nodeModules;
+    static Path nodeSocketIo() throws Exception {
+        return Npm.install("npm-socketio", "socket.io-client@4.8", "socket.io-client", "4.8.");
     }
 
     /** {@code /usr/bin/python3} with Debian's {@code python3-socketio}, {@code python3-requests} and {@code python3-websocket} (installed by the test as root). */
