@@ -4,7 +4,7 @@
 const puppeteer = require('puppeteer-core');
 const fs = require('fs');
 const [url, chromium, outDir] = process.argv.slice(2);
-const timer = setTimeout(() => { console.log('TIMEOUT'); process.exit(3); }, 60000);
+const timer = setTimeout(() => { console.log('TIMEOUT'); process.exit(3); }, 40000); // before the test's own 60 s
 
 (async () => {
   const userDataDir = fs.mkdtempSync(require('os').tmpdir() + '/weft-rooms-chromium-');
@@ -51,6 +51,7 @@ const timer = setTimeout(() => { console.log('TIMEOUT'); process.exit(3); }, 600
         { timeout: 10000, polling: 100 }, other);
       const transport = await pages[i].evaluate(() => document.getElementById('status').textContent);
       console.log(names[i] + ' saw ' + other + "'s message (" + transport + ')');
+      await pages[i].bringToFront(); // a background tab may never render a frame to capture
       await pages[i].screenshot({ path: outDir + '/rooms-' + names[i] + '.png' });
     }
     ok = true;
