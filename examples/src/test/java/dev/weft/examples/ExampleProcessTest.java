@@ -2,6 +2,7 @@ package dev.weft.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.testkit.ChildJvm;
@@ -163,6 +164,37 @@ class ExampleProcessTest {
         assertTrue(tookMillis < Examples.GRACE.toMillis(), "nothing to wait for, yet the stop took " + tookMillis + " ms");
         assertTrue(http.out().toString().contains("stopped; nothing listens on 127.0.0.1:" + port + " any more"), http.out().toString());
         assertTrue(portIsFree(port));
+    }
+
+    @Test
+    void sigtermStopsTheRoomsServerAndTellsItsBrowserClientsGoingAway() throws Exception {
+        int port = Ports.free();
+        Path js = Files.createTempFile("socket.io", ".min.js");
+        try {
+            Files.writeString(js, "/* a stand-in for the browser client: this test talks Engine.IO itself */");
+            Child rooms = start("RoomsServer", "--port", Integer.toString(port), "--client-js", js.toString());
+            rooms.waitForLine("Ctrl-C or SIGTERM stops it.", 20_000);
+            // a WebSocket client connected to it (raw Engine.IO: the open packet arrives first)
+            dev.weft.fibers.Hub.run(() -> {
+                dev.weft.websocket.WebSocket ws = dev.weft.websocket.WebSocket.connect(java.net.URI.create(
+                        "ws://127.0.0.1:" + port + "/socket.io/?EIO=4&transport=websocket"));
+                assertTrue(((dev.weft.websocket.Message.Text) ws.receive()).text().startsWith("0{\"sid\""));
+                rooms.signal("TERM");
+                dev.weft.websocket.WebSocketClosedException closed = assertThrows(
+                        dev.weft.websocket.WebSocketClosedException.class, () -> {
+                            while (true) {
+                                ws.receive(); // server pings may come first
+                            }
+                        });
+                assertEquals(1001, closed.code(), closed.getMessage());
+            });
+            assertEquals(0, rooms.waitForExit(), "stdout: " + rooms.out() + " stderr: " + rooms.err());
+            assertTrue(rooms.out().toString().contains("stopped; nothing listens on 127.0.0.1:" + port + " any more"),
+                    rooms.out().toString());
+            assertTrue(portIsFree(port));
+        } finally {
+            Files.deleteIfExists(js);
+        }
     }
 
     @Test

@@ -61,7 +61,8 @@ import java.util.function.Function;
  * to {@code delay} seconds, then kills what is left (their {@code finally} blocks run) and returns.
  * It blocks the calling thread, or only the calling fiber on the server's own hub. Called from one of
  * the server's own handlers, it does not wait for that handler's exchange, which finishes normally
- * (its connection then closes).
+ * (its connection then closes). Connections a handler took over ({@link HttpUpgrade}) are told after
+ * the delay and get {@value HttpUpgrade#STOP_GRACE_SECONDS} seconds more.
  *
  * <p>HTTP/1.1 details, limits and what is refused: see {@link HttpLimits}. HTTPS: {@link
  * WeftHttpsServer}.
@@ -406,7 +407,20 @@ public final class WeftHttpServer extends HttpServer {
 
     private void stopOnHub(Duration grace) {
         service.beginStop();
-        acceptor.stop(grace);
+        if (!service.hasUpgraded()) {
+            acceptor.stop(grace);
+        } else {
+            // upgraded connections (HttpUpgrade) are told after the grace, then get a little longer
+            Fiber<?> goAway = Fiber.spawnLater(grace, () -> {
+                service.goAway();
+                return null;
+            });
+            try {
+                acceptor.stop(grace.plusSeconds(HttpUpgrade.STOP_GRACE_SECONDS));
+            } finally {
+                goAway.kill();
+            }
+        }
         stopped.set();
     }
 
@@ -429,6 +443,21 @@ public final class WeftHttpServer extends HttpServer {
     @Override
     public void removeContext(HttpContext context) {
         contexts.remove(context);
+    }
+
+    /**
+     * Connections open now, upgraded ones ({@link HttpUpgrade}) included; 0 before binding. Blocks
+     * the calling thread briefly when called off the server's hub.
+     */
+    public int connections() {
+        Hub h = hub;
+        if (h == null) {
+            return 0;
+        }
+        if (Thread.currentThread() == h.thread()) {
+            return service.connections();
+        }
+        return h.submit(service::connections).join();
     }
 
     /** The address it listens on (the actual port when bound to port 0); null before binding. */

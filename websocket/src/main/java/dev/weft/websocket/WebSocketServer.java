@@ -1,5 +1,7 @@
 package dev.weft.websocket;
 
+import com.sun.net.httpserver.HttpExchange;
+import dev.weft.http.HttpUpgrade;
 import dev.weft.sockets.Connection;
 import dev.weft.websocket.internal.ServerUpgrade;
 import java.io.IOException;
@@ -26,9 +28,21 @@ import java.util.function.Predicate;
  * } catch (WebSocketClosedException closed) { ... }
  * }</pre>
  *
- * <p>How the {@code http} module will use it (the next step of issue 25): its upgrade hook gives the
- * request's method, target and headers ({@link UpgradeRequest}) and hands over the connection with the
- * bytes it read past the head. Until then a server reads the head itself (the README shows how).
+ * <p>On Weft's HTTP server ({@code dev.weft.http.WeftHttpServer} or {@code WeftHttpsServer} for
+ * wss), a context's handler upgrades its exchange with {@link #accept(HttpExchange)} and then owns the
+ * connection in its fiber until it returns:
+ *
+ * <pre>{@code
+ * http.createContext("/chat", exchange -> {
+ *     try (WebSocket ws = server.accept(exchange)) {       // 101, or a refusal answered and thrown
+ *         ...
+ *     }
+ * });
+ * }</pre>
+ *
+ * The connection counts against the HTTP server's {@code maxConnections}; when the server stops, each
+ * upgraded connection still open after the stop's delay is closed with 1001 (going away). A server
+ * that reads the request head itself uses {@link #accept(UpgradeRequest, Connection, ByteBuffer)}.
  *
  * <p>Immutable and thread-safe; {@code accept} and {@code handshake} from fibers.
  */
@@ -87,6 +101,50 @@ public final class WebSocketServer {
     public WebSocket accept(UpgradeRequest request, Connection socket, ByteBuffer alreadyRead) throws IOException {
         ServerHandshake h = handshakeOrRefuse(request, socket);
         return h.accept(socket, alreadyRead);
+    }
+
+    /**
+     * Upgrades {@code exchange} of Weft's HTTP server (through {@link HttpUpgrade}): performs the
+     * handshake and returns the connection, which the calling handler then owns until it returns
+     * (closing the WebSocket closes the connection). When the server stops, the connection is closed
+     * with 1001 (going away) after the stop's delay: the handler's {@code receive()} then throws
+     * {@link WebSocketClosedException}. A refused request is answered through the exchange (400, 403
+     * or 426 with the reason as text) and {@link WebSocketHandshakeException} is thrown; a server
+     * that is stopping is answered 503 and an {@link IOException} thrown.
+     *
+     * @throws IllegalStateException if the exchange is not a Weft server's or its response was begun
+     */
+    public WebSocket accept(HttpExchange exchange) throws IOException {
+        UpgradeRequest request = new UpgradeRequest(exchange.getRequestMethod(), exchange.getRequestURI().toString(),
+                exchange.getRequestHeaders());
+        ServerHandshake h;
+        try {
+            h = handshake(request);
+        } catch (WebSocketHandshakeException refused) {
+            refused.headers().forEach((k, v) -> exchange.getResponseHeaders().put(k, v));
+            respond(exchange, refused.status() == 0 ? 400 : refused.status(), refused.getMessage());
+            throw refused;
+        }
+        HttpUpgrade up;
+        try {
+            up = HttpUpgrade.take(exchange);
+        } catch (IOException stopping) {
+            respond(exchange, 503, stopping.getMessage());
+            throw stopping;
+        }
+        WebSocket ws = h.accept(up.connection(), up.alreadyRead());
+        up.onServerStop(() -> ws.close(CloseCodes.GOING_AWAY, "the server is stopping"));
+        return ws;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String text) throws IOException {
+        byte[] body = (text + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.getResponseHeaders().set("Connection", "close");
+        exchange.sendResponseHeaders(status, body.length);
+        try (var out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 
     private ServerHandshake handshakeOrRefuse(UpgradeRequest request, Connection stream) throws IOException {

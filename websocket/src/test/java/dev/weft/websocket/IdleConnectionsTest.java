@@ -47,17 +47,17 @@ class IdleConnectionsTest {
                     String ready = ThreadPool.offload(out::readLine);
                     double openSeconds = (System.nanoTime() - start) / 1e9;
                     assertEquals("READY " + COUNT, ready);
-                    while (server.server.connections() < COUNT) {
+                    while (server.connections() < COUNT) {
                         Fiber.sleep(Duration.ofMillis(10)); // the last handlers are still parking
                     }
                     long idle = usedHeapAfterGc();
                     java.util.Map<String, long[]> histogramIdle = ThreadPool.offload(IdleConnectionsTest::histogram);
                     double perConnection = (idle - before) / (double) COUNT;
-                    assertEquals(COUNT, server.server.connections());
+                    assertEquals(COUNT, server.connections());
                     in.println("close");
                     String closed = ThreadPool.offload(out::readLine);
                     assertEquals("CLOSED " + COUNT, closed, "every client's closing handshake ended with 1000");
-                    while (server.server.connections() > 0) {
+                    while (server.connections() > 0) {
                         Fiber.sleep(Duration.ofMillis(10));
                     }
                     assertTrue(server.failures.isEmpty(), server.failures.toString());

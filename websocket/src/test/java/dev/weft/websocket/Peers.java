@@ -1,5 +1,6 @@
 package dev.weft.websocket;
 
+import dev.weft.testkit.Npm;
 import dev.weft.testkit.Processes;
 import dev.weft.testkit.Tools;
 import java.io.BufferedReader;
@@ -8,7 +9,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,33 +23,12 @@ import org.junit.jupiter.api.Assumptions;
  * /usr/bin/python3}. What cannot be had skips the test, naming the package.
  */
 final class Peers {
-    private static Path nodeModules;
-
     private Peers() {
     }
 
     /** {@code node}, with {@code ws@8} installed; the directory to put in NODE_PATH. */
-    static synchronized Path nodeWs() throws Exception {
-        if (nodeModules != null) {
-            return nodeModules;
-        }
-        Tools.require("nodejs", "node");
-        Tools.require("npm", "npm");
-        Path dir = Path.of("target", "npm-ws").toAbsolutePath();
-        Path pkg = dir.resolve("node_modules/ws/package.json");
-        if (!Files.exists(pkg) || !Files.readString(pkg).contains("\"version\": \"8.")) {
-            Files.createDirectories(dir);
-            String said;
-            try {
-                said = Processes.run(dir, List.of("npm", "install", "--no-audit", "--no-fund", "--silent", "ws@8"), null,
-                        Duration.ofSeconds(300)).toString();
-            } catch (IOException e) {
-                said = e.getMessage();
-            }
-            Assumptions.assumeTrue(Files.exists(pkg), "SKIPPED: 'npm install ws@8' failed (no npm registry?): " + said);
-        }
-        nodeModules = dir.resolve("node_modules");
-        return nodeModules;
+    static Path nodeWs() throws Exception {
+        return Npm.install("npm-ws", "ws@8", "ws", "8.");
     }
 
     /** {@code /usr/bin/python3} with the {@code websockets} module. */

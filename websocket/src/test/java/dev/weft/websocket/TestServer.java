@@ -1,9 +1,13 @@
 package dev.weft.websocket;
 
-import dev.weft.sockets.StreamServer;
-import dev.weft.sockets.TcpSocket;
-import dev.weft.tls.TlsServer;
-import dev.weft.tls.TlsSocket;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import dev.weft.http.HttpLimits;
+import dev.weft.http.WeftHttpServer;
+import dev.weft.http.WeftHttpsServer;
+import java.net.InetSocketAddress;
+import javax.net.ssl.SSLContext;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.URI;
@@ -17,10 +21,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A tiny WebSocket server for tests (test code only: the {@code http} module's upgrade hook is the
- * real way in, next): a {@link StreamServer} on 127.0.0.1 whose handler reads the request head
- * minimally (request line and fields, up to the empty line; what came after it is handed on),
- * calls {@link WebSocketServer#accept} and runs {@code handler} with the connection. Failures of a
+ * A WebSocket server for tests: Weft's HTTP server ({@link WeftHttpServer}, or {@link WeftHttpsServer}
+ * for wss) on 127.0.0.1 whose one context upgrades every exchange with {@link
+ * WebSocketServer#accept(HttpExchange)} and runs {@code handler} with the connection. Failures of a
  * handler are collected in {@link #failures}, not logged, so that a test can assert on them.
  */
 final class TestServer implements AutoCloseable {
@@ -39,12 +42,15 @@ final class TestServer implements AutoCloseable {
         }
     };
 
-    final StreamServer server;
+    /** Room for IdleConnectionsTest's 10,000 connections. */
+    private static final HttpLimits LIMITS = HttpLimits.defaults().withMaxConnections(20_000);
+
+    final HttpServer server;
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
     /** How each connection ended, in order of ending (WebSocketClosedException from the handler, or refusals). */
     final List<IOException> endings = new CopyOnWriteArrayList<>();
 
-    private TestServer(StreamServer server) {
+    private TestServer(HttpServer server) {
         this.server = server;
     }
 
@@ -53,26 +59,25 @@ final class TestServer implements AutoCloseable {
     }
 
     /** With {@code tls} non-null, a wss server (the TLS handshake first, then the upgrade). */
-    static TestServer start(WebSocketServer settings, TlsServer tls, Handler handler) throws IOException {
-        TestServer[] self = new TestServer[1];
-        StreamServer s = StreamServer.builder(socket -> self[0].serve(socket, tls, settings, handler))
-                .bind("127.0.0.1", 0).start();
-        self[0] = new TestServer(s);
-        return self[0];
+    static TestServer start(WebSocketServer settings, SSLContext tls, Handler handler) throws IOException {
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        HttpServer http;
+        if (tls == null) {
+            http = WeftHttpServer.create(any, 0, LIMITS);
+        } else {
+            WeftHttpsServer https = WeftHttpsServer.create(any, 0, LIMITS);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            http = https;
+        }
+        TestServer self = new TestServer(http);
+        http.createContext("/", exchange -> self.serve(exchange, settings, handler));
+        http.start();
+        return self;
     }
 
-    private void serve(TcpSocket socket, TlsServer tls, WebSocketServer settings, Handler handler) {
+    private void serve(HttpExchange exchange, WebSocketServer settings, Handler handler) {
         try {
-            WebSocket ws;
-            if (tls != null) {
-                TlsSocket t = tls.accept(socket);
-                Head head = readHead(t::read);
-                ws = settings.accept(head.request(), t, head.after());
-            } else {
-                Head head = readHead(socket::read);
-                ws = settings.accept(head.request(), socket, head.after());
-            }
-            try (ws) {
+            try (WebSocket ws = settings.accept(exchange)) {
                 handler.handle(ws);
                 if (ws.closeStatus() != null) {
                     endings.add(ws.closeStatus());
@@ -128,17 +133,22 @@ final class TestServer implements AutoCloseable {
         return -1;
     }
 
+    /** Connections open now (plain server). */
+    int connections() {
+        return ((WeftHttpServer) server).connections();
+    }
+
     int port() {
-        return server.port();
+        return server.getAddress().getPort();
     }
 
     URI uri(String path) {
         return URI.create("ws://127.0.0.1:" + port() + path);
     }
 
-    /** Stops accepting, gives connections 2 s, kills the rest. Fiber of the server's hub. */
+    /** Stops accepting, gives connections 1 s, then closes them with 1001 (going away). Fiber of the server's hub. */
     @Override
     public void close() {
-        server.stop(Duration.ofSeconds(2));
+        server.stop(1);
     }
 }

@@ -71,6 +71,10 @@ final class HttpConnection {
     private boolean closeAfter;
     private boolean continueSent;
     private boolean linger;
+    /** A handler took the connection over ({@link #upgrade}): no more HTTP on it. */
+    private boolean upgraded;
+    /** What to run when the server stops while the connection is upgraded, or null. */
+    private Runnable onServerStop;
 
     HttpConnection(HttpService service, Connection connection) {
         this.service = service;
@@ -202,6 +206,9 @@ final class HttpConnection {
             }
         }
         try {
+            if (upgraded) {
+                return false; // the handler owned the connection and is done with it: it closes
+            }
             return finish(ex, failure);
         } finally {
             current = null;
@@ -324,6 +331,42 @@ final class HttpConnection {
     }
 
     // ---------------------------------------------------------------- for the exchange and its streams
+
+    /** Hands the connection over to {@code ex}'s handler (see {@link dev.weft.http.HttpUpgrade}). */
+    Upgrades.Taken upgrade(HttpExchangeImpl ex) throws IOException {
+        if (ex != current) {
+            throw new IllegalStateException("the exchange " + ex + " is over: only a running exchange can be upgraded");
+        }
+        if (upgraded) {
+            throw new IllegalStateException("the connection of " + ex + " was already taken over");
+        }
+        if (ex.headersSent()) {
+            throw new IllegalStateException("the response to " + ex + " was already begun: upgrade before sending headers");
+        }
+        if (ex.head().hasBody()) {
+            throw new IllegalStateException("the request " + ex + " has a body: an upgrade request has none");
+        }
+        if (stopRequested) {
+            throw new java.io.IOException("the server is stopping: no new upgraded connection (answer 503)");
+        }
+        out.flush();
+        out.release(); // an idle upgraded connection keeps no HTTP buffers (10,000 WebSocket connections)
+        java.nio.ByteBuffer rest = in.release();
+        connection.setTimeout(null);
+        upgraded = true;
+        service.upgraded(this, true);
+        return new Upgrades.Taken(connection, rest, callback -> onServerStop = callback);
+    }
+
+    /** Whether a handler took this connection over. */
+    boolean isUpgraded() {
+        return upgraded;
+    }
+
+    /** The stop callback of an upgraded connection, or null. */
+    Runnable onServerStop() {
+        return onServerStop;
+    }
 
     /** Writes a status line and headers into the output buffer. */
     void writeHead(int status, Headers headers) throws IOException {

@@ -39,6 +39,16 @@ final class HttpInput {
         return bodyRate == null ? in.read(b, off, len) : bodyRate.readBody(in, b, off, len);
     }
 
+    /** The connection was handed over: returns what is buffered and not consumed, and frees the buffer. */
+    java.nio.ByteBuffer release() {
+        java.nio.ByteBuffer rest = java.nio.ByteBuffer.wrap(java.util.Arrays.copyOfRange(buf, pos, lim));
+        buf = new byte[0];
+        pos = 0;
+        lim = 0;
+        bodyRate = null;
+        return rest;
+    }
+
     /** Bytes buffered and not yet consumed. */
     int buffered() {
         return lim - pos;

@@ -20,7 +20,7 @@ import java.nio.charset.StandardCharsets;
 final class HttpOutput {
     private final OutputStream out;
     private final MinDataRate rate;
-    private final byte[] buf;
+    private byte[] buf;
     private int count;
     /** What interrupted a write (a network error, a timeout, a kill), or null. */
     private Throwable failed;
@@ -104,5 +104,11 @@ final class HttpOutput {
     /** Forgets what is buffered (the connection is being abandoned). */
     void discard() {
         count = 0;
+    }
+
+    /** The connection was handed over (flushed first): frees the buffer; nothing more is written through this. */
+    void release() {
+        count = 0;
+        buf = new byte[0];
     }
 }

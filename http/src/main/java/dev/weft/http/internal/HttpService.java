@@ -19,6 +19,8 @@ public final class HttpService {
     private final HttpLimits limits;
     private final Contexts contexts;
     private final Set<HttpConnection> connections = new LinkedHashSet<>();
+    /** Connections a handler took over (HttpUpgrade). */
+    private final Set<HttpConnection> upgraded = new LinkedHashSet<>();
     private final Event started = new Event();
     private final Event noConnections = new Event();
     private final IdleConnections idle = new IdleConnections();
@@ -78,6 +80,7 @@ public final class HttpService {
         try {
             c.run();
         } finally {
+            upgraded.remove(c);
             connections.remove(c);
             if (connections.isEmpty()) {
                 noConnections.set();
@@ -96,6 +99,32 @@ public final class HttpService {
         started.set();
         for (HttpConnection c : new ArrayList<>(connections)) {
             c.requestStop();
+        }
+    }
+
+    void upgraded(HttpConnection c, boolean on) {
+        if (on) {
+            upgraded.add(c);
+        } else {
+            upgraded.remove(c);
+        }
+    }
+
+    /** Whether some connection is upgraded now. */
+    public boolean hasUpgraded() {
+        return !upgraded.isEmpty();
+    }
+
+    /**
+     * The stop's grace is over: runs the {@code onServerStop} callback of every upgraded connection,
+     * each in a new fiber of this hub (a callback that fails is logged by the hub). Hub thread.
+     */
+    public void goAway() {
+        for (HttpConnection c : new ArrayList<>(upgraded)) {
+            Runnable callback = c.onServerStop();
+            if (callback != null) {
+                dev.weft.fibers.Fiber.spawn("go away " + c, callback::run);
+            }
         }
     }
 

@@ -1,0 +1,182 @@
+package dev.weft.socketio;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.fibers.Fiber;
+import dev.weft.socketio.internal.RespConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Rooms across server processes through Redis pub/sub (what {@code @socket.io/redis-adapter} does
+ * for the reference server): a broadcast on one server is delivered to its own members, then
+ * published on a Redis channel; every other server subscribed to it delivers it to its members of
+ * the same rooms. The packet is published encoded (its text and binary attachments), so receivers
+ * do not encode it again.
+ *
+ * <p>The Redis client is a small RESP client on Weft's {@code TcpSocket} (two connections: one
+ * publishes, one subscribes, in a fiber of its own), so nothing blocks the hub.
+ *
+ * <p><b>When Redis is gone.</b> A broadcast still reaches this server's members, and the emit then
+ * throws {@link UncheckedIOException} naming Redis and what failed: the other servers did not get
+ * it. The next broadcast connects again. The subscriber logs the loss once (WARNING) and reconnects
+ * every {@code retry} until Redis is back (logged at INFO); broadcasts published meanwhile by other
+ * servers are lost to this one (Redis pub/sub keeps nothing), as with the reference adapter.
+ *
+ * <p>Thread rule: create it in a fiber of the Socket.IO server's hub; it runs there.
+ */
+public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration IO_TIMEOUT = Duration.ofSeconds(5);
+
+    private final SocketIoServer server;
+    private final String host;
+    private final int port;
+    private final String channel;
+    private final Duration retry;
+    private final String uid;
+    private final Fiber<Void> subscriber;
+    private RespConnection publisher;
+    private volatile boolean subscribed;
+    private boolean closed;
+
+    private RedisAdapter(SocketIoServer server, String host, int port, String channel, Duration retry) {
+        this.server = server;
+        this.host = host;
+        this.port = port;
+        this.channel = channel;
+        this.retry = retry;
+        this.uid = server.newId();
+        this.subscriber = Fiber.spawn("socket.io redis subscriber " + host + ":" + port, this::subscribeLoop);
+    }
+
+    /**
+     * Connects {@code namespaces} of {@code server} to the Redis at {@code host:port} on the channel
+     * {@code channel} (servers that share rooms use the same channel). Returns at once; the
+     * subscription is made in the background ({@link #isSubscribed()}).
+     */
+    public static RedisAdapter start(SocketIoServer server, String host, int port, String channel, Duration retry,
+                                     String... namespaces) {
+        RedisAdapter a = new RedisAdapter(server, host, port, channel, retry);
+        for (String n : namespaces.length == 0 ? new String[] {"/"} : namespaces) {
+            server.of(n).remoteFanOut(a);
+        }
+        return a;
+    }
+
+    /** Whether the subscriber is connected and subscribed now. */
+    public boolean isSubscribed() {
+        return subscribed;
+    }
+
+    @Override
+    public void publish(Namespace namespace, Broadcast to, List<Object> packets) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("uid", uid);
+        m.put("nsp", namespace.name());
+        m.put("rooms", to.rooms());
+        m.put("except", to.exceptRooms());
+        List<String> encoded = new ArrayList<>(packets.size());
+        for (Object p : packets) {
+            encoded.add(p instanceof byte[] b ? "b" + Base64.getEncoder().encodeToString(b) : "s" + p);
+        }
+        m.put("packets", encoded);
+        String payload;
+        try {
+            payload = JSON.writeValueAsString(m);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            if (publisher == null) {
+                publisher = RespConnection.connect(host, port, CONNECT_TIMEOUT);
+                publisher.timeout(IO_TIMEOUT);
+            }
+            publisher.call("PUBLISH", channel, payload);
+        } catch (IOException e) {
+            if (publisher != null) {
+                publisher.close();
+                publisher = null;
+            }
+            throw new UncheckedIOException("the broadcast reached this server's members, but publishing it to redis "
+                    + host + ":" + port + " failed (" + e.getMessage() + "): the other servers did not get it", e);
+        }
+    }
+
+    private void subscribeLoop() {
+        boolean lost = false;
+        while (!closed) {
+            try (RespConnection c = RespConnection.connect(host, port, CONNECT_TIMEOUT)) {
+                c.timeout(IO_TIMEOUT);
+                c.call("SUBSCRIBE", channel);
+                c.timeout(null); // a quiet channel is not an error
+                subscribed = true;
+                if (lost) {
+                    LOG.log(System.Logger.Level.INFO, "socket.io redis adapter: subscribed again to " + channel + " on "
+                            + host + ":" + port);
+                    lost = false;
+                }
+                while (true) {
+                    Object reply = c.read();
+                    if (reply instanceof List<?> l && l.size() == 3 && "message".equals(l.get(0))) {
+                        deliver((String) l.get(2));
+                    }
+                }
+            } catch (IOException e) {
+                subscribed = false;
+                if (!lost && !closed) {
+                    LOG.log(System.Logger.Level.WARNING, "socket.io redis adapter: lost redis " + host + ":" + port + " ("
+                            + e.getMessage() + "); broadcasts of other servers do not arrive until it is back;"
+                            + " retrying every " + retry.toMillis() + " ms");
+                    lost = true;
+                }
+            }
+            if (!closed) {
+                Fiber.sleep(retry);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void deliver(String payload) {
+        Map<String, Object> m;
+        try {
+            m = JSON.readValue(payload, Map.class);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "socket.io redis adapter: dropped a malformed message on " + channel, e);
+            return;
+        }
+        if (uid.equals(m.get("uid"))) {
+            return; // our own
+        }
+        Namespace ns = server.namespace((String) m.get("nsp"));
+        if (ns == null) {
+            return;
+        }
+        List<Object> packets = new ArrayList<>();
+        for (String p : (List<String>) m.get("packets")) {
+            packets.add(p.charAt(0) == 'b' ? Base64.getDecoder().decode(p.substring(1)) : p.substring(1));
+        }
+        ns.broadcast(Set.copyOf((List<String>) m.get("rooms")), Set.copyOf((List<String>) m.get("except")))
+                .deliverLocally(packets);
+    }
+
+    /** Stops subscribing and closes both connections. Hub thread. */
+    @Override
+    public void close() {
+        closed = true;
+        subscriber.kill();
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+    }
+}
