@@ -1,6 +1,7 @@
 package dev.weft.examples;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.weft.http.HttpLimits;
 import dev.weft.http.WeftHttpServer;
 import dev.weft.socketio.Namespace;
 import dev.weft.socketio.SocketIoServer;
@@ -39,7 +40,8 @@ public final class RoomsServer {
 
     /** Starts the server on {@code address}: on the current hub when called in a fiber, else on a hub thread of its own. */
     static WeftHttpServer start(InetSocketAddress address, byte[] clientJs) throws IOException {
-        WeftHttpServer http = WeftHttpServer.create(address, 0);
+        // One hub: the rooms live on it (a server bound on a plain thread would otherwise get a group of hubs).
+        WeftHttpServer http = WeftHttpServer.create(address, 0, HttpLimits.defaults(), 1);
         SocketIoServer io = SocketIoServer.builder().build();
         io.attach(http);
         RoomsServer rooms = new RoomsServer();

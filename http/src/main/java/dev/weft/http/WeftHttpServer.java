@@ -401,27 +401,31 @@ public final class WeftHttpServer extends HttpServer {
 
     /** One hub's part of {@link #stopGroup}: as {@link #stopOnHub}, for that hub's service and listener. */
     private void stopGroupHub(int i, Duration grace) {
-        groupServices.get(i).beginStop();
-        groupAcceptors.on(i).stop(grace);
+        stopServing(groupServices.get(i), groupAcceptors.on(i), grace);
     }
 
     private void stopOnHub(Duration grace) {
+        stopServing(service, acceptor, grace);
+        stopped.set();
+    }
+
+    /** Stops one hub's service and listener, on that hub: the grace for exchanges, then upgraded connections are told. */
+    private static void stopServing(HttpService service, StreamServer acceptor, Duration grace) {
         service.beginStop();
         if (!service.hasUpgraded()) {
             acceptor.stop(grace);
-        } else {
-            // upgraded connections (HttpUpgrade) are told after the grace, then get a little longer
-            Fiber<?> goAway = Fiber.spawnLater(grace, () -> {
-                service.goAway();
-                return null;
-            });
-            try {
-                acceptor.stop(grace.plusSeconds(HttpUpgrade.STOP_GRACE_SECONDS));
-            } finally {
-                goAway.kill();
-            }
+            return;
         }
-        stopped.set();
+        // upgraded connections (HttpUpgrade) are told after the grace, then get a little longer
+        Fiber<?> goAway = Fiber.spawnLater(grace, () -> {
+            service.goAway();
+            return null;
+        });
+        try {
+            acceptor.stop(grace.plusSeconds(HttpUpgrade.STOP_GRACE_SECONDS));
+        } finally {
+            goAway.kill();
+        }
     }
 
     @Override
@@ -454,10 +458,31 @@ public final class WeftHttpServer extends HttpServer {
         if (h == null) {
             return 0;
         }
+        if (group != null) { // the server's own group: the sum over its hubs
+            int sum = 0;
+            for (int i = 0; i < groupServices.size(); i++) {
+                HttpService s = groupServices.get(i);
+                sum += Thread.currentThread() == group.hubs().get(i).thread() ? s.connections()
+                        : group.hubs().get(i).submit(s::connections).join();
+            }
+            return sum;
+        }
         if (Thread.currentThread() == h.thread()) {
             return service.connections();
         }
         return h.submit(service::connections).join();
+    }
+
+    /**
+     * How many hubs serve this server: its own group's size when it was bound on an ordinary thread,
+     * 1 when it was bound in a fiber (that fiber's hub); before binding, how many it would use if bound
+     * here. State shared between requests lives on one hub only when this is 1. Any thread.
+     */
+    public int hubCount() {
+        if (hub == null) { // volatile, written after group and groupServices
+            return dev.weft.fibers.Fiber.inFiber() ? 1 : hubs;
+        }
+        return group != null ? groupServices.size() : 1;
     }
 
     /** The address it listens on (the actual port when bound to port 0); null before binding. */

@@ -43,10 +43,10 @@ public final class WeftHttpsServer extends HttpsServer {
     private final WeftHttpServer server;
     private volatile HttpsConfigurator configurator;
 
-    private WeftHttpsServer(HttpLimits limits) {
+    private WeftHttpsServer(HttpLimits limits, int hubs) {
         this.server = new WeftHttpServer(limits, this,
                 service -> new HttpsConnections(service, () -> configurator, limits.requestHeadTimeout())::serve,
-                dev.weft.fibers.HubGroup.defaultSize());
+                hubs);
     }
 
     /** {@link #create(InetSocketAddress, int, HttpLimits)} with {@link HttpLimits#defaults()}. */
@@ -62,8 +62,20 @@ public final class WeftHttpsServer extends HttpsServer {
      * @throws BindException if the address is in use
      */
     public static WeftHttpsServer create(InetSocketAddress address, int backlog, HttpLimits limits) throws IOException {
+        return create(address, backlog, limits, dev.weft.fibers.HubGroup.defaultSize());
+    }
+
+    /**
+     * {@link #create(InetSocketAddress, int, HttpLimits)} on {@code hubs} hubs when bound on an
+     * ordinary thread (1: one hub thread). Bound in a fiber, the server runs on that fiber's hub
+     * whatever {@code hubs} says.
+     *
+     * @throws IllegalArgumentException if {@code hubs} is below 1
+     */
+    public static WeftHttpsServer create(InetSocketAddress address, int backlog, HttpLimits limits, int hubs)
+            throws IOException {
         dev.weft.fibers.internal.JvmFlags.check(); // an exception naming the JVM flag, not a bare IllegalAccessError
-        WeftHttpsServer s = new WeftHttpsServer(limits);
+        WeftHttpsServer s = new WeftHttpsServer(limits, hubs);
         if (address != null) {
             s.bind(address, backlog);
         }
@@ -153,6 +165,11 @@ public final class WeftHttpsServer extends HttpsServer {
     @Override
     public InetSocketAddress getAddress() {
         return server.getAddress();
+    }
+
+    /** How many hubs serve this server (see {@link WeftHttpServer#hubCount()}). Any thread. */
+    public int hubCount() {
+        return server.hubCount();
     }
 
     @Override

@@ -103,4 +103,34 @@ class HttpServerGroupTest {
                     () -> WeftHttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0, HttpLimits.defaults(), 0));
         }
     }
+
+    @Test
+    void connectionsAndHubCountCoverEveryHubOfTheServersGroup() throws Exception {
+        try (LogCapture log = LogCapture.of("dev.weft.sockets.StreamServer")) {
+            WeftHttpServer server = WeftHttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0, HttpLimits.defaults(), 2);
+            whoServer(server).start();
+            int port = server.getAddress().getPort();
+            assertEquals(2, server.hubCount());
+            java.util.List<Socket> open = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 40; i++) { // SO_REUSEPORT spreads 40 connections over both hubs
+                    open.add(new Socket(InetAddress.getLoopbackAddress(), port));
+                }
+                int seen = 0;
+                for (int tries = 0; tries < 2_000 && seen != 40; tries++) {
+                    seen = server.connections(); // accepted by now on both hubs; was a NullPointerException on a group
+                    if (seen != 40) {
+                        Thread.sleep(5);
+                    }
+                }
+                assertEquals(40, seen);
+            } finally {
+                for (Socket s : open) {
+                    s.close();
+                }
+                server.stop(0);
+            }
+            assertEquals(1, log.count(), log.messages().toString());
+        }
+    }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
+import dev.weft.http.WeftHttpServer;
+import dev.weft.http.WeftHttpsServer;
 import dev.weft.socketio.internal.EngineSession;
 import dev.weft.socketio.internal.EngineSettings;
 import dev.weft.websocket.WebSocketOptions;
@@ -25,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * namespaces, events and acknowledgements with JSON and binary arguments, rooms.
  *
  * <pre>{@code
- * WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(3000), 0);
+ * WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(3000), 0, HttpLimits.defaults(), 1); // one hub
  * SocketIoServer io = SocketIoServer.builder().build();
  * io.attach(http);                                   // the context /socket.io/
  * io.of("/").onConnection(socket -> {
@@ -72,8 +74,21 @@ public final class SocketIoServer {
         return new Builder();
     }
 
-    /** Serves on {@code http} (a Weft HTTP or HTTPS server) under the path (default {@code /socket.io/}). */
+    /**
+     * Serves on {@code http} (a Weft HTTP or HTTPS server) under the path (default {@code /socket.io/}).
+     *
+     * @throws IllegalArgumentException if {@code http} serves on more than one hub (a server bound on an
+     *     ordinary thread runs on a group of hubs by default): the sessions and rooms of a Socket.IO
+     *     server live on one hub, and rooms across the hubs of a group are not built yet
+     */
     public HttpContext attach(HttpServer http) {
+        int hubs = http instanceof WeftHttpServer w ? w.hubCount() : http instanceof WeftHttpsServer s ? s.hubCount() : 1;
+        if (hubs > 1) {
+            throw new IllegalArgumentException("a Socket.IO server's sessions and rooms live on one hub, and " + http
+                    + " serves on " + hubs + " hubs: create it with WeftHttpServer.create(address, backlog, limits, 1)"
+                    + " (or WeftHttpsServer's), or bind it inside a fiber; rooms across the hubs of a group are not"
+                    + " built yet (across processes: RedisAdapter)");
+        }
         EngineEndpoint endpoint = new EngineEndpoint(this, websockets);
         return http.createContext(path, endpoint::handle);
     }
