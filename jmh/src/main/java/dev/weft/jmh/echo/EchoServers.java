@@ -63,7 +63,8 @@ public final class EchoServers {
     /** {@code netty-loops-N}: Netty's echo server with N event loops (epoll when available) ({@code bench multicore}). */
     public static final String NETTY_LOOPS = "netty-loops-";
 
-    private static int count(String kind, String prefix) {
+    /** The N of a server name {@code <prefix>N} ({@code weft-hubs-2}); the HTTP servers' names use it too. */
+    public static int count(String kind, String prefix) {
         try {
             int n = Integer.parseInt(kind.substring(prefix.length()));
             if (n >= 1) {

@@ -46,10 +46,10 @@ final class HelloServers {
     /** Starts the server called {@code kind}; returns its port. It runs until the JVM exits. */
     static int start(String kind) throws Exception {
         if (kind.startsWith(WEFT_HUBS)) {
-            return startWeftGroup(count(kind, WEFT_HUBS));
+            return startWeftGroup(dev.weft.jmh.echo.EchoServers.count(kind, WEFT_HUBS));
         }
         if (kind.startsWith(NETTY_LOOPS)) {
-            return NettyHelloServer.start(count(kind, NETTY_LOOPS));
+            return NettyHelloServer.start(dev.weft.jmh.echo.EchoServers.count(kind, NETTY_LOOPS));
         }
         if (kind.startsWith("weft-")) {
             return startWeft(kind.substring("weft-".length()));
@@ -67,19 +67,6 @@ final class HelloServers {
     static final String WEFT_HUBS = "weft-hubs-";
     /** {@code netty-loops-N}: Netty's server with N event loops (epoll when available) ({@code bench multicore}). */
     static final String NETTY_LOOPS = "netty-loops-";
-
-    /** The N of a {@code <prefix>N} server name. */
-    static int count(String kind, String prefix) {
-        try {
-            int n = Integer.parseInt(kind.substring(prefix.length()));
-            if (n >= 1) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // refused below
-        }
-        throw new IllegalArgumentException("'" + kind + "': expected " + prefix + "N with N >= 1");
-    }
 
     /**
      * Weft's server bound from this plain thread, as a user would: on a group of {@code hubs} hubs
