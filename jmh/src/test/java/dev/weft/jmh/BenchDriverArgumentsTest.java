@@ -51,6 +51,8 @@ class BenchDriverArgumentsTest {
                 "tls-burst: unknown protocol 'SSLv3'; known: TLSv1.3, TLSv1.2");
         assertRefused(run("dev.weft.jmh.multicore.MulticoreBench", "--warmup", "x"),
                 "multicore: --warmup needs a number, not 'x'");
+        assertRefused(run("dev.weft.jmh.multicore.MulticoreBench", "--no-http", "--no-echo"),
+                "multicore: --no-http and --no-echo leave nothing to measure");
         assertRefused(run("dev.weft.jmh.burst.BurstBench", "--rounds", "0"),
                 "tls-burst: --rounds, --steady and --interval-ms must be at least 1");
     }

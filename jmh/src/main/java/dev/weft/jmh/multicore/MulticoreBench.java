@@ -100,6 +100,9 @@ public final class MulticoreBench {
                 default -> line.unknown(args[i]);
             }
         }
+        if (!http && !echo) {
+            line.fail("--no-http and --no-echo leave nothing to measure");
+        }
         if (http && !CommandLine.onPath("wrk")) {
             line.fail("needs wrk for HTTP: install the Debian package 'wrk' (apt-get install wrk), or pass --no-http");
         }
