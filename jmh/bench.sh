@@ -9,6 +9,8 @@
 #   ./weft bench echo [ARGS]         the echo comparison (see dev.weft.jmh.echo.EchoBench)
 #   ./weft bench http [ARGS]         wrk against hello-world HTTP servers (see dev.weft.jmh.http.HttpBench)
 #   ./weft bench tls-burst [ARGS]    N clients connecting at once over TLS (see dev.weft.jmh.burst.BurstBench)
+#   ./weft bench multicore [ARGS]    Weft 1/2 hubs vs Netty 1/2 loops vs Go vs JDK virtual threads, HTTP and
+#                                    echo, not pinned (see dev.weft.jmh.multicore.MulticoreBench)
 #   ./weft bench connections [ARGS]  N concurrent connections on one hub: heap per connection, time to
 #                                    open them (see dev.weft.jmh.connections.ConnectionsBench; --help)
 #   -Dweft.hub=NAME is honoured too (as --backend NAME); other -D options and -Xmx/-Xms go to the JVM
@@ -51,6 +53,11 @@ if [ "${args[0]:-}" = tls-burst ]; then
   pin=()
   if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
   exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.burst.BurstBench "${args[@]:1}"
+fi
+if [ "${args[0]:-}" = multicore ]; then
+  # Not pinned: a 2-hub server may use every core, and the load generators (wrk -t2, two echo load
+  # threads in this JVM) share them; the bench reports server CPU per request beside requests/s.
+  exec "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.multicore.MulticoreBench "${args[@]:1}"
 fi
 if [ "${args[0]:-}" = connections ]; then
   # Not pinned: the server and client JVMs it starts share the machine (it measures memory and

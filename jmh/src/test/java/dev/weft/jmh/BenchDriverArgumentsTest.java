@@ -33,6 +33,10 @@ class BenchDriverArgumentsTest {
         assertEquals(0, burst.status(), burst::toString);
         assertTrue(burst.out().startsWith("usage: ./weft bench tls-burst"), burst::toString);
         assertTrue(burst.out().contains("--protocols") && burst.out().contains("jdk-https"), burst::toString);
+        Run multicore = run("dev.weft.jmh.multicore.MulticoreBench", "--help");
+        assertEquals(0, multicore.status(), multicore::toString);
+        assertTrue(multicore.out().startsWith("usage: ./weft bench multicore"), multicore::toString);
+        assertTrue(multicore.out().contains("--echo-connections") && multicore.out().contains("golang-go"), multicore::toString);
     }
 
     @Test
@@ -45,6 +49,10 @@ class BenchDriverArgumentsTest {
                 "echo: unknown server 'netty'; known: weft-nio, weft-epoll");
         assertRefused(run("dev.weft.jmh.burst.BurstBench", "--protocols", "SSLv3"),
                 "tls-burst: unknown protocol 'SSLv3'; known: TLSv1.3, TLSv1.2");
+        assertRefused(run("dev.weft.jmh.multicore.MulticoreBench", "--warmup", "x"),
+                "multicore: --warmup needs a number, not 'x'");
+        assertRefused(run("dev.weft.jmh.multicore.MulticoreBench", "--no-http", "--no-echo"),
+                "multicore: --no-http and --no-echo leave nothing to measure");
         assertRefused(run("dev.weft.jmh.burst.BurstBench", "--rounds", "0"),
                 "tls-burst: --rounds, --steady and --interval-ms must be at least 1");
     }

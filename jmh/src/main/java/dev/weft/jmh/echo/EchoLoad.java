@@ -29,16 +29,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread rule: {@link #run} on any one thread; the handlers run on the client's event loop.
  */
-final class EchoLoad implements AutoCloseable {
+public final class EchoLoad implements AutoCloseable {
     static final int MESSAGE = 64;
 
     /** What one measured window saw. Latencies in nanoseconds, sorted. */
-    record Window(long roundTrips, long nanos, long[] latencies, long errors) {
-        double perSecond() {
+    public record Window(long roundTrips, long nanos, long[] latencies, long errors) {
+        public double perSecond() {
             return roundTrips * 1e9 / nanos;
         }
 
-        long percentile(double p) {
+        public long percentile(double p) {
             if (latencies.length == 0) {
                 return 0;
             }
@@ -68,7 +68,7 @@ final class EchoLoad implements AutoCloseable {
     private long[] samples = new long[1 << 20];
     private int sampleCount;
 
-    EchoLoad() {
+    public EchoLoad() {
         this(MESSAGE, null, false, false);
     }
 
@@ -81,7 +81,7 @@ final class EchoLoad implements AutoCloseable {
     }
 
     /** Opens {@code connections} connections to 127.0.0.1:{@code port} and starts the ping loops. */
-    void connect(int port, int connections) throws InterruptedException {
+    public void connect(int port, int connections) throws InterruptedException {
         bootstrap = new Bootstrap().group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -118,7 +118,7 @@ final class EchoLoad implements AutoCloseable {
     }
 
     /** Runs {@code warmupMillis} unmeasured, then measures for {@code measureMillis}. Blocks the caller. */
-    Window run(long warmupMillis, long measureMillis) throws Exception {
+    public Window run(long warmupMillis, long measureMillis) throws Exception {
         Thread.sleep(warmupMillis);
         long start = group.submit(() -> {
             measuring = true;

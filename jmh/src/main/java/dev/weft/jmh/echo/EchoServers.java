@@ -30,6 +30,12 @@ public final class EchoServers {
 
     /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
     public static int start(String kind) throws Exception {
+        if (kind.startsWith(WEFT_HUBS)) {
+            return WeftEchoServer.startOn(count(kind, WEFT_HUBS));
+        }
+        if (kind.startsWith(NETTY_LOOPS)) {
+            return NettyEchoServer.start(io.netty.channel.epoll.Epoll.isAvailable(), count(kind, NETTY_LOOPS));
+        }
         if (kind.startsWith("weft-ws-")) {
             return WeftWebSocketEchoServer.start(kind.substring("weft-ws-".length()));
         }
@@ -50,6 +56,24 @@ public final class EchoServers {
             case "vthreads" -> startVirtualThreadPerConnection();
             default -> throw new IllegalArgumentException("unknown echo server '" + kind + "'; known: " + String.join(", ", KNOWN));
         };
+    }
+
+    /** {@code weft-hubs-N}: Weft's echo server on a group of N hubs (default backend) ({@code bench multicore}). */
+    public static final String WEFT_HUBS = "weft-hubs-";
+    /** {@code netty-loops-N}: Netty's echo server with N event loops (epoll when available) ({@code bench multicore}). */
+    public static final String NETTY_LOOPS = "netty-loops-";
+
+    /** The N of a server name {@code <prefix>N} ({@code weft-hubs-2}); the HTTP servers' names use it too. */
+    public static int count(String kind, String prefix) {
+        try {
+            int n = Integer.parseInt(kind.substring(prefix.length()));
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("'" + kind + "': expected " + prefix + "N with N >= 1");
     }
 
     private static int startVirtualThreadPerConnection() throws IOException {

@@ -50,6 +50,12 @@ final class NettyEchoServer {
         return start(epoll, null);
     }
 
+    /** Without TLS, on {@code loops} event loops ({@code netty-loops-N}). */
+    static int start(boolean epoll, int loops) throws InterruptedException {
+        return bind(new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()),
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, null);
+    }
+
     /** With {@code ssl} non-null, an {@code SslHandler} goes first in each connection's pipeline. */
     static int start(boolean epoll, io.netty.handler.ssl.SslContext ssl) throws InterruptedException {
         if (epoll && !Epoll.isAvailable()) {

@@ -64,6 +64,18 @@ public final class ServerJvm implements AutoCloseable {
         return new ServerJvm(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start(), name);
     }
 
+    /**
+     * Starts any server program that speaks the same protocol ({@code PORT <n>} on its output, exits
+     * at {@code stop}), e.g. the Go servers of {@code bench multicore}, with {@code environment} added
+     * to this process's. Not pinned. {@link #javaThreadsCpuNanos} means nothing for it.
+     */
+    public static ServerJvm startProgram(List<String> command, java.util.Map<String, String> environment, String name)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().putAll(environment);
+        return new ServerJvm(pb.start(), name);
+    }
+
     /** The server process's id (taskset execs the JVM: the same process). */
     public long pid() {
         return process.pid();

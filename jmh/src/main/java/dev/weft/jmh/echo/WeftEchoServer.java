@@ -14,6 +14,29 @@ final class WeftEchoServer {
     private WeftEchoServer() {
     }
 
+    /** The plain echo loop: read into a direct buffer, write back what was read. */
+    private static final dev.weft.sockets.ConnectionHandler PLAIN = socket -> {
+        socket.setNoDelay(true);
+        ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+        try {
+            while (socket.read(buf.clear()) > 0) {
+                socket.writeAll(buf.flip());
+            }
+        } catch (java.net.SocketException resetByTheLoadGenerator) {
+            // the load generator resets its connections when a run ends
+        }
+    };
+
+    /**
+     * The plain echo server on a new group of {@code hubs} hubs (default backend), one {@code
+     * SO_REUSEPORT} listener per hub ({@code StreamServer.Builder.startOn}); returns its port. From a
+     * plain thread.
+     */
+    static int startOn(int hubs) throws java.io.IOException {
+        dev.weft.fibers.HubGroup group = dev.weft.fibers.HubGroup.start(hubs);
+        return StreamServer.builder(PLAIN).bind("127.0.0.1", 0).backlog(4096).startOn(group).port();
+    }
+
     /** Starts the server on a new hub thread on {@code backend}; returns its port. */
     static int start(String backend) throws Exception {
         return start(backend, null);
@@ -35,17 +58,7 @@ final class WeftEchoServer {
         Thread.ofPlatform().name("weft-echo-hub").start(() -> {
             try {
                 Hub.run(backend, () -> {
-                    dev.weft.sockets.ConnectionHandler plain = socket -> {
-                        socket.setNoDelay(true);
-                        ByteBuffer buf = ByteBuffer.allocateDirect(4096);
-                        try {
-                            while (socket.read(buf.clear()) > 0) {
-                                socket.writeAll(buf.flip());
-                            }
-                        } catch (java.net.SocketException resetByTheLoadGenerator) {
-                            // the load generator resets its connections when a run ends
-                        }
-                    };
+                    dev.weft.sockets.ConnectionHandler plain = PLAIN;
                     dev.weft.sockets.ConnectionHandler handler = tls == null ? plain : tls.handler(socket -> {
                         socket.tcp().setNoDelay(true);
                         ByteBuffer buf = ByteBuffer.allocate(4096);

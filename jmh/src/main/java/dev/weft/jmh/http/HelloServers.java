@@ -45,6 +45,12 @@ final class HelloServers {
 
     /** Starts the server called {@code kind}; returns its port. It runs until the JVM exits. */
     static int start(String kind) throws Exception {
+        if (kind.startsWith(WEFT_HUBS)) {
+            return startWeftGroup(dev.weft.jmh.echo.EchoServers.count(kind, WEFT_HUBS));
+        }
+        if (kind.startsWith(NETTY_LOOPS)) {
+            return NettyHelloServer.start(dev.weft.jmh.echo.EchoServers.count(kind, NETTY_LOOPS));
+        }
         if (kind.startsWith("weft-")) {
             return startWeft(kind.substring("weft-".length()));
         }
@@ -55,6 +61,23 @@ final class HelloServers {
             case "netty-io_uring" -> NettyHelloServer.startIoUring();
             default -> throw new IllegalArgumentException("unknown HTTP server '" + kind + "'; known: " + String.join(", ", KNOWN));
         };
+    }
+
+    /** {@code weft-hubs-N}: Weft's server on a group of N hubs (the default backend), N >= 1 ({@code bench multicore}). */
+    static final String WEFT_HUBS = "weft-hubs-";
+    /** {@code netty-loops-N}: Netty's server with N event loops (epoll when available) ({@code bench multicore}). */
+    static final String NETTY_LOOPS = "netty-loops-";
+
+    /**
+     * Weft's server bound from this plain thread, as a user would: on a group of {@code hubs} hubs
+     * ({@code WeftHttpServer.create(address, backlog, limits, hubs)}; 1 keeps one hub thread).
+     */
+    private static int startWeftGroup(int hubs) throws IOException {
+        WeftHttpServer s = WeftHttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096,
+                dev.weft.http.HttpLimits.defaults(), hubs);
+        s.createContext("/", HANDLER);
+        s.start();
+        return s.getAddress().getPort();
     }
 
     private static int startWeft(String backend) throws Exception {

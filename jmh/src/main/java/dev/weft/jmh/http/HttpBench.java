@@ -156,10 +156,10 @@ public final class HttpBench {
                 throw new IllegalStateException("HTTP server " + server + " did not start");
             }
             String url = "http://127.0.0.1:" + Integer.parseInt(line.substring(5).trim()) + "/";
-            wrk(url, connectionCounts.get(0), warmup, script);
+            wrk(url, connectionCounts.get(0), warmup, script, 1);
             List<Row> rows = new ArrayList<>();
             for (int connections : connectionCounts) {
-                wrk(url, connections, 2, script);
+                wrk(url, connections, 2, script, 1);
                 rows.add(measureOnce(p, server, url, connections, measure, script));
             }
             return rows;
@@ -179,28 +179,44 @@ public final class HttpBench {
             throws Exception {
         long before = cpuTicks(p.pid());
         dev.weft.jmh.echo.SyscallCount counting = syscalls ? dev.weft.jmh.echo.SyscallCount.start(p.pid()) : null;
-        String report = wrk(url, connections, measure, script);
+        String report = wrk(url, connections, measure, script, 1);
         java.util.Map<String, Long> counted = counting == null ? java.util.Map.of() : counting.stop();
         long after = cpuTicks(p.pid());
-        long requests = Long.parseLong(find(report, "(\\d+) requests in"));
-        double rps = Double.parseDouble(find(report, "Requests/sec:\\s+([\\d.]+)"));
-        double p99 = micros(find(report, "\\s99%\\s+([\\d.]+\\w+)"));
-        double cpuMicros = (after - before) * (1e6 / clockTicksPerSecond());
-        StringBuilder errors = new StringBuilder();
-        Matcher se = Pattern.compile("Socket errors: (.*)").matcher(report);
-        if (se.find()) {
-            errors.append("socket errors: ").append(se.group(1).trim());
-        }
-        Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(report);
-        if (non2xx.find()) {
-            errors.append(errors.isEmpty() ? "" : "; ").append("non-2xx: ").append(non2xx.group(1));
-        }
-        return new Row(server, connections, rps, requests, p99, cpuMicros / Math.max(1, requests), errors.toString(),
-                syscalls ? dev.weft.jmh.echo.SyscallCount.perRoundTrip(counted, requests) : "");
+        WrkRun run = WrkRun.parse(report);
+        double cpuMicros = ticksToMicros(after - before);
+        return new Row(server, connections, run.requestsPerSecond(), run.requests(), run.p99Micros(),
+                cpuMicros / Math.max(1, run.requests()), run.errors(),
+                syscalls ? dev.weft.jmh.echo.SyscallCount.perRoundTrip(counted, run.requests()) : "");
     }
 
-    private static String wrk(String url, int connections, int seconds, Path script) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("wrk", "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
+    /** What one wrk run reported: requests/s, requests, p99 latency, socket errors and non-2xx answers ("" if none). */
+    public record WrkRun(double requestsPerSecond, long requests, double p99Micros, String errors) {
+        /** Reads wrk's {@code --latency} report. */
+        public static WrkRun parse(String report) {
+            long requests = Long.parseLong(find(report, "(\\d+) requests in"));
+            double rps = Double.parseDouble(find(report, "Requests/sec:\\s+([\\d.]+)"));
+            double p99 = micros(find(report, "\\s99%\\s+([\\d.]+\\w+)"));
+            StringBuilder errors = new StringBuilder();
+            Matcher se = Pattern.compile("Socket errors: (.*)").matcher(report);
+            if (se.find()) {
+                errors.append("socket errors: ").append(se.group(1).trim());
+            }
+            Matcher non2xx = Pattern.compile("Non-2xx or 3xx responses: (\\d+)").matcher(report);
+            if (non2xx.find()) {
+                errors.append(errors.isEmpty() ? "" : "; ").append("non-2xx: ").append(non2xx.group(1));
+            }
+            return new WrkRun(rps, requests, p99, errors.toString());
+        }
+    }
+
+    /**
+     * Runs {@code wrk -t<threads> -c<connections> -d<seconds>s --latency} against {@code url} (with the
+     * Lua {@code script}, or null) and returns its report. Blocks the caller.
+     *
+     * @throws IllegalStateException if wrk fails or does not end within {@code seconds + 30} s
+     */
+    public static String wrk(String url, int connections, int seconds, Path script, int threads) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency",
                 "--timeout", "10s"));
         if (script != null) {
             cmd.addAll(List.of("-s", script.toString()));
@@ -215,13 +231,18 @@ public final class HttpBench {
     }
 
     /** utime + stime of a process, in clock ticks, from /proc/PID/stat (fields 14 and 15). */
-    static long cpuTicks(long pid) throws IOException {
+    public static long cpuTicks(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static long ticks;
+
+    /** {@code ticks} of {@link #cpuTicks} in microseconds. */
+    public static double ticksToMicros(long ticks) throws Exception {
+        return ticks * (1e6 / clockTicksPerSecond());
+    }
 
     private static long clockTicksPerSecond() throws Exception {
         if (ticks == 0) {

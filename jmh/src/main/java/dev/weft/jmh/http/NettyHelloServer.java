@@ -35,8 +35,13 @@ final class NettyHelloServer {
     }
 
     static int start() throws InterruptedException {
+        return start(1);
+    }
+
+    /** The same with {@code loops} event loops (accepting and serving; epoll when available, else NIO). */
+    static int start(int loops) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        return start(new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()),
+        return start(new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()),
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
     }
 
