@@ -56,7 +56,7 @@ final class SimStream extends SimHandle implements StreamHandle {
             if (!open) {
                 return;
             }
-            if (l == null || !l.open || l.pending.size() >= l.backlog) {
+            if (l == null || !l.open || l.pending.size() >= l.backlog || (l.loopbackOnly() && target != host)) {
                 net.at(net.arrival(target, host, 0, poller.nanoTime()), NetEvent.ANSWER, 0, target, host, () -> {
                     refused = true;
                     poller.touch(this);
