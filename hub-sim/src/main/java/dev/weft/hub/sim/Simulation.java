@@ -278,6 +278,16 @@ public final class Simulation {
     }
 
     /**
+     * A {@link java.security.SecureRandom} drawn from this run's seed and {@code purpose} (give each
+     * party its own: "server", "client"), for {@code SSLContext.init(km, tm, random)} in a simulated
+     * test. <b>For simulation only: it is not secure.</b> JSSE also draws randomness outside its
+     * context (see the README's limits of simulation), so TLS bytes are not all determined by it.
+     */
+    public java.security.SecureRandom secureRandom(String purpose) {
+        return new SeededSecureRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ purpose.hashCode());
+    }
+
+    /**
      * Runs {@code action} on the hub (outside any fiber, like a timer) when the virtual clock reaches
      * {@code at} after the start: "reset every connection at t=3 s". Simulation thread.
      */
