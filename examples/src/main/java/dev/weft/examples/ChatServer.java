@@ -91,8 +91,13 @@ public final class ChatServer {
 
     /** Starts a chat server on the current hub that disconnects a member not reading for {@code slowMemberTimeout}. */
     static StreamServer start(int port, Duration slowMemberTimeout) throws IOException {
+        return start("127.0.0.1", port, slowMemberTimeout);
+    }
+
+    /** Starts a chat server on the current hub listening on {@code address} (an address literal). */
+    static StreamServer start(String address, int port, Duration slowMemberTimeout) throws IOException {
         ChatServer chat = new ChatServer(slowMemberTimeout);
-        return StreamServer.builder(chat::serve).bind("127.0.0.1", port).start();
+        return StreamServer.builder(chat::serve).bind(address, port).start();
     }
 
     private void serve(TcpSocket socket) throws IOException {

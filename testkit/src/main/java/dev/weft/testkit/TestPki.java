@@ -132,6 +132,11 @@ public final class TestPki {
 
     /** A context that presents {@code keyStore}'s key (null: none) and trusts the test CA. */
     public SSLContext context(Path keyStore) throws Exception {
+        return context(keyStore, null);
+    }
+
+    /** {@link #context(Path)} drawing its randomness from {@code random} (null: the JDK's default). */
+    public SSLContext context(Path keyStore, java.security.SecureRandom random) throws Exception {
         KeyManagerFactory kmf = null;
         if (keyStore != null) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -150,7 +155,7 @@ public final class TestPki {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
         tmf.init(trust);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), random);
         return ctx;
     }
 

@@ -67,7 +67,7 @@ final class SimDatagram extends SimHandle implements DatagramHandle {
         SimNet net = poller.net;
         int copies = net.datagramCopies();
         for (int i = 0; i < copies && targetHost != null; i++) {
-            net.at(poller.nanoTime() + net.latency(), NetEvent.DATAGRAM, data.length, host, targetHost, () -> {
+            net.at(net.arrival(host, targetHost, data.length, poller.nanoTime()), NetEvent.DATAGRAM, data.length, host, targetHost, () -> {
                 SimDatagram receiver = net.datagrams.get(SimNet.key(targetHost, to.getPort()));
                 if (receiver != null) {
                     receiver.arrived(data, from);

@@ -10,8 +10,9 @@ import java.util.ArrayDeque;
 
 /**
  * A simulated listening socket: connections wait in {@link #pending} (at most the backlog; a SYN
- * beyond it is refused) until accepted. One host: 127.0.0.1, the wildcard and any address reach the
- * same port. Simulation thread.
+ * beyond it is refused) until accepted. One listener per port of a host: bound to the wildcard or the
+ * host's address it takes every host's connects; bound to 127.0.0.1 only its own host's (another
+ * host's connect is refused, as on a real machine). Simulation thread.
  */
 final class SimListener extends SimHandle implements ListenerHandle {
     final ArrayDeque<SimStream> pending = new ArrayDeque<>();
@@ -62,6 +63,11 @@ final class SimListener extends SimHandle implements ListenerHandle {
             s.resetByNetwork(); // never accepted: the client sees a reset
         }
         pending.clear();
+    }
+
+    /** Bound to 127.0.0.1 (or ::1): only its own host's connects reach it; another host's are refused. */
+    boolean loopbackOnly() {
+        return local != null && local.getAddress().isLoopbackAddress();
     }
 
     InetSocketAddress address() {

@@ -9,8 +9,9 @@ import java.util.SplittableRandom;
 
 /**
  * The simulated network of one simulation: its time-ordered delivery queue, its listeners by port,
- * its open connections, the seeded latency of each segment and the faults a test scripts
- * ({@link Simulation#resetAll()}, {@link Simulation#setLatency}). Simulation thread.
+ * its open connections, the seeded latency of each segment, the links with their own latency or
+ * bandwidth ({@link SimLink}) and the faults a test scripts ({@link Simulation#resetAll()},
+ * {@link Simulation#setLatency}). Simulation thread.
  */
 final class SimNet {
     private final PriorityQueue<NetEvent> events = new PriorityQueue<>();
@@ -24,6 +25,8 @@ final class SimNet {
     private double datagramDuplication;
     /** Partitioned pairs of hosts, "a|b" both ways. */
     private final java.util.Set<String> blocked = new java.util.HashSet<>();
+    /** Links with their own latency or bandwidth, by directed pair of host names "from|to". */
+    private final Map<String, SimLink> links = new HashMap<>();
     /** Deliveries held by a partition, in the order they were due (TCP retransmits them after the heal). */
     private final List<NetEvent> held = new ArrayList<>();
     /** Open connection ends, in the order they were made (never an identity-ordered set: the order reaches the schedule). */
@@ -47,9 +50,55 @@ final class SimNet {
         jitter = maxNanos - minNanos;
     }
 
-    /** One segment's one-way latency, drawn from the seed. */
+    /** One segment's one-way latency on a link without its own, drawn from the seed. */
     long latency() {
         return jitter == 0 ? minLatency : minLatency + rng.nextLong(jitter + 1);
+    }
+
+    /** The link from {@code a} to {@code b}, made with the network's defaults on first use. */
+    private SimLink link(SimHost a, SimHost b) {
+        return links.computeIfAbsent(pair(a, b), k -> new SimLink());
+    }
+
+    /** Sets the latency range of both directions between {@code a} and {@code b} (distinct hosts). */
+    void setLinkLatency(SimHost a, SimHost b, long minNanos, long maxNanos) {
+        if (minNanos < 0 || maxNanos < minNanos) {
+            throw new IllegalArgumentException("latency needs 0 <= min <= max; got " + minNanos + ", " + maxNanos);
+        }
+        if (a != b) {
+            for (SimLink l : new SimLink[] {link(a, b), link(b, a)}) {
+                l.minLatency = minNanos;
+                l.jitter = maxNanos - minNanos;
+            }
+        }
+    }
+
+    /** Sets the bandwidth of each direction between {@code a} and {@code b} (distinct hosts); 0: unlimited. */
+    void setLinkBandwidth(SimHost a, SimHost b, long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("bandwidth is bytes per second >= 0 (0: unlimited); got " + bytesPerSecond);
+        }
+        if (a != b) {
+            link(a, b).bytesPerSecond = bytesPerSecond;
+            link(b, a).bytesPerSecond = bytesPerSecond;
+        }
+    }
+
+    /**
+     * When a segment of {@code bytes} sent from {@code from} to {@code to} at {@code now} arrives: after
+     * the link has serialized it behind the segments sent before it, plus one latency drawn from the
+     * seed (the link's own range, or the network's). Within one host: one default latency.
+     */
+    long arrival(SimHost from, SimHost to, int bytes, long now) {
+        SimLink l = links.isEmpty() || from == to || from == null || to == null ? null : links.get(pair(from, to));
+        if (l == null) {
+            return now + latency();
+        }
+        long sent = l.serialize(now, bytes);
+        if (l.minLatency < 0) {
+            return sent + latency();
+        }
+        return sent + (l.jitter == 0 ? l.minLatency : l.minLatency + rng.nextLong(l.jitter + 1));
     }
 
     void setDatagramFaults(double loss, double duplication) {
@@ -108,7 +157,7 @@ final class SimNet {
         blocked.clear();
         long t = now;
         for (NetEvent e : held) {
-            t = Math.max(t, now + latency());
+            t = Math.max(t, arrival(e.from, e.to, e.bytes, now));
             events.add(new NetEvent(t, seq++, e.kind, e.bytes, e.from, e.to, e.action));
         }
         held.clear();

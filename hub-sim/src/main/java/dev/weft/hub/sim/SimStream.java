@@ -11,7 +11,8 @@ import java.nio.ByteBuffer;
  * One end of a simulated TCP connection. A write takes what fits in the window
  * (64 KiB in flight plus unread), the bytes arrive at the peer one latency later (never before
  * earlier bytes of this direction); a read frees window and wakes the peer's writer; close sends
- * FIN after the data, or RST if unread data is left. Each segment's latency is drawn from the seed;
+ * FIN after the data, or RST if unread data is left. Each segment's latency is drawn from the seed
+ * (and a link with a bandwidth serializes it behind earlier segments first, see {@link SimLink});
  * a direction's segments never overtake each other (TCP order). Simulation thread.
  */
 final class SimStream extends SimHandle implements StreamHandle {
@@ -49,14 +50,14 @@ final class SimStream extends SimHandle implements StreamHandle {
         if (target == null) {
             return false; // no such host: the SYN goes nowhere and the connect waits for its timeout
         }
-        long syn = poller.nanoTime() + net.latency();
+        long syn = net.arrival(host, target, 0, poller.nanoTime());
         net.at(syn, NetEvent.SYN, 0, host, target, () -> {
             SimListener l = net.listener(target, to.getPort());
             if (!open) {
                 return;
             }
-            if (l == null || !l.open || l.pending.size() >= l.backlog) {
-                net.at(poller.nanoTime() + net.latency(), NetEvent.ANSWER, 0, target, host, () -> {
+            if (l == null || !l.open || l.pending.size() >= l.backlog || (l.loopbackOnly() && target != host)) {
+                net.at(net.arrival(target, host, 0, poller.nanoTime()), NetEvent.ANSWER, 0, target, host, () -> {
                     refused = true;
                     poller.touch(this);
                 });
@@ -71,7 +72,7 @@ final class SimStream extends SimHandle implements StreamHandle {
             peer = server;
             l.pending.add(server);
             l.poller.touch(l);
-            net.at(poller.nanoTime() + net.latency(), NetEvent.ANSWER, 0, target, host, () -> {
+            net.at(net.arrival(target, host, 0, poller.nanoTime()), NetEvent.ANSWER, 0, target, host, () -> {
                 connected = true;
                 poller.touch(this);
             });
@@ -131,7 +132,7 @@ final class SimStream extends SimHandle implements StreamHandle {
         byte[] seg = new byte[n];
         src.get(seg);
         inFlight += n;
-        long at = Math.max(poller.nanoTime() + poller.net.latency(), lastArrival);
+        long at = Math.max(poller.net.arrival(host, p.host, n, poller.nanoTime()), lastArrival);
         lastArrival = at;
         poller.net.at(at, NetEvent.DATA, n, host, p.host, () -> {
             inFlight -= n;
@@ -166,7 +167,7 @@ final class SimStream extends SimHandle implements StreamHandle {
         if (p == null) {
             return;
         }
-        long at = Math.max(poller.nanoTime() + poller.net.latency(), lastArrival);
+        long at = Math.max(poller.net.arrival(host, p.host, 0, poller.nanoTime()), lastArrival);
         lastArrival = at;
         poller.net.at(at, rst ? NetEvent.RST : NetEvent.FIN, 0, host, p.host, () -> {
             if (rst) {

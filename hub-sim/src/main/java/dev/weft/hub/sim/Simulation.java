@@ -214,9 +214,48 @@ public final class Simulation {
         trace.add(Trace.DELIVERY, now, NetEvent.SCRIPT, -2);
     }
 
-    /** Each segment's one-way latency is drawn from [min, max] from now on (default 100-150 µs). Simulation thread. */
+    /**
+     * Each segment's one-way latency is drawn from [min, max] from now on (default 100-150 µs), on every
+     * link without its own ({@link #setLatency(java.util.Collection, java.util.Collection,
+     * java.time.Duration, java.time.Duration)}). Simulation thread.
+     */
     public void setLatency(java.time.Duration min, java.time.Duration max) {
         net.setLatency(min.toNanos(), max.toNanos());
+    }
+
+    /**
+     * The latency of the links between every host of {@code a} and every host of {@code b}, both
+     * directions: each segment's one-way latency is drawn from [min, max] by the seed, from now on (the
+     * links between other hosts keep {@link #setLatency}'s range). Script it with {@link #at}.
+     * Simulation thread.
+     */
+    public void setLatency(java.util.Collection<SimHost> a, java.util.Collection<SimHost> b, java.time.Duration min,
+            java.time.Duration max) {
+        for (SimHost x : a) {
+            for (SimHost y : b) {
+                net.setLinkLatency(x, y, min.toNanos(), max.toNanos());
+            }
+        }
+        trace.add(Trace.DELIVERY, now, NetEvent.SCRIPT, -3);
+    }
+
+    /**
+     * The bandwidth of the links between every host of {@code a} and every host of {@code b}, in bytes
+     * per second in each direction ({@code 0}: unlimited, the default). A segment's delivery time is
+     * then its latency plus its serialization time behind the earlier segments of that link: 1 MB
+     * over a 1 MB/s link takes a second of virtual time. Each direction of each pair of hosts is its
+     * own link (two clients of one server do not share a bandwidth). Applies to segments sent from now
+     * on; script it with {@link #at}. Simulation thread.
+     *
+     * @throws IllegalArgumentException if {@code bytesPerSecond} is negative
+     */
+    public void setBandwidth(java.util.Collection<SimHost> a, java.util.Collection<SimHost> b, long bytesPerSecond) {
+        for (SimHost x : a) {
+            for (SimHost y : b) {
+                net.setLinkBandwidth(x, y, bytesPerSecond);
+            }
+        }
+        trace.add(Trace.DELIVERY, now, NetEvent.SCRIPT, -4);
     }
 
     /**
@@ -236,6 +275,16 @@ public final class Simulation {
         for (SimStream s : new java.util.ArrayList<>(net.streams)) {
             s.resetByNetwork();
         }
+    }
+
+    /**
+     * A {@link java.security.SecureRandom} drawn from this run's seed and {@code purpose} (give each
+     * party its own: "server", "client"), for {@code SSLContext.init(km, tm, random)} in a simulated
+     * test. <b>For simulation only: it is not secure.</b> JSSE also draws randomness outside its
+     * context (see the README's limits of simulation), so TLS bytes are not all determined by it.
+     */
+    public java.security.SecureRandom secureRandom(String purpose) {
+        return new SeededSecureRandom(settings.seed() * 0x9E3779B97F4A7C15L ^ purpose.hashCode());
     }
 
     /**

@@ -147,6 +147,27 @@ class HostsAndPartitionsTest {
         assertTrue(sim.elapsedNanos() >= 3_000_000_000L);
     }
 
+    @Test
+    void aListenerOnLoopbackTakesOnlyItsOwnHostsConnects() throws Exception {
+        Simulation sim = Simulation.prepare(SimSettings.of(3));
+        List<String> got = Hub.run("sim", () -> {
+            SimHost a = sim.host("a", "10.0.0.1");
+            SimHost b = sim.host("b", "10.0.0.2");
+            StreamServer srv = sim.onHost(a, () -> StreamServer.builder(HostsAndPartitionsTest::echo).bind("127.0.0.1", 80).start());
+            List<String> out = new ArrayList<>();
+            out.add(sim.onHost(b, () -> Fiber.spawn(() -> assertThrows(ConnectException.class,
+                    () -> TcpSocket.connect("10.0.0.1", 80, Duration.ofSeconds(3))).getMessage())).get());
+            out.add(sim.onHost(a, () -> Fiber.spawn(() -> {
+                try (TcpSocket s = TcpSocket.connect("127.0.0.1", 80, Duration.ofSeconds(3))) {
+                    return "connected on a";
+                }
+            })).get());
+            srv.stop(Duration.ofSeconds(1));
+            return out;
+        });
+        assertEquals(List.of("Connection refused: 10.0.0.1:80", "connected on a"), got);
+    }
+
     static void echo(TcpSocket socket) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(1024);
         while (socket.read(buf.clear()) > 0) {
