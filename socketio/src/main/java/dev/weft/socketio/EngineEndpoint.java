@@ -1,6 +1,8 @@
 package dev.weft.socketio;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.weft.fibers.FiberTimeoutException;
+import dev.weft.fibers.Timeout;
 import dev.weft.socketio.internal.EnginePayload;
 import dev.weft.socketio.internal.EngineSession;
 import dev.weft.websocket.Message;
@@ -167,27 +169,44 @@ final class EngineEndpoint {
         }
     }
 
-    /** The upgrade of a polling session: 2probe / 3probe, then 5 (upgrade). */
+    /**
+     * The upgrade of a polling session: 2probe / 3probe, then 5 (upgrade), within the server's
+     * upgrade timeout: a WebSocket that stays silent is closed (by the caller) instead of holding its
+     * fiber and connection for ever.
+     */
     private boolean probe(WebSocket ws, EngineSession s) throws IOException {
-        try {
-            Message first = ws.receive();
-            if (!(first instanceof Message.Text t) || !"2probe".equals(t.text())) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "upgrade of " + s + " refused: no probe but " + first);
+        boolean begun = false;
+        try (Timeout limit = Timeout.after(server.upgradeTimeout())) {
+            try {
+                Message first = ws.receive();
+                if (!(first instanceof Message.Text t) || !"2probe".equals(t.text())) {
+                    LOG.log(System.Logger.Level.DEBUG, () -> "upgrade of " + s + " refused: no probe but " + first);
+                    return false;
+                }
+                ws.send("3probe");
+                if (!s.beginUpgrade()) {
+                    return false;
+                }
+                begun = true;
+                Message next = ws.receive();
+                if (!(next instanceof Message.Text u) || !"5".equals(u.text())) {
+                    s.close("transport error");
+                    return false;
+                }
+                s.switchTo(ws);
+                return true;
+            } catch (WebSocketClosedException gone) {
+                return false; // the polling transport goes on
+            } catch (FiberTimeoutException e) {
+                if (!e.is(limit)) {
+                    throw e;
+                }
+                LOG.log(System.Logger.Level.DEBUG, () -> "upgrade of " + s + " timed out after " + server.upgradeTimeout());
+                if (begun) {
+                    s.close("transport error"); // its polling was paused for the upgrade
+                }
                 return false;
             }
-            ws.send("3probe");
-            if (!s.beginUpgrade()) {
-                return false;
-            }
-            Message next = ws.receive();
-            if (!(next instanceof Message.Text u) || !"5".equals(u.text())) {
-                s.close("transport error");
-                return false;
-            }
-            s.switchTo(ws);
-            return true;
-        } catch (WebSocketClosedException gone) {
-            return false; // the polling transport goes on
         }
     }
 

@@ -52,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SocketIoServer {
     static final ObjectMapper JSON = new ObjectMapper();
     private final EngineSettings settings;
+    private final Duration upgradeTimeout;
     private final String path;
     private final Set<String> corsOrigins;
     private final boolean corsCredentials;
@@ -62,6 +63,7 @@ public final class SocketIoServer {
 
     private SocketIoServer(Builder b) {
         this.settings = new EngineSettings(b.pingInterval, b.pingTimeout, b.maxHttpBufferSize, b.maxOutboxPackets);
+        this.upgradeTimeout = b.upgradeTimeout;
         this.path = b.path;
         this.corsOrigins = Set.copyOf(b.corsOrigins);
         this.corsCredentials = b.corsCredentials;
@@ -142,6 +144,10 @@ public final class SocketIoServer {
         return settings.maxHttpBufferSize();
     }
 
+    Duration upgradeTimeout() {
+        return upgradeTimeout;
+    }
+
     boolean corsAllows(String origin) {
         return corsOrigins.contains("*") || corsOrigins.contains(origin);
     }
@@ -162,6 +168,7 @@ public final class SocketIoServer {
     public static final class Builder {
         private Duration pingInterval = Duration.ofSeconds(25);
         private Duration pingTimeout = Duration.ofSeconds(20);
+        private Duration upgradeTimeout = Duration.ofSeconds(10);
         private int maxHttpBufferSize = 1_000_000;
         private int maxOutboxPackets = 1024;
         private String path = "/socket.io/";
@@ -180,6 +187,17 @@ public final class SocketIoServer {
         /** How long a client may take to answer a ping before it is disconnected ("ping timeout"; default 20 s). */
         public Builder pingTimeout(Duration d) {
             this.pingTimeout = positive(d, "pingTimeout");
+            return this;
+        }
+
+        /**
+         * How long an upgrade to WebSocket may take, from the WebSocket's opening to the client's
+         * {@code 5} (default 10 s, as socket.io): a WebSocket that sends no probe, or no upgrade after
+         * it, in that time is closed (the session goes on polling; one whose polling was already
+         * paused for the upgrade is closed with "transport error").
+         */
+        public Builder upgradeTimeout(Duration d) {
+            this.upgradeTimeout = positive(d, "upgradeTimeout");
             return this;
         }
 

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * What a misbehaving client gets: the reference server's error answers for bad Engine.IO requests,
  * garbage packets (the session closes with "parse error"), a polling body over maxHttpBufferSize
  * (413, the session closes), and a client that never reads (its outbox fills: it is disconnected
- * with "outbox full" while another member of the room receives every message).
+ * with "outbox full" while another member of the room receives every message), and a WebSocket that
+ * never sends its upgrade probe (closed after the upgrade timeout).
  */
 class BadInputTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -81,6 +82,26 @@ class BadInputTest {
                 assertEquals(413, big.statusCode());
                 assertTrue(big.body().contains("maxHttpBufferSize (1000 bytes)"), big.body());
                 assertEquals("{\"code\":1,\"message\":\"Session ID unknown\"}", get(session).body());
+                assertTrue(app.failures.isEmpty(), app.failures.toString());
+            }
+        });
+    }
+
+    @Test
+    void aWebSocketThatNeverSendsItsProbeIsClosedAfterTheUpgradeTimeout() throws Exception {
+        Hub.run(() -> {
+            try (ChatApp app = new ChatApp(SocketIoServer.builder().upgradeTimeout(Duration.ofMillis(300)))) {
+                String base = app.url();
+                String sid = handshake(base);
+                dev.weft.websocket.WebSocket ws = dev.weft.websocket.WebSocket.connect(URI.create(
+                        base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket&sid=" + sid));
+                long start = Hub.current().nanoTime();
+                try (dev.weft.fibers.Timeout limit = dev.weft.fibers.Timeout.after(Duration.ofSeconds(10))) {
+                    // silent: no 2probe. Before the upgrade timeout this receive waited for ever.
+                    org.junit.jupiter.api.Assertions.assertThrows(dev.weft.websocket.WebSocketClosedException.class, ws::receive);
+                }
+                long tookMillis = (Hub.current().nanoTime() - start) / 1_000_000;
+                assertTrue(tookMillis >= 250, "closed after " + tookMillis + " ms, before the upgrade timeout");
                 assertTrue(app.failures.isEmpty(), app.failures.toString());
             }
         });
