@@ -27,6 +27,7 @@ import javax.sql.DataSource;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 23 item 17: every Java block of README.md's bridges section (marked {@code <!-- bridges-readme -->})
@@ -62,8 +63,12 @@ class ReadmeBridgesTest {
             import org.apache.hc.core5.util.TimeValue;
             """;
 
-    /** The README's blocks compiled into {@code readme.Bridges}. */
-    private static Class<?> compileReadme() throws Exception {
+    /** Where the README's blocks compile to; JUnit deletes it after the test, passed or failed. */
+    @TempDir
+    Path scratch;
+
+    /** The README's blocks compiled into {@code readme.Bridges}, in {@code dir}. */
+    private static Class<?> compileReadme(Path dir) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         Matcher m = MARKED.matcher(readme);
         StringBuilder body = new StringBuilder();
@@ -73,7 +78,6 @@ class ReadmeBridgesTest {
             blocks++;
         }
         assertTrue(blocks >= 1, "README.md marks its bridges code with <!-- bridges-readme -->");
-        Path dir = Files.createTempDirectory("weft-readme-bridges");
         Path src = dir.resolve("readme").resolve("Bridges.java");
         Files.createDirectories(src.getParent());
         Files.writeString(src, "package readme;\n" + IMPORTS + "public final class Bridges {\n" + body + "}\n");
@@ -99,7 +103,7 @@ class ReadmeBridgesTest {
 
     @Test
     void theBridgesSectionsCodeCompilesAndRunsAgainstTheRealServers() throws Exception {
-        Class<?> readme = compileReadme();
+        Class<?> readme = compileReadme(scratch);
         try (PostgresServer pg = PostgresServer.start()) {
             long start = System.nanoTime();
             List<?> done = (List<?>) method(readme, "fiftyQueries").invoke(null, pg.url(), "weft");

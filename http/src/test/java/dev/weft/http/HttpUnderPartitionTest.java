@@ -8,9 +8,7 @@ import dev.weft.fibers.Hub;
 import dev.weft.hub.sim.SimHost;
 import dev.weft.hub.sim.Simulation;
 import dev.weft.junit5.SimulationTest;
-import dev.weft.sockets.TcpSocket;
 import dev.weft.testkit.LogCapture;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * each reading with a 3 s timeout; mid-conversation a partition separates a random set of clients
  * from the server for 1 to 10 s, then heals. The invariant: every request is answered with its own
  * body, or its client sees a clear error ({@link SocketTimeoutException}, a reset, the server's close)
- * and asks again on a new connection, so in the end every request is answered; the server handled
+ * and asks again on a new connection ({@link NumberedRequests}), so in the end every request is answered; the server handled
  * each answered request (a retried GET may be handled twice, never answered with another request's
  * body); nothing escapes to the hub, nothing is logged above INFO, and nothing hangs (a limit of
  * 10 virtual minutes). Over the seeds both the quiet and the erroring paths run (checked after all).
@@ -95,7 +93,8 @@ class HttpUnderPartitionTest {
             for (int i = 0; i < CLIENTS; i++) {
                 int id = i;
                 SplittableRandom mine = r.split();
-                running.add(sim.onHost(clients.get(i), () -> Fiber.spawn(() -> requests(id, mine))));
+                running.add(sim.onHost(clients.get(i), () -> Fiber.spawn(
+                        () -> NumberedRequests.send("10.0.0.1", 8080, Duration.ofSeconds(3), id, REQUESTS, mine).errors())));
             }
             List<String> errors = new ArrayList<>();
             for (Fiber<List<String>> f : running) {
@@ -118,41 +117,5 @@ class HttpUnderPartitionTest {
             assertEquals(List.of(), log.messages(Level.WARNING));
         }
         assertEquals(List.of(), uncaught, "nothing escaped to the hub");
-    }
-
-    /** Sends REQUESTS numbered requests, each until answered with its own body; the errors seen on the way. */
-    private static List<String> requests(int id, SplittableRandom r) throws Exception {
-        List<String> errors = new ArrayList<>();
-        TcpSocket s = null;
-        RawResponse.Reader reader = null;
-        for (int n = 0; n < REQUESTS; ) {
-            Fiber.sleep(r.nextInt(1_000));
-            try {
-                if (s == null) {
-                    s = TcpSocket.connect("10.0.0.1", 8080, Duration.ofSeconds(3));
-                    s.setTimeout(Duration.ofSeconds(3));
-                    reader = new RawResponse.Reader(s);
-                }
-                String q = id + "-" + n;
-                s.writeAll(("GET /n?" + q + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                RawResponse answer = reader.next();
-                if (answer == null) {
-                    throw new IOException("the server closed the connection");
-                }
-                assertEquals(200, answer.status());
-                assertEquals(q, answer.body(), "an answer to another request");
-                n++;
-            } catch (IOException e) {
-                errors.add(e.getClass().getSimpleName() + ": " + e.getMessage());
-                if (s != null) {
-                    s.close();
-                    s = null;
-                }
-            }
-        }
-        if (s != null) {
-            s.close();
-        }
-        return errors;
     }
 }

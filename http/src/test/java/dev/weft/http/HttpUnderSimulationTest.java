@@ -7,8 +7,6 @@ import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.hub.sim.Simulation;
 import dev.weft.junit5.SimulationTest;
-import dev.weft.sockets.TcpSocket;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 /**
  * The HTTP server under simulation: 20 keep-alive clients on the same simulated hub send requests at
  * random virtual moments while the network resets every connection at random instants; a client
- * whose connection was reset reconnects and asks again. Every request is answered, the {@code Date}
+ * whose connection was reset reconnects and asks again ({@link NumberedRequests}). Every request is answered, the {@code Date}
  * header is the simulation's wall clock (it starts at 2030-01-01T00:00Z), nothing escapes to the hub,
  * and the server stops with no connection left.
  */
@@ -52,7 +50,7 @@ class HttpUnderSimulationTest {
         for (int c = 0; c < CLIENTS; c++) {
             SplittableRandom mine = r.split();
             int id = c;
-            clients.add(Fiber.spawn(() -> requests(port, id, mine)));
+            clients.add(Fiber.spawn(() -> NumberedRequests.send("127.0.0.1", port, Duration.ofSeconds(10), id, REQUESTS, mine).dates()));
         }
         List<String> dates = new ArrayList<>();
         for (Fiber<List<String>> c : clients) {
@@ -64,41 +62,5 @@ class HttpUnderSimulationTest {
         }
         server.stop(0);
         assertEquals(List.of(), uncaught, "nothing escaped to the hub");
-    }
-
-    /** Sends REQUESTS numbered requests over keep-alive connections, reconnecting after a reset; the Date headers. */
-    private static List<String> requests(int port, int id, SplittableRandom r) throws Exception {
-        List<String> dates = new ArrayList<>();
-        TcpSocket s = null;
-        RawResponse.Reader reader = null;
-        for (int n = 0; n < REQUESTS; ) {
-            Fiber.sleep(r.nextInt(1_000));
-            try {
-                if (s == null) {
-                    s = TcpSocket.connect("127.0.0.1", port, Duration.ofSeconds(5));
-                    s.setTimeout(Duration.ofSeconds(10));
-                    reader = new RawResponse.Reader(s);
-                }
-                String q = id + "-" + n;
-                s.writeAll(("GET /n?" + q + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-                RawResponse answer = reader.next();
-                if (answer == null) {
-                    throw new IOException("the server closed the connection (its idle limit)");
-                }
-                assertEquals(200, answer.status());
-                assertEquals(q, answer.body());
-                dates.add(answer.header("Date"));
-                n++;
-            } catch (IOException reset) {
-                if (s != null) {
-                    s.close();
-                    s = null;
-                }
-            }
-        }
-        if (s != null) {
-            s.close();
-        }
-        return dates;
     }
 }

@@ -384,13 +384,7 @@ public final class EventLoop implements AutoCloseable {
         int every = 1;
         int count = 0;
         do {
-            try {
-                r.run();
-            } catch (Throwable t) {
-                failed(t);
-            }
-            if (batchOver) {
-                batchOver = false;
+            if (runOne(r)) {
                 return true;
             }
             if (++count >= every) {
@@ -413,17 +407,25 @@ public final class EventLoop implements AutoCloseable {
         o.beginBatch();
         Runnable r;
         while ((r = o.next()) != null) {
-            try {
-                r.run();
-            } catch (Throwable t) {
-                failed(t);
-            }
-            if (batchOver) {
-                batchOver = false;
+            if (runOne(r)) {
                 return true;
             }
         }
         return o.size() != 0;
+    }
+
+    /** Runs one ready callback (what it throws goes to {@link #failed}); true if it ended the batch ({@link #endBatch()}). */
+    private boolean runOne(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            failed(t);
+        }
+        if (batchOver) {
+            batchOver = false;
+            return true;
+        }
+        return false;
     }
 
     /**

@@ -47,34 +47,39 @@ public record ReadmeExample(Map<String, String> sources, String output) {
 
     /**
      * Compiles every block with this JVM's class path and runs the first one's {@code main};
-     * returns what it printed on standard output.
+     * returns what it printed on standard output. The sources and classes go to a temp directory that
+     * is deleted before it returns or throws.
      *
      * @throws AssertionError naming the block and javac's messages if one does not compile
      */
     public String compileAndRun() throws Exception {
         Path dir = Files.createTempDirectory("weft-readme");
-        for (Map.Entry<String, String> b : sources.entrySet()) {
-            Path source = dir.resolve("src").resolve(b.getKey());
-            Files.createDirectories(source.getParent());
-            Files.writeString(source, b.getValue());
-            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            ByteArrayOutputStream errors = new ByteArrayOutputStream();
-            int status = javac.run(null, errors, errors, "-d", dir.resolve("classes").toString(), "-cp",
-                    System.getProperty("java.class.path"), source.toString());
-            if (status != 0) {
-                throw new AssertionError(b.getKey() + " does not compile: " + errors.toString(StandardCharsets.UTF_8));
+        try {
+            for (Map.Entry<String, String> b : sources.entrySet()) {
+                Path source = dir.resolve("src").resolve(b.getKey());
+                Files.createDirectories(source.getParent());
+                Files.writeString(source, b.getValue());
+                JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+                ByteArrayOutputStream errors = new ByteArrayOutputStream();
+                int status = javac.run(null, errors, errors, "-d", dir.resolve("classes").toString(), "-cp",
+                        System.getProperty("java.class.path"), source.toString());
+                if (status != 0) {
+                    throw new AssertionError(b.getKey() + " does not compile: " + errors.toString(StandardCharsets.UTF_8));
+                }
             }
-        }
-        String main = sources.keySet().iterator().next().replace('/', '.').replace(".java", "");
-        PrintStream out = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.resolve("classes").toUri().toURL()},
-                ReadmeExample.class.getClassLoader())) {
-            System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-            loader.loadClass(main).getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+            String main = sources.keySet().iterator().next().replace('/', '.').replace(".java", "");
+            PrintStream out = System.out;
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.resolve("classes").toUri().toURL()},
+                    ReadmeExample.class.getClassLoader())) {
+                System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+                loader.loadClass(main).getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+            } finally {
+                System.setOut(out);
+            }
+            return printed.toString(StandardCharsets.UTF_8);
         } finally {
-            System.setOut(out);
+            Trees.deleteQuietly(dir);
         }
-        return printed.toString(StandardCharsets.UTF_8);
     }
 }

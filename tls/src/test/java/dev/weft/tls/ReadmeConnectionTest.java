@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's connection-contract example ({@code <!-- tls-readme: Greeter.java -->}) compiles with
@@ -36,11 +37,10 @@ class ReadmeConnectionTest {
     private static final Pattern MARKED = Pattern.compile("<!-- tls-readme: ([^ ]+) -->\\s*\\n```java\\n(.*?)\\n```", Pattern.DOTALL);
 
     @Test
-    void theReadmesGreeterRunsOverTcpAndTls() throws Exception {
+    void theReadmesGreeterRunsOverTcpAndTls(@TempDir Path dir) throws Exception {
         String readme = Files.readString(Path.of("..", "README.md"));
         Matcher m = MARKED.matcher(readme);
         assertTrue(m.find(), "README.md marks the connection example");
-        Path dir = Files.createTempDirectory("weft-readme-connection");
         Path source = dir.resolve(m.group(1));
         Files.writeString(source, m.group(2) + "\n");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();

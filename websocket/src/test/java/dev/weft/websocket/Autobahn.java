@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Plays one Autobahn TestSuite case (the fuzzer's side) against the endpoint under test over a
@@ -25,6 +26,13 @@ import java.util.List;
 final class Autobahn {
     /** How long any one expected thing may take (generous: a loaded 2-core machine, 16 MiB messages). */
     static final Duration WAIT = Duration.ofSeconds(20);
+    /** The options of the endpoint under test, client or server: section 9 sends 16 MiB messages. */
+    static final WebSocketOptions OPTIONS = WebSocketOptions.builder().maxMessageSize(64 << 20).build();
+
+    /** Every case ({@link AutobahnCases#all}), for {@code @MethodSource("dev.weft.websocket.Autobahn#cases")}. */
+    static Stream<Case> cases() {
+        return AutobahnCases.all().stream();
+    }
 
     /** An event the fuzzer records: an echoed message or a pong. */
     record Event(String kind, boolean binary, byte[] payload) {

@@ -9,7 +9,6 @@ import dev.weft.fibers.Queue;
 import dev.weft.sockets.StreamServer;
 import dev.weft.sockets.TcpSocket;
 import java.time.Duration;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -20,14 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AutobahnClientTest {
     static final WebSocketClient CLIENT = WebSocketClient.builder()
-            .options(WebSocketOptions.builder().maxMessageSize(64 << 20).build()).build();
-
-    static Stream<Autobahn.Case> cases() {
-        return AutobahnCases.all().stream();
-    }
+            .options(Autobahn.OPTIONS).build();
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("dev.weft.websocket.Autobahn#cases")
     void autobahnCase(Autobahn.Case c) throws Exception {
         Hub.run(() -> {
             Queue<TcpSocket> accepted = new Queue<>(1);

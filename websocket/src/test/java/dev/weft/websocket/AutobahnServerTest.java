@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.fibers.Hub;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -16,16 +15,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * ({@link TestServer#ECHO}) over a real socket on 127.0.0.1; each test is named after its case number.
  */
 class AutobahnServerTest {
-    /** What the server under test accepts: Autobahn's section 9 sends 16 MiB messages. */
     static final WebSocketServer SERVER = WebSocketServer.builder()
-            .options(WebSocketOptions.builder().maxMessageSize(64 << 20).build()).build();
-
-    static Stream<Autobahn.Case> cases() {
-        return AutobahnCases.all().stream();
-    }
+            .options(Autobahn.OPTIONS).build();
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("dev.weft.websocket.Autobahn#cases")
     void autobahnCase(Autobahn.Case c) throws Exception {
         Hub.run(() -> {
             try (TestServer server = TestServer.start(SERVER, TestServer.ECHO)) {

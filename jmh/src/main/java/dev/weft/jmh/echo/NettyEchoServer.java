@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -27,6 +28,12 @@ import java.net.InetSocketAddress;
 final class NettyEchoServer {
     private NettyEchoServer() {
     }
+
+    /**
+     * Echoes every message it reads (bytes here, frames behind the WebSocket codec): write on read,
+     * flush on read-complete, close on an exception. Stateless, so one instance serves every channel.
+     */
+    static final ChannelHandler ECHO = new Echo();
 
     @ChannelHandler.Sharable
     private static final class Echo extends ChannelInboundHandlerAdapter {
@@ -53,17 +60,17 @@ final class NettyEchoServer {
     /** Without TLS, on {@code loops} event loops ({@code netty-loops-N}). */
     static int start(boolean epoll, int loops) throws InterruptedException {
         return bind(new MultiThreadIoEventLoopGroup(loops, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory()),
-                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, null);
+                serverChannel(epoll), ECHO);
     }
 
     /** With {@code ssl} non-null, an {@code SslHandler} goes first in each connection's pipeline. */
     static int start(boolean epoll, io.netty.handler.ssl.SslContext ssl) throws InterruptedException {
-        if (epoll && !Epoll.isAvailable()) {
-            throw new IllegalStateException("netty-epoll: epoll is not available here", Epoll.unavailabilityCause());
-        }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        return bind(group, epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class, ssl);
+        return bind(oneLoop(epoll, "netty-epoll"), serverChannel(epoll), ssl == null ? ECHO : new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(ssl.newHandler(ch.alloc()), ECHO);
+            }
+        });
     }
 
     /** Netty's own io_uring transport ({@code netty-io_uring}), one loop, without TLS. */
@@ -71,22 +78,36 @@ final class NettyEchoServer {
         if (!IoUring.isAvailable()) {
             throw new IllegalStateException("netty-io_uring: io_uring is not available here", IoUring.unavailabilityCause());
         }
-        return bind(new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory()), IoUringServerSocketChannel.class, null);
+        return bind(new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory()), IoUringServerSocketChannel.class, ECHO);
     }
 
-    private static int bind(EventLoopGroup group, Class<? extends ServerChannel> channel, io.netty.handler.ssl.SslContext ssl)
+    /**
+     * One event loop on epoll or NIO; {@code server} names the server in the exception thrown when
+     * epoll is asked for and not available here.
+     */
+    static EventLoopGroup oneLoop(boolean epoll, String server) {
+        if (epoll && !Epoll.isAvailable()) {
+            throw new IllegalStateException(server + ": epoll is not available here", Epoll.unavailabilityCause());
+        }
+        return new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    static Class<? extends ServerChannel> serverChannel(boolean epoll) {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /**
+     * Binds a server on {@code group} to a free loopback port (backlog 4,096, {@code TCP_NODELAY} on
+     * every connection), {@code childHandler} in each connection's pipeline; returns the port.
+     */
+    static int bind(EventLoopGroup group, Class<? extends ServerChannel> channel, ChannelHandler childHandler)
             throws InterruptedException {
         Channel server = new ServerBootstrap()
                 .group(group)
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(ssl == null ? new Echo() : new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
-                    @Override
-                    protected void initChannel(io.netty.channel.Channel ch) {
-                        ch.pipeline().addLast(ssl.newHandler(ch.alloc()), new Echo());
-                    }
-                })
+                .childHandler(childHandler)
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .sync()
                 .channel();

@@ -24,10 +24,14 @@ public final class TlsKeys {
     private TlsKeys() {
     }
 
-    /** Makes a key store in a new temp directory; returns its path. */
+    /** Makes a key store in a new temp directory, deleted with it when this JVM exits; returns its path. */
     public static Path generate() throws Exception {
         Path dir = Files.createTempDirectory("weft-echo-tls");
         Path p12 = dir.resolve("localhost.p12");
+        // deleteOnExit deletes in the reverse order of registration: the key store first, then its
+        // (then empty) directory; registered the other way round the directory stayed behind
+        dir.toFile().deleteOnExit();
+        p12.toFile().deleteOnExit();
         Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
                 "-genkeypair", "-alias", "localhost", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
                 "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-keystore", p12.toString(), "-storetype",
@@ -36,8 +40,6 @@ public final class TlsKeys {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("keytool failed: " + said);
         }
-        p12.toFile().deleteOnExit();
-        dir.toFile().deleteOnExit();
         return p12;
     }
 

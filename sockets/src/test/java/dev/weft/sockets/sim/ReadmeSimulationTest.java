@@ -18,6 +18,7 @@ import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -37,6 +38,9 @@ class ReadmeSimulationTest {
     /** The line the README tells the reader to change, and what to. */
     static final String DEDUP = "if (seen.add(request.getLong(0))) {";
     static final String NO_DEDUP = "if (true) {";
+    /** Where the examples compile to; JUnit deletes it after the test, passed or failed. */
+    @TempDir
+    Path scratch;
 
     @Test
     void theReadmesExamplePassesAndItsMutantFailsAtTheShownSeedAndReplays() throws Exception {
@@ -72,7 +76,7 @@ class ReadmeSimulationTest {
     }
 
     private Class<?> compile(String path, String source) throws Exception {
-        Path dir = Files.createTempDirectory("weft-readme-sim");
+        Path dir = Files.createTempDirectory(scratch, "weft-readme-sim");
         Path file = dir.resolve(path);
         Files.createDirectories(file.getParent());
         Files.writeString(file, source);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.weft.hub.sim.SimSettings;
+import dev.weft.sockets.EchoStressClients;
 import dev.weft.hub.sim.Simulation;
 import dev.weft.junit5.SimulationRuns;
 import dev.weft.junit5.SimulationTest;
@@ -57,7 +58,7 @@ class SocketsStressSimTest {
     @SimulationTest(seeds = 100)
     void manySeeds(Simulation sim) throws Exception {
         long[] stats = new EchoStressScenario(sim.settings().seed(), 6, Duration.ofMillis(200)).run(sim);
-        assertTrue(stats[3] > 50, "kills: " + stats[3]);
+        assertTrue(stats[EchoStressClients.KILLS] > 50, "kills: " + stats[EchoStressClients.KILLS]);
     }
 
     private static String hint(long seed) {
