@@ -38,7 +38,7 @@ public final class FanoutBench {
               --window W       closed loop: messages in flight at most (default 8)
               --rate R         open loop instead: R messages a second, whatever the server does
               --loss-ms MS     a message not delivered to all after MS leaves the window, counted lost (default 2000)
-              --result FILE    the JSON (default jmh/target/fanout-result.json; the table beside it)
+              --result FILE    the JSON (default jmh/target/fanout-result.json; the table beside it, X-table.txt)
             Node and npm are needed (apt-get install nodejs npm); socket.io and socket.io-client 4.8 are installed
             into jmh/target/npm-fanout on first use. WEFT_ECHO_SERVER_OPTS adds JVM options to the Java servers.""".formatted(
             String.join(", ", KNOWN));
@@ -75,7 +75,7 @@ public final class FanoutBench {
         Path result = o.result();
         Files.createDirectories(result.toAbsolutePath().getParent());
         Files.writeString(result, json(rows));
-        Files.writeString(result.resolveSibling("fanout-table.txt"), table);
+        Files.writeString(tableBeside(result), table);
         System.out.println("fanout JSON: " + result);
     }
 
@@ -125,6 +125,14 @@ public final class FanoutBench {
                 : ServerJvm.start(FanoutServerMain.class, server, null, pin)) {
             return load.run(node, server, s.port(), pin ? "1" : null, s::cpuNanos);
         }
+    }
+
+    /** Where the table goes: {@code X-result.json} or {@code X.json} gives {@code X-table.txt} beside it. */
+    static Path tableBeside(Path result) {
+        String name = result.getFileName().toString();
+        String base = name.endsWith("-result.json") ? name.substring(0, name.length() - "-result.json".length())
+                : name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+        return result.resolveSibling(base + "-table.txt");
     }
 
     static String table(List<FanoutResult> rows) {

@@ -41,6 +41,12 @@ class FanoutBenchPartsTest {
     }
 
     @Test
+    void theTableIsWrittenBesideTheJson() {
+        assertEquals(Path.of("t/fanout-table.txt"), FanoutBench.tableBeside(Path.of("t/fanout-result.json")));
+        assertEquals(Path.of("t/rate-table.txt"), FanoutBench.tableBeside(Path.of("t/rate.json")));
+    }
+
+    @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void helpListsTheOptionsAndAWrongOneIsOneLineAndStatusTwo() throws Exception {
         Processes.Result help = ChildJvm.of(FanoutBench.class, "--help").run(30);
