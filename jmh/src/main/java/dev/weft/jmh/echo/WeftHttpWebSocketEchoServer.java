@@ -1,17 +1,14 @@
 package dev.weft.jmh.echo;
 
-import dev.weft.fibers.Event;
-import dev.weft.fibers.Hub;
 import dev.weft.http.HttpLimits;
 import dev.weft.http.WeftHttpServer;
+import dev.weft.jmh.HubThread;
 import dev.weft.websocket.WebSocket;
 import dev.weft.websocket.WebSocketClosedException;
 import dev.weft.websocket.WebSocketOptions;
 import dev.weft.websocket.WebSocketServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Weft's WebSocket echo server as the README shows it, for {@code ./weft bench echo --websocket}
@@ -28,30 +25,20 @@ final class WeftHttpWebSocketEchoServer {
 
     /** Starts the server on a new hub thread on {@code backend}; returns its port. */
     static int start(String backend) throws Exception {
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread.ofPlatform().name("weft-ws-http-echo-hub").start(() -> {
-            try {
-                Hub.run(backend, () -> {
-                    WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096,
-                            HttpLimits.defaults(), 1);
-                    http.createContext("/", exchange -> {
-                        try (WebSocket ws = SETTINGS.accept(exchange)) {
-                            while (true) {
-                                ws.send(ws.receive());
-                            }
-                        } catch (WebSocketClosedException resetOrClosedByTheLoadGenerator) {
-                            // the load generator resets its connections when a run ends
-                        }
-                    });
-                    http.start();
-                    port.complete(http.getAddress().getPort());
-                    new Event().await();
-                    return null;
-                });
-            } catch (Throwable t) {
-                port.completeExceptionally(t);
-            }
+        return HubThread.serve("weft-ws-http-echo-hub", backend, () -> {
+            WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096,
+                    HttpLimits.defaults(), 1);
+            http.createContext("/", exchange -> {
+                try (WebSocket ws = SETTINGS.accept(exchange)) {
+                    while (true) {
+                        ws.send(ws.receive());
+                    }
+                } catch (WebSocketClosedException resetOrClosedByTheLoadGenerator) {
+                    // the load generator resets its connections when a run ends
+                }
+            });
+            http.start();
+            return http.getAddress().getPort();
         });
-        return port.get(30, TimeUnit.SECONDS);
     }
 }

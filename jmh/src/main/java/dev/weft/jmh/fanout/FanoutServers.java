@@ -2,10 +2,9 @@ package dev.weft.jmh.fanout;
 
 import com.corundumstudio.socketio.Configuration;
 import com.corundumstudio.socketio.SocketIOServer;
-import dev.weft.fibers.Event;
-import dev.weft.fibers.Hub;
 import dev.weft.http.HttpLimits;
 import dev.weft.http.WeftHttpServer;
+import dev.weft.jmh.HubThread;
 import dev.weft.socketio.Namespace;
 import dev.weft.socketio.SocketIoServer;
 import java.io.IOException;
@@ -13,8 +12,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Java Socket.IO servers of {@code bench fanout}, each started in the JVM of {@link
@@ -49,25 +46,15 @@ final class FanoutServers {
     }
 
     private static int startWeft(String backend) throws Exception {
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread.ofPlatform().name("weft-fanout-hub").start(() -> {
-            try {
-                Hub.run(backend, () -> {
-                    WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096,
-                            HttpLimits.defaults(), 1);
-                    SocketIoServer io = SocketIoServer.builder().build();
-                    io.attach(http);
-                    serveRoom(io.of("/"));
-                    http.start();
-                    port.complete(http.getAddress().getPort());
-                    new Event().await();
-                    return null;
-                });
-            } catch (Throwable t) {
-                port.completeExceptionally(t);
-            }
+        return HubThread.serve("weft-fanout-hub", backend, () -> {
+            WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096,
+                    HttpLimits.defaults(), 1);
+            SocketIoServer io = SocketIoServer.builder().build();
+            io.attach(http);
+            serveRoom(io.of("/"));
+            http.start();
+            return http.getAddress().getPort();
         });
-        return port.get(30, TimeUnit.SECONDS);
     }
 
     /** Weft's side of the room semantics, on {@code namespace}: {@code join} and {@code send} as the class says. */
