@@ -11,6 +11,8 @@
 #   ./weft bench tls-burst [ARGS]    N clients connecting at once over TLS (see dev.weft.jmh.burst.BurstBench)
 #   ./weft bench multicore [ARGS]    Weft 1/2 hubs vs Netty 1/2 loops vs Go vs JDK virtual threads, HTTP and
 #                                    echo, not pinned (see dev.weft.jmh.multicore.MulticoreBench)
+#   ./weft bench fanout [ARGS]       Socket.IO broadcast to 1,000 clients in one room: Weft vs netty-socketio vs
+#                                    Node's socket.io (see dev.weft.jmh.fanout.FanoutBench; --help)
 #   ./weft bench connections [ARGS]  N concurrent connections on one hub: heap per connection, time to
 #                                    open them (see dev.weft.jmh.connections.ConnectionsBench; --help)
 #   -Dweft.hub=NAME is honoured too (as --backend NAME); other -D options and -Xmx/-Xms go to the JVM
@@ -53,6 +55,12 @@ if [ "${args[0]:-}" = tls-burst ]; then
   pin=()
   if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
   exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.burst.BurstBench "${args[@]:1}"
+fi
+if [ "${args[0]:-}" = fanout ]; then
+  # Same pinning as echo: the Node load client (a child of this JVM) on CPU 1, each server on CPU 0.
+  pin=()
+  if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -ge 2 ]; then pin=(taskset -c 1); export WEFT_ECHO_PIN=1; fi
+  exec "${pin[@]}" "$JAVA_HOME/bin/java" "${jvm[@]}" -cp "$jar" dev.weft.jmh.fanout.FanoutBench "${args[@]:1}"
 fi
 if [ "${args[0]:-}" = multicore ]; then
   # Not pinned: a 2-hub server may use every core, and the load generators (wrk -t2, two echo load

@@ -64,7 +64,8 @@ public final class EchoBench {
               --measure SECONDS    measured window (default 5)
               --message BYTES      message size (default %d)
               --tls                the same over TLS (JDK provider); --handshakes: a new connection per round trip
-              --websocket          WebSocket echo: Weft's websocket module against Netty's WebSocket codec (one loop each)
+              --websocket          WebSocket echo: Weft's websocket module against Netty's WebSocket codec (one loop each);
+                                   weft-ws-http-<backend> upgrades through WeftHttpServer (the default backend's is in the default list)
               --syscalls           count the server's system calls in the measured window (perf stat; needs root)
               --result FILE        the JSON (default jmh/target/echo-result.json)
             WEFT_ECHO_SERVER_OPTS adds JVM options to the server JVMs (a profiler agent, GC logging).""".formatted(
@@ -131,6 +132,7 @@ public final class EchoBench {
                 for (HubBackend b : Backends.available()) {
                     servers.add("weft-ws-" + b.name());
                 }
+                servers.add("weft-ws-http-" + Backends.available().get(0).name()); // through WeftHttpServer's upgrade hook
                 servers.add(io.netty.channel.epoll.Epoll.isAvailable() ? "netty-ws-epoll" : "netty-ws-nio");
             }
         }

@@ -15,7 +15,8 @@ import java.util.List;
  * netty-nio} and {@code netty-io_uring} (Netty 4.2, one event-loop thread), {@code vthreads} (a virtual thread per connection);
  * with TLS (JDK provider on both): {@code weft-tls-<backend>} (Weft's TlsServer) and {@code
  * netty-tls-epoll}/{@code netty-tls-nio} (Netty's SslHandler); WebSocket: {@code weft-ws-<backend>} (Weft's
- * {@code websocket} module) and {@code netty-ws-epoll}/{@code netty-ws-nio} (Netty's WebSocket handler).
+ * {@code websocket} module reading the upgrade request itself), {@code weft-ws-http-<backend>} (the same through
+ * {@code WeftHttpServer}'s upgrade hook) and {@code netty-ws-epoll}/{@code netty-ws-nio} (Netty's WebSocket handler).
  * Every server echoes whatever it reads and binds 127.0.0.1 on a free port.
  */
 public final class EchoServers {
@@ -26,7 +27,8 @@ public final class EchoServers {
     public static final List<String> KNOWN = List.of("weft-nio", "weft-epoll", "weft-io_uring", "weft-kqueue", "netty-epoll", "netty-nio", "netty-io_uring",
             "vthreads",
             "weft-tls-nio", "weft-tls-epoll", "weft-tls-kqueue", "netty-tls-epoll", "netty-tls-nio",
-            "weft-ws-nio", "weft-ws-epoll", "weft-ws-kqueue", "netty-ws-epoll", "netty-ws-nio");
+            "weft-ws-nio", "weft-ws-epoll", "weft-ws-kqueue", "netty-ws-epoll", "netty-ws-nio",
+            "weft-ws-http-nio", "weft-ws-http-epoll", "weft-ws-http-io_uring");
 
     /** Starts the server called {@code kind}; returns its port. The server runs until the JVM exits. */
     public static int start(String kind) throws Exception {
@@ -35,6 +37,9 @@ public final class EchoServers {
         }
         if (kind.startsWith(NETTY_LOOPS)) {
             return NettyEchoServer.start(io.netty.channel.epoll.Epoll.isAvailable(), count(kind, NETTY_LOOPS));
+        }
+        if (kind.startsWith("weft-ws-http-")) {
+            return WeftHttpWebSocketEchoServer.start(kind.substring("weft-ws-http-".length()));
         }
         if (kind.startsWith("weft-ws-")) {
             return WeftWebSocketEchoServer.start(kind.substring("weft-ws-".length()));
