@@ -36,8 +36,8 @@ public final class TlsKeys {
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException("keytool failed: " + said);
         }
+        dir.toFile().deleteOnExit(); // deleted in reverse order: the file first, then the (then empty) directory
         p12.toFile().deleteOnExit();
-        dir.toFile().deleteOnExit();
         return p12;
     }
 
