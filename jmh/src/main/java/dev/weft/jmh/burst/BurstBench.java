@@ -24,19 +24,23 @@ import java.util.Locale;
  *   <li>{@code --steady} established connections start one exchange every {@code --interval-ms}
  *       each (open loop) and go on through everything below;
  *   <li>a first burst on the fresh server JVM (reported as "cold"), then bursts of {@code --warmup}
- *       handshakes in all (at least two bursts);
+ *       handshakes in all (at least two bursts), then more while the JIT compiler still takes over 2 %
+ *       of the server's CPU in a burst (at most 3 × {@code --warmup} handshakes more);
  *   <li>a quiet window of 2 s: the established connections' latency without a burst, and the
  *       server's CPU rate under that steady load;
  *   <li>{@code --rounds} measured bursts: time until the last handshake completed (and the last
  *       exchange), handshakes/s, handshake latency p50/p99 (connect to handshake done, per
  *       connection), the server's CPU per handshake (process CPU during the burst, less the steady
- *       load's rate; and of its Java threads only, without the JIT compiler and the collector) and the
- *       load generator's; and the established connections' p99 during the
- *       burst. The round with the median time to last handshake is reported; all go to the JSON.
+ *       load's rate; and of its Java threads only, without the JIT compiler and the collector; and per
+ *       thread group, from {@code /proc}: Java threads, collector, JIT compiler, VM thread, where the
+ *       serial collector, the one the JVM picks on one CPU, does its work) and the load generator's;
+ *       and the established connections' p99 during the burst. The round with the median time to last handshake is reported; all go to the JSON.
  * </ol>
  *
- * <p>The servers use the JDK's TLS provider; the load generator BoringSSL (netty-tcnative), whose
- * client handshake costs a fraction of the JDK's, so that its one CPU is not what limits a burst.
+ * <p>The servers use the JDK's TLS provider with the JDK's default cipher suites in the JDK's order
+ * (Netty's server too: see {@code TlsKeys.nettyServer}); each row shows the version and suite the
+ * server chose. The load generator uses BoringSSL (netty-tcnative), whose client handshake costs a
+ * fraction of the JDK's, so that its one CPU is not what limits a burst.
  *
  * <p>A burst connection does a full handshake (no session to resume), one exchange (a 64-byte echo,
  * or {@code GET /} on the HTTPS servers) and closes with a reset (SO_LINGER 0: 5,000-connection
@@ -51,7 +55,9 @@ public final class BurstBench {
               --connections LIST   burst sizes (default 100,1000,5000)
               --protocols LIST     TLSv1.3,TLSv1.2 (the default)
               --warmup N           handshakes in bursts after the cold one, before measuring (default 10000,
-                                   at least 2 bursts: the JIT compiler competes for the server's CPU for seconds)
+                                   at least 2 bursts), then more bursts (up to 3 × N handshakes) until the JIT
+                                   compiler takes under 2 %% of the server's CPU in a burst: it competes with the
+                                   server for its one CPU
               --rounds N           measured bursts (default 3; the median is shown)
               --steady N           established connections (default 20), one exchange each every
               --interval-ms MS     (default 10)
@@ -59,11 +65,14 @@ public final class BurstBench {
             WEFT_ECHO_SERVER_OPTS adds JVM options to the server JVMs ({server} is replaced by the server's name).""".formatted(
             String.join(", ", BurstServers.KNOWN));
 
-    private record Row(String server, String protocol, int connections, BurstLoad.Burst cold, BurstLoad.Burst burst,
+    private record Row(String server, String protocol, String negotiated, int connections, BurstLoad.Burst cold, BurstLoad.Burst burst,
                        double serverCpuMicrosPerHandshake, double serverThreadsMicrosPerHandshake,
                        double clientCpuMicrosPerHandshake, long quietP50, long quietP99, long burstP99,
-                       List<BurstLoad.Burst> rounds) {
+                       List<BurstLoad.Burst> rounds, java.util.Map<String, Double> threadGroupMicrosPerHandshake) {
     }
+
+    /** The JIT compiler's share of the server's CPU in a burst below which warm-up ends. */
+    private static final double QUIET_COMPILER_SHARE = 0.02;
 
     private BurstBench() {
     }
@@ -150,16 +159,24 @@ public final class BurstBench {
             for (int i = 0, bursts = Math.max(2, (warmup + n - 1) / n); i < bursts; i++) {
                 load.burst(n, limit);
             }
+            int extra = warmUntilCompilerIsQuiet(jvm, load, n, warmup, limit);
+            if (extra > 0) {
+                System.out.printf("  (%s %s N=%d: %,d more warm-up handshakes until the JIT compiler was quiet)%n", server,
+                        protocol, n, extra);
+            }
             Thread.sleep(500);
             long quietStart = System.nanoTime();
             long quietCpu = jvm.cpuNanos();
             long quietThreads = jvm.javaThreadsCpuNanos();
+            java.util.Map<String, Long> quietGroups = jvm.cpuNanosByThreadGroup();
             load.startWindow();
             Thread.sleep(2_000);
             long[] quiet = load.endWindow();
             long quietNanos = System.nanoTime() - quietStart;
             double steadyCpuRate = (double) (jvm.cpuNanos() - quietCpu) / quietNanos;
             double steadyThreadsRate = (double) (jvm.javaThreadsCpuNanos() - quietThreads) / quietNanos;
+            java.util.Map<String, Double> steadyGroupRates = rates(quietGroups, jvm.cpuNanosByThreadGroup(), quietNanos);
+            List<java.util.Map<String, Double>> groupCosts = new ArrayList<>();
             List<BurstLoad.Burst> all = new ArrayList<>();
             List<double[]> costs = new ArrayList<>(); // server, client CPU µs per handshake; burst p99
             for (int i = 0; i < rounds; i++) {
@@ -167,6 +184,7 @@ public final class BurstBench {
                 long serverBefore = jvm.cpuNanos();
                 long threadsBefore = jvm.javaThreadsCpuNanos();
                 long clientBefore = clientCpu();
+                java.util.Map<String, Long> groupsBefore = jvm.cpuNanosByThreadGroup();
                 long t0 = System.nanoTime();
                 load.startWindow();
                 BurstLoad.Burst b = load.burst(n, limit);
@@ -175,6 +193,10 @@ public final class BurstBench {
                 double serverCost = (jvm.cpuNanos() - serverBefore - steadyCpuRate * took) / 1e3 / n;
                 double threadsCost = (jvm.javaThreadsCpuNanos() - threadsBefore - steadyThreadsRate * took) / 1e3 / n;
                 double clientCost = (clientCpu() - clientBefore) / 1e3 / n;
+                java.util.Map<String, Double> groupCost = new java.util.LinkedHashMap<>();
+                rates(groupsBefore, jvm.cpuNanosByThreadGroup(), 1).forEach((group, nanos) -> groupCost.put(group,
+                        (nanos - steadyGroupRates.getOrDefault(group, 0.0) * took) / 1e3 / n));
+                groupCosts.add(groupCost);
                 all.add(b);
                 costs.add(new double[] {serverCost, clientCost, BurstLoad.percentile(during, 99), threadsCost});
             }
@@ -185,9 +207,63 @@ public final class BurstBench {
             Arrays.sort(order, Comparator.comparingLong(i -> all.get(i).toLastHandshake()));
             int median = order[rounds / 2];
             double[] c = costs.get(median);
-            return new Row(server, protocol, n, cold, all.get(median), c[0], c[3], c[1], BurstLoad.percentile(quiet, 50),
-                    BurstLoad.percentile(quiet, 99), (long) c[2], all);
+            return new Row(server, protocol, load.negotiated(), n, cold, all.get(median), c[0], c[3], c[1], BurstLoad.percentile(quiet, 50),
+                    BurstLoad.percentile(quiet, 99), (long) c[2], all, groupCosts.get(median));
         }
+    }
+
+    /**
+     * More warm-up bursts while the server's JIT compiler threads still take more than {@value
+     * #QUIET_COMPILER_SHARE} of the server's CPU in a burst, at most {@code 3 * warmup} handshakes
+     * more. On the server's one CPU the compiler competes with the event loop: after 10,000
+     * handshakes C2 still took 60-230 µs per handshake of a measured burst here (a third of the
+     * server's CPU, Weft's and Netty's alike, varying from run to run), after 40,000 about none.
+     *
+     * @return the handshakes added
+     */
+    private static int warmUntilCompilerIsQuiet(ServerJvm jvm, BurstLoad load, int n, int warmup, Duration limit)
+            throws Exception {
+        int added = 0;
+        while (added < 3 * Math.max(warmup, n)) {
+            long before = jvm.cpuNanos();
+            java.util.Map<String, Long> groups = jvm.cpuNanosByThreadGroup();
+            load.burst(n, limit);
+            added += n;
+            long jit = jvm.cpuNanosByThreadGroup().getOrDefault("jit", 0L) - groups.getOrDefault("jit", 0L);
+            if (groups.isEmpty() || jit <= QUIET_COMPILER_SHARE * (jvm.cpuNanos() - before)) {
+                return added;
+            }
+        }
+        return added;
+    }
+
+    /** Per thread group: the CPU time between two snapshots divided by {@code nanos}. */
+    private static java.util.Map<String, Double> rates(java.util.Map<String, Long> before, java.util.Map<String, Long> after,
+                                                       double nanos) {
+        java.util.Map<String, Double> r = new java.util.LinkedHashMap<>();
+        for (String group : ServerJvm.THREAD_GROUPS) {
+            r.put(group, (after.getOrDefault(group, 0L) - before.getOrDefault(group, 0L)) / nanos);
+        }
+        return r;
+    }
+
+    /** A thread group's server CPU per handshake (NaN where the OS gave no per-thread times). */
+    private static double group(Row r, String group) {
+        return r.threadGroupMicrosPerHandshake().getOrDefault(group, Double.NaN);
+    }
+
+    private static String groupsJson(Row r) {
+        StringBuilder sb = new StringBuilder();
+        r.threadGroupMicrosPerHandshake().forEach((group, micros) -> sb.append(sb.isEmpty() ? "" : ", ")
+                .append(String.format(Locale.ROOT, "\"%s\": %.1f", group, micros)));
+        return sb.toString();
+    }
+
+    private static String groups(Row r) {
+        StringBuilder sb = new StringBuilder();
+        r.threadGroupMicrosPerHandshake().forEach((group, micros) -> sb.append(sb.isEmpty() ? "" : " ")
+                .append(group).append(String.format(Locale.ROOT, " %.0f", micros)));
+        return sb.toString();
     }
 
     /** BoringSSL (netty-tcnative) when it loads here: a client handshake costs it far less than the JDK's. */
@@ -203,12 +279,12 @@ public final class BurstBench {
         BurstLoad.Burst b = r.burst();
         return String.format(Locale.ROOT, "%-16s %-7s N=%-5d cold %7.0f ms | last handshake %7.0f ms, %,8.0f hs/s,"
                         + " p50 %6.1f ms, p99 %7.1f ms, server %7.0f µs/hs (Java threads %6.0f), client %6.0f µs/hs |"
-                        + " established p99 %6.2f ms"
-                        + " quiet, %7.2f ms in the burst%s",
+                        + " server threads µs/hs: %s | established p99 %6.2f ms"
+                        + " quiet, %7.2f ms in the burst | %s%s",
                 r.server(), r.protocol(), r.connections(), r.cold().toLastHandshake() / 1e6, b.toLastHandshake() / 1e6,
                 b.handshakesPerSecond(), b.percentile(50) / 1e6, b.percentile(99) / 1e6, r.serverCpuMicrosPerHandshake(),
-                r.serverThreadsMicrosPerHandshake(), r.clientCpuMicrosPerHandshake(), r.quietP99() / 1e6,
-                r.burstP99() / 1e6, failures(r.cold()) + failures(b));
+                r.serverThreadsMicrosPerHandshake(), r.clientCpuMicrosPerHandshake(), groups(r), r.quietP99() / 1e6,
+                r.burstP99() / 1e6, r.negotiated(), failures(r.cold()) + failures(b));
     }
 
     private static String failures(BurstLoad.Burst b) {
@@ -216,16 +292,17 @@ public final class BurstBench {
     }
 
     private static String table(List<Row> rows) {
-        StringBuilder sb = new StringBuilder(String.format("%-16s %-7s %5s %9s %9s %9s %8s %8s %8s %8s %10s %10s %9s %9s %6s%n",
-                "server", "TLS", "N", "cold ms", "last ms", "hs/s", "p50 ms", "p99 ms", "srv µs", "thr µs", "client µs",
-                "est p99 q", "est p99 b", "ratio", "fail"));
+        StringBuilder sb = new StringBuilder(String.format("%-16s %-7s %5s %9s %9s %9s %8s %8s %8s %8s %8s %7s %10s %10s %9s %9s %6s  %s%n",
+                "server", "TLS", "N", "cold ms", "last ms", "hs/s", "p50 ms", "p99 ms", "srv µs", "thr µs", "gc+vm µs",
+                "jit µs", "client µs", "est p99 q", "est p99 b", "ratio", "fail", "negotiated"));
         for (Row r : rows) {
             BurstLoad.Burst b = r.burst();
-            sb.append(String.format(Locale.ROOT, "%-16s %-7s %5d %9.0f %9.0f %9.0f %8.1f %8.1f %8.0f %8.0f %10.0f %10.2f %9.2f %9.2f %6d%n",
+            sb.append(String.format(Locale.ROOT, "%-16s %-7s %5d %9.0f %9.0f %9.0f %8.1f %8.1f %8.0f %8.0f %8.0f %7.0f %10.0f %10.2f %9.2f %9.2f %6d  %s%n",
                     r.server(), r.protocol(), r.connections(), r.cold().toLastHandshake() / 1e6, b.toLastHandshake() / 1e6,
                     b.handshakesPerSecond(), b.percentile(50) / 1e6, b.percentile(99) / 1e6, r.serverCpuMicrosPerHandshake(),
-                    r.serverThreadsMicrosPerHandshake(), r.clientCpuMicrosPerHandshake(), r.quietP99() / 1e6, r.burstP99() / 1e6,
-                    (double) r.burstP99() / Math.max(1, r.quietP99()), r.cold().failures() + b.failures()));
+                    r.serverThreadsMicrosPerHandshake(), group(r, "gc") + group(r, "vm"), group(r, "jit"),
+                    r.clientCpuMicrosPerHandshake(), r.quietP99() / 1e6, r.burstP99() / 1e6,
+                    (double) r.burstP99() / Math.max(1, r.quietP99()), r.cold().failures() + b.failures(), r.negotiated()));
         }
         return sb.toString();
     }
@@ -241,18 +318,22 @@ public final class BurstBench {
                                 + " \"p99Millis\": %.2f, \"failures\": %d}", b.toLastHandshake() / 1e6,
                         b.toLastExchange() / 1e6, b.percentile(50) / 1e6, b.percentile(99) / 1e6, b.failures()));
             }
-            sb.append(String.format(Locale.ROOT, "  {\"server\": \"%s\", \"protocol\": \"%s\", \"connections\": %d,"
+            sb.append(String.format(Locale.ROOT, "  {\"server\": \"%s\", \"protocol\": \"%s\", \"negotiated\": \"%s\","
+                            + " \"connections\": %d,"
                             + " \"coldToLastHandshakeMillis\": %.1f, \"coldFailures\": %d, \"toLastHandshakeMillis\": %.1f,"
                             + " \"handshakesPerSecond\": %.1f, \"p50Millis\": %.2f, \"p99Millis\": %.2f,"
                             + " \"serverCpuMicrosPerHandshake\": %.1f, \"serverJavaThreadsCpuMicrosPerHandshake\": %.1f,"
                             + " \"clientCpuMicrosPerHandshake\": %.1f,"
                             + " \"establishedP50QuietMillis\": %.3f, \"establishedP99QuietMillis\": %.3f,"
-                            + " \"establishedP99BurstMillis\": %.3f, \"rounds\": [%s]}%s%n",
-                    r.server(), r.protocol(), r.connections(), r.cold().toLastHandshake() / 1e6, r.cold().failures(),
+                            + " \"establishedP99BurstMillis\": %.3f, \"threadGroupCpuMicrosPerHandshake\": {%s},"
+                            + " \"rounds\": [%s]}%s%n",
+                    r.server(), r.protocol(), r.negotiated(), r.connections(), r.cold().toLastHandshake() / 1e6,
+                    r.cold().failures(),
                     r.burst().toLastHandshake() / 1e6, r.burst().handshakesPerSecond(), r.burst().percentile(50) / 1e6,
                     r.burst().percentile(99) / 1e6, r.serverCpuMicrosPerHandshake(), r.serverThreadsMicrosPerHandshake(),
                     r.clientCpuMicrosPerHandshake(),
-                    r.quietP50() / 1e6, r.quietP99() / 1e6, r.burstP99() / 1e6, rounds, i + 1 < rows.size() ? "," : ""));
+                    r.quietP50() / 1e6, r.quietP99() / 1e6, r.burstP99() / 1e6, groupsJson(r), rounds,
+                    i + 1 < rows.size() ? "," : ""));
         }
         return sb.append("]\n").toString();
     }

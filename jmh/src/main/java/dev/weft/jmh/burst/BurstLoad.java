@@ -60,6 +60,7 @@ final class BurstLoad implements AutoCloseable {
     private final EventLoopGroup burstLoop;
     private final EventLoopGroup steadyLoop;
     private final List<Steady> steady = new ArrayList<>();
+    private String negotiated;
     /** Touched on the steady loop only. */
     private boolean recording;
     private long[] samples = new long[1 << 16];
@@ -158,9 +159,22 @@ final class BurstLoad implements AutoCloseable {
                 throw new IllegalStateException("an established connection's handshake failed: " + s.failure);
             }
             steady.add(s);
+            if (negotiated == null) {
+                javax.net.ssl.SSLSession session = ch.pipeline().get(SslHandler.class).engine().getSession();
+                negotiated = session.getProtocol() + " " + session.getCipherSuite();
+            }
             long offset = interval.toNanos() * i / connections;
             ch.eventLoop().scheduleAtFixedRate(s::tick, offset, interval.toNanos(), TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * The TLS version and cipher suite the server chose for the first established connection (a
+     * burst's connections offer the same), e.g. {@code TLSv1.3 TLS_AES_256_GCM_SHA384}; null before
+     * {@link #startSteady}.
+     */
+    String negotiated() {
+        return negotiated;
     }
 
     /** Starts recording the established connections' latencies. */

@@ -102,6 +102,55 @@ public final class ServerJvm implements AutoCloseable {
         throw new IllegalStateException("the server ended before it reported its CPU time");
     }
 
+    /** The thread groups {@link #cpuNanosByThreadGroup} reports, in this order. */
+    public static final java.util.List<String> THREAD_GROUPS = java.util.List.of("java", "gc", "jit", "vm");
+
+    /**
+     * The CPU time so far of the server's live threads, summed per group ({@link #THREAD_GROUPS}): the
+     * collector's threads ({@code gc}: G1, Parallel, ZGC, Shenandoah), the JIT compilers ({@code jit}),
+     * the VM's own ({@code vm}: VM Thread, periodic task, service) and the rest ({@code java}). From
+     * {@code /proc/PID/task/TID/schedstat} (nanoseconds, kernel time included); empty where there is
+     * no such file (not Linux). A thread that ended meanwhile is missing: compare with {@link #cpuNanos}.
+     */
+    public java.util.Map<String, Long> cpuNanosByThreadGroup() {
+        java.util.Map<String, Long> sums = new java.util.LinkedHashMap<>();
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        try (java.util.stream.Stream<Path> threads = java.nio.file.Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) threads::iterator) {
+                try {
+                    String comm = java.nio.file.Files.readString(t.resolve("comm")).trim();
+                    long nanos = Long.parseLong(java.nio.file.Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                    sums.merge(threadGroup(comm), nanos, Long::sum);
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            return java.util.Map.of();
+        }
+        return sums;
+    }
+
+    private static final java.util.List<String> GC_THREAD_PREFIXES = java.util.List.of("GC Thread", "G1 ", "GC ",
+            "ZWorker", "ZDirector", "ZDriver", "ZStat", "ZUnmapper", "ZUncommit", "Shenandoah", "Shen");
+
+    /** The group of a HotSpot thread by its name as the kernel shows it (15 characters at most). */
+    static String threadGroup(String comm) {
+        for (String gc : GC_THREAD_PREFIXES) {
+            if (comm.startsWith(gc)) {
+                return "gc";
+            }
+        }
+        if (comm.contains("CompilerThre") || comm.startsWith("C1 ") || comm.startsWith("C2 ")) {
+            return "jit";
+        }
+        if (comm.equals("VM Thread") || comm.startsWith("VM Periodic") || comm.equals("Service Thread")
+                || comm.startsWith("Monitor Deflat") || comm.startsWith("Sweeper")) {
+            return "vm";
+        }
+        return "java";
+    }
+
     /** Asks the server to stop; kills it after 5 s. */
     @Override
     public void close() throws InterruptedException {

@@ -71,9 +71,17 @@ public final class TlsKeys {
         return ctx;
     }
 
-    /** The server side for Netty: SslHandler over the JDK provider (not OpenSSL/BoringSSL). */
+    /**
+     * The server side for Netty: SslHandler over the JDK provider (not OpenSSL/BoringSSL), with the
+     * JDK's default cipher suites in the JDK's order, as the JDK-based servers compared with it use.
+     * Netty's own default list puts {@code TLS_AES_128_GCM_SHA256} first, the JDK's {@code
+     * TLS_AES_256_GCM_SHA384}: left to its default, Netty's TLS 1.3 handshakes used AES-128 and
+     * SHA-256 while Weft's and the JDK server's used AES-256 and SHA-384 (a costlier key schedule),
+     * and a burst compared the two suites rather than the two servers.
+     */
     static SslContext nettyServer(Path p12) throws Exception {
-        return SslContextBuilder.forServer(keyManagers(p12)).sslProvider(SslProvider.JDK).build();
+        List<String> jdkOrder = List.of(SSLContext.getDefault().getDefaultSSLParameters().getCipherSuites());
+        return SslContextBuilder.forServer(keyManagers(p12)).sslProvider(SslProvider.JDK).ciphers(jdkOrder).build();
     }
 
     /** The load generator: Netty SslHandler, JDK provider, trusting the certificate. */
