@@ -121,11 +121,12 @@ public abstract class UnixPoller implements Poller {
      * and the completions already there are handled (their callbacks run; the fibers they wake run
      * after the current one, as always). For a backend whose descriptor closes through its submission
      * queue, so that a closed socket's port and peer see the close at once, as with {@code close(2)}.
-     * Does nothing when called from inside the handler (that run submits it) or once closed. Loop thread.
+     * Does nothing and returns false when called from inside the handler (that run submits it) or once
+     * closed. Loop thread.
      */
-    protected final void pollNow() {
+    protected final boolean pollNow() {
         if (inHandler || closed) {
-            return;
+            return false;
         }
         inHandler = true;
         try {
@@ -133,6 +134,7 @@ public abstract class UnixPoller implements Poller {
         } finally {
             inHandler = false;
         }
+        return true;
     }
 
     /** A non-blocking run of the handler, for {@link #pollNow()}. */
