@@ -80,14 +80,14 @@ class PinnedIoTest {
         assertEquals("5:firstsecond", got);
     }
 
-    private static byte[] bytes(ByteBuffer b) {
+    static byte[] bytes(ByteBuffer b) {
         byte[] a = new byte[b.remaining()];
         b.get(a);
         return a;
     }
 
     /** A connected pair on 127.0.0.1: the client and the server's accepted side (held until close). In a fiber. */
-    private record Pair(TcpSocket client, TcpSocket server, StreamServer listener, Event done) implements AutoCloseable {
+    record Pair(TcpSocket client, TcpSocket server, StreamServer listener, Event done) implements AutoCloseable {
         static Pair open() throws Exception {
             Queue<TcpSocket> accepted = new Queue<>();
             Event done = new Event();

@@ -49,6 +49,8 @@ public abstract class UnixPoller implements Poller {
     private final Set<UnixHandle> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
     private boolean closed;
+    /** How many times the handler ran (polls and {@link #pollNow()}s): a handle's "since the last poll". */
+    private long runs;
     /** True while the handler runs (see {@link #pollNow()}). */
     private boolean inHandler;
 
@@ -101,6 +103,7 @@ public abstract class UnixPoller implements Poller {
         checkThread("Poller.poll");
         callbacks = 0;
         context.set(timeoutNanos);
+        runs++;
         inHandler = true;
         try {
             handler.run(context);
@@ -128,6 +131,7 @@ public abstract class UnixPoller implements Poller {
         if (inHandler || closed) {
             return false;
         }
+        runs++;
         inHandler = true;
         try {
             handler.run(NOW);
@@ -220,6 +224,11 @@ public abstract class UnixPoller implements Poller {
     }
 
     /** The direct buffer for heap-buffer copies, cleared. Loop thread; never held across a call. */
+    /** How many times the handler has run so far (see {@link UnixHandle}'s skip after a short read). */
+    final long runs() {
+        return runs;
+    }
+
     final ByteBuffer scratch() {
         return scratch.clear();
     }
