@@ -16,13 +16,21 @@ import dev.weft.hub.PendingIo;
  * aside (a kill or a timeout that arrives meanwhile wakes it and is set aside too), and puts them all
  * back when the operation has completed: the caller then throws them. In practice it lasts one loop
  * iteration: a cancel of a socket operation parked in the kernel completes within the next {@code
- * io_uring_enter}.
+ * io_uring_enter}. A fiber that cannot switch (pinned: a critical section, a class initializer, a
+ * native frame) has its operation finished without parking ({@link
+ * CompletionStreamHandle#completeWithoutParking}): its own result if it won the race with the cancel,
+ * else {@link FiberPinnedException} with nothing moved and nothing left in flight.
  */
 final class CompletionWait {
     private CompletionWait() {
     }
 
-    /** See {@link Hub#awaitCompletion}; the loop reference is the caller's. */
+    /**
+     * See {@link Hub#awaitCompletion}; the loop reference is the caller's.
+     *
+     * @throws FiberPinnedException if the fiber cannot switch and the operation was cancelled before it
+     *                              moved anything (it is no longer in flight)
+     */
     static boolean await(FiberCore f, CompletionStreamHandle handle, PendingIo io, long deadline) {
         io.waiter(f.waker());
         try {
@@ -30,6 +38,14 @@ final class CompletionWait {
                 boolean woken;
                 try {
                     woken = f.parkUntil(io, deadline);
+                } catch (FiberPinnedException pinned) {
+                    // Could not switch: the operation is submitted but nothing can wait for it. Finish it
+                    // here; if it completed anyway, that is this call's result.
+                    handle.completeWithoutParking(io);
+                    if (io.result() == PendingIo.CANCELLED) {
+                        throw pinned;
+                    }
+                    return true;
                 } catch (Throwable interrupted) {
                     finishCancelled(f, handle, io);
                     throw interrupted;
@@ -58,7 +74,11 @@ final class CompletionWait {
         try {
             while (io.inFlight()) {
                 f.interrupts = 0;
-                park(f, io);
+                try {
+                    park(f, io);
+                } catch (FiberPinnedException pinned) {
+                    handle.completeWithoutParking(io); // the caller throws what interrupted it
+                }
                 setAside |= f.interrupts;
             }
         } finally {

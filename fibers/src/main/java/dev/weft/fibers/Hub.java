@@ -424,6 +424,9 @@ public final class Hub implements AutoCloseable {
      * @return true if {@code io} completed, false if the deadline passed first (it completed since)
      * @throws FiberKilledError      if the fiber was killed meanwhile
      * @throws FiberTimeoutException if an enclosing {@link Timeout} expired meanwhile
+     * @throws FiberPinnedException  if the fiber cannot switch (pinned) and the operation, finished
+     *                               without parking, was cancelled before it moved anything; if it
+     *                               completed anyway, that is returned as a completion
      */
     public boolean awaitCompletion(CompletionStreamHandle handle, PendingIo io, long deadline) {
         FiberCore f = core.current;

@@ -41,6 +41,15 @@ public interface CompletionStreamHandle extends StreamHandle {
     void cancel(PendingIo io);
 
     /**
+     * For a caller that cannot park (a pinned fiber): cancels {@code io} if it is in flight and runs
+     * the loop's poller without blocking, on this thread, until {@code io} has completed; completions
+     * of other operations that come meanwhile are handled as in any poll (their waiters are woken).
+     * Afterwards the caller owns the buffer again: {@link PendingIo#result()} is the operation's own
+     * result if it won the race with the cancel, else {@link PendingIo#CANCELLED}. Never switches.
+     */
+    void completeWithoutParking(PendingIo io);
+
+    /**
      * The {@code java.net} exception for a negative {@code result} of an operation of this handle, as
      * the readiness path throws it ({@link SocketErrors}: "Connection reset", "Broken pipe").
      *

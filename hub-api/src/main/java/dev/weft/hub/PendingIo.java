@@ -14,6 +14,9 @@ import java.nio.ByteBuffer;
  * #result()}.
  */
 public final class PendingIo {
+    /** {@code -ECANCELED}: the result of an operation that a cancel stopped before it moved anything. */
+    public static final int CANCELLED = -125;
+
     private boolean inFlight;
     private int result;
     private ByteBuffer buffer;

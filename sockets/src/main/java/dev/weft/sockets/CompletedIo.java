@@ -1,6 +1,7 @@
 package dev.weft.sockets;
 
 import dev.weft.fibers.Deadlines;
+import dev.weft.fibers.FiberPinnedException;
 import dev.weft.fibers.Hub;
 import dev.weft.hub.CompletionStreamHandle;
 import dev.weft.hub.PendingIo;
@@ -25,6 +26,9 @@ import java.time.Duration;
  *     it won the race): {@link SocketClosedException} naming the closer, as on the readiness path,
  *     and a send's position counts what it sent.</li>
  * </ul>
+ * A fiber that cannot switch (pinned) gets its operation finished without parking: its result if it
+ * completed at once, else the readiness path's answer (what is there, or {@link
+ * dev.weft.fibers.FiberPinnedException}), as on every other backend.
  * Heap buffers, a zero or expired timeout (which a submitted operation cannot honour: its completion
  * comes with the next poll at the earliest) and empty buffers take the readiness path ({@link
  * #NOT_TAKEN}).
@@ -35,7 +39,7 @@ final class CompletedIo {
     /** Returned when the call is not for this path: the caller takes the readiness path. */
     static final int NOT_TAKEN = Integer.MIN_VALUE;
     /** {@code -ECANCELED}: the operation was cancelled before it moved anything. */
-    private static final int CANCELLED = -125;
+    private static final int CANCELLED = PendingIo.CANCELLED;
 
     private final Hub hub;
     private final CompletionStreamHandle handle;
@@ -70,6 +74,8 @@ final class CompletedIo {
         boolean done;
         try {
             done = hub.awaitCompletion(handle, io, deadline);
+        } catch (FiberPinnedException pinned) {
+            return NOT_TAKEN; // cancelled before it read anything: the readiness path reads what is there, or throws
         } catch (Throwable interrupted) {
             keep(dst, pos, io.result());
             throw interrupted;
@@ -105,6 +111,8 @@ final class CompletedIo {
         boolean done;
         try {
             done = hub.awaitCompletion(handle, io, deadline);
+        } catch (FiberPinnedException pinned) {
+            return NOT_TAKEN; // cancelled before it sent anything: the readiness path writes what fits, or throws
         } catch (Throwable interrupted) {
             if (io.result() > 0) {
                 src.position(pos + io.result()); // sent before the cancel took effect: on the wire

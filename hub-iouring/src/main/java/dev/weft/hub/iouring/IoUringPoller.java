@@ -57,9 +57,12 @@ final class IoUringPoller extends UnixPoller {
         return new RingStreamHandle(this, socket, acceptedPeer);
     }
 
-    /** Submits what is queued (a close) and handles what completed, now (see {@link UnixPoller#pollNow()}). */
-    void submitNow() {
-        pollNow();
+    /**
+     * Submits what is queued (a close) and handles what completed, now (see {@link UnixPoller#pollNow()});
+     * false if it could not run (closed, or called from inside the poll, which then submits it).
+     */
+    boolean submitNow() {
+        return pollNow();
     }
 
     /** Runs {@code handle}'s callbacks for a completed poll (from inside {@link #poll}). */

@@ -22,8 +22,10 @@ import io.netty.channel.unix.Socket;
  * <ul>
  * <li>A poll is level-triggered when it is armed: data that came between the caller's short read and
  *     its await completes the poll at once, so the shared "try, then await after would-block"
- *     protocol stays correct. Nothing is polled while no callback is armed, so a handle here never
- *     skips a read or write after a short one ({@link #reportsWhileUnarmed()}).</li>
+ *     protocol stays correct. Nothing is polled while no callback is armed, so a handle here skips
+ *     the read after a short one only while the poller has not run since (a server that answered a
+ *     request and reads the next goes straight to its poll), and never a write ({@link
+ *     #reportsWhileUnarmed()}).</li>
  * <li>At most one live poll per direction. Each carries a fresh tag (generation and direction), so a
  *     completion of a poll that was cancelled (the cancel can lose the race and the poll completes
  *     with its ready bits) is told apart from the live one's and ignored: the live one reports for
@@ -75,7 +77,7 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
         this.registration = registration;
     }
 
-    /** False: nothing is polled while no callback is armed, so no event would end a skipped read. */
+    /** False: nothing is polled while no callback is armed, so no event would end a skip (see {@code UnixHandle.readSkipped}). */
     @Override
     public boolean reportsWhileUnarmed() {
         return false;

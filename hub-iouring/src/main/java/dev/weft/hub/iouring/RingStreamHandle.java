@@ -26,6 +26,7 @@ import java.nio.ByteBuffer;
  * a failed attempt first.
  */
 final class RingStreamHandle extends UnixStreamHandle implements CompletionStreamHandle {
+    private final IoUringPoller poller;
     private final PollRegistration ring;
     private final int fd;
     /** The length the last receive asked for, to tell whether it drained the socket. */
@@ -33,6 +34,7 @@ final class RingStreamHandle extends UnixStreamHandle implements CompletionStrea
 
     RingStreamHandle(IoUringPoller poller, Socket socket, byte[] acceptedPeer) throws IOException {
         super(poller, socket, acceptedPeer);
+        this.poller = poller;
         this.ring = (PollRegistration) registration();
         this.fd = socket.intValue();
     }
@@ -72,6 +74,17 @@ final class RingStreamHandle extends UnixStreamHandle implements CompletionStrea
     @Override
     public void cancel(PendingIo io) {
         ring.cancelOperation(io);
+    }
+
+    @Override
+    public void completeWithoutParking(PendingIo io) {
+        ring.cancelOperation(io);
+        while (io.inFlight()) {
+            if (!poller.submitNow()) {
+                throw new IllegalStateException("the io_uring poller of " + this + " cannot run now (closed, or called"
+                        + " from inside its own poll) while an operation is in flight: " + io);
+            }
+        }
     }
 
     @Override

@@ -41,8 +41,13 @@ public abstract class UnixHandle implements IoHandle {
     boolean mayWrite = true;
     /** A hang-up was reported: never skip a read again (see {@link #ready}). */
     private boolean inputEnded;
-    /** False where no event would end a skip ({@link UnixRegistration#reportsWhileUnarmed()}): never skip. */
+    /**
+     * False where no event would end a skip ({@link UnixRegistration#reportsWhileUnarmed()}): there a
+     * read skips only while the poller has not run since the short read ({@link #readSkipped()}).
+     */
     private final boolean maySkip;
+    /** The poller's run count at the last short read, where {@link #maySkip} is false. */
+    private long drainedAtRun;
 
     UnixHandle(UnixPoller poller, Socket socket) throws IOException {
         this.poller = poller;
@@ -137,7 +142,7 @@ public abstract class UnixHandle implements IoHandle {
             if (n > 0) {
                 dst.position(pos + n);
             }
-            mayRead = inputEnded || n < 0 || n == want || !maySkip;
+            drained(n, want);
             return n;
         }
         ByteBuffer s = poller.scratch();
@@ -146,8 +151,36 @@ public abstract class UnixHandle implements IoHandle {
         if (n > 0) {
             dst.put(pos, s, 0, n).position(pos + n);
         }
-        mayRead = inputEnded || n < 0 || n == want || !maySkip;
+        drained(n, want);
         return n;
+    }
+
+    /** After a read that asked for {@code want} and got {@code n}: whether the next read may skip (see {@link #mayRead}). */
+    private void drained(int n, int want) {
+        mayRead = inputEnded || n < 0 || n == want;
+        if (!maySkip) {
+            drainedAtRun = poller.runs();
+        }
+    }
+
+    /**
+     * Whether a read now would only find the receive queue empty, as the last short read did, and
+     * may return 0 without a system call. With edge-triggered polling (epoll, kqueue) until the next
+     * read event. Where nothing is polled while unarmed (io_uring's one-shot polls) only until the
+     * poller runs again: a fiber that reads again in the same loop iteration (a server that answered a
+     * request and reads the next) goes straight to its poll, which is level-triggered, so data that
+     * came meanwhile completes it at once; after a poll it tries the kernel again (no event would
+     * have told it that data came).
+     */
+    final boolean readSkipped() {
+        if (mayRead) {
+            return false;
+        }
+        if (maySkip || drainedAtRun == poller.runs()) {
+            return true;
+        }
+        mayRead = true;
+        return false;
     }
 
     /**

@@ -49,6 +49,8 @@ public abstract class UnixPoller implements Poller {
     private final Set<UnixHandle> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SCRATCH_BYTES);
     private boolean closed;
+    /** How many times the handler ran (polls and {@link #pollNow()}s): a handle's "since the last poll". */
+    private long runs;
     /** True while the handler runs (see {@link #pollNow()}). */
     private boolean inHandler;
 
@@ -101,6 +103,7 @@ public abstract class UnixPoller implements Poller {
         checkThread("Poller.poll");
         callbacks = 0;
         context.set(timeoutNanos);
+        runs++;
         inHandler = true;
         try {
             handler.run(context);
@@ -121,18 +124,21 @@ public abstract class UnixPoller implements Poller {
      * and the completions already there are handled (their callbacks run; the fibers they wake run
      * after the current one, as always). For a backend whose descriptor closes through its submission
      * queue, so that a closed socket's port and peer see the close at once, as with {@code close(2)}.
-     * Does nothing when called from inside the handler (that run submits it) or once closed. Loop thread.
+     * Does nothing and returns false when called from inside the handler (that run submits it) or once
+     * closed. Loop thread.
      */
-    protected final void pollNow() {
+    protected final boolean pollNow() {
         if (inHandler || closed) {
-            return;
+            return false;
         }
+        runs++;
         inHandler = true;
         try {
             handler.run(NOW);
         } finally {
             inHandler = false;
         }
+        return true;
     }
 
     /** A non-blocking run of the handler, for {@link #pollNow()}. */
@@ -218,6 +224,11 @@ public abstract class UnixPoller implements Poller {
     }
 
     /** The direct buffer for heap-buffer copies, cleared. Loop thread; never held across a call. */
+    /** How many times the handler has run so far (see {@link UnixHandle}'s skip after a short read). */
+    final long runs() {
+        return runs;
+    }
+
     final ByteBuffer scratch() {
         return scratch.clear();
     }

@@ -87,8 +87,8 @@ public class UnixStreamHandle extends UnixHandle implements StreamHandle {
     @Override
     public int read(ByteBuffer dst) throws IOException {
         ensureOpen("StreamHandle.read");
-        if (!dst.hasRemaining() || !mayRead) {
-            return 0; // a zero-length read(2) would look like end-of-stream; or drained, see mayRead
+        if (!dst.hasRemaining() || readSkipped()) {
+            return 0; // a zero-length read(2) would look like end-of-stream; or drained, see readSkipped
         }
         try {
             return readInto(dst, reader);
