@@ -15,7 +15,7 @@ import java.util.Map;
  * the order the packets came. Acknowledgements are completed by the reader at once, so that a
  * handler waiting for one ({@link SocketIoSocket#emitWithAck}) is not waiting for itself.
  *
- * <p>Thread rule: the server's hub.
+ * <p>Thread rule: the hub of the client's session.
  */
 final class Client implements EngineSession.Listener {
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");

@@ -2,8 +2,8 @@ package dev.weft.socketio.internal;
 
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Hub;
 import dev.weft.websocket.CloseCodes;
-import dev.weft.websocket.WebSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -20,7 +20,9 @@ import java.util.List;
  * whose outbox reaches its limit cannot keep up: the session closes with the reason {@value
  * #OUTBOX_FULL}, nothing is dropped while it is open.
  *
- * <p>Thread rule: the server's hub (every method, from any of its fibers).
+ * <p>Thread rule: the hub where the session was created, its handshake's hub ({@link #hub()}; every
+ * method, from any of its fibers). A request of the session that another hub of the server accepted
+ * hands its work to this hub (see {@code EngineEndpoint}).
  */
 public final class EngineSession {
     /** The close reason of a client that did not read fast enough. */
@@ -37,13 +39,14 @@ public final class EngineSession {
     }
 
     private final String sid;
+    private final Hub hub = Hub.current();
     private final EngineSettings settings;
     private final Runnable onEnd;
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();
     private final Event outReady = new Event();
     private final Event pong = new Event();
     private Listener listener;
-    private WebSocket ws;
+    private PacketSink ws;
     private Fiber<?> writer;
     private Fiber<?> heartbeat;
     private boolean polling;
@@ -60,6 +63,11 @@ public final class EngineSession {
 
     public String sid() {
         return sid;
+    }
+
+    /** The hub the session lives on (where it was created). Any thread. */
+    public Hub hub() {
+        return hub;
     }
 
     public void listener(Listener l) {
@@ -80,7 +88,7 @@ public final class EngineSession {
     }
 
     /** Starts on {@code socket} directly: sends the open packet first. */
-    public void startWebSocket(WebSocket socket) {
+    public void startWebSocket(PacketSink socket) {
         outbox.addFirst(openPacket(false));
         switchTo(socket);
         startHeartbeat();
@@ -196,7 +204,7 @@ public final class EngineSession {
     }
 
     /** The client's upgrade packet arrived on {@code socket}: from now on it carries the session. */
-    public void switchTo(WebSocket socket) {
+    public void switchTo(PacketSink socket) {
         polling = false;
         upgrading = false;
         ws = socket;
@@ -215,11 +223,7 @@ public final class EngineSession {
                     outReady.await();
                 }
                 Object p = outbox.poll();
-                if (p instanceof byte[] bytes) {
-                    ws.send(bytes);
-                } else {
-                    ws.send((String) p);
-                }
+                ws.send(p);
                 if (closing && outbox.isEmpty() && "1".equals(p)) {
                     end(closeReasonOrDefault());
                     ws.close(CloseCodes.NORMAL, "");
@@ -232,7 +236,7 @@ public final class EngineSession {
     }
 
     /** The WebSocket transport ended (the reader saw its end). */
-    public void webSocketEnded(WebSocket socket, String reason) {
+    public void webSocketEnded(PacketSink socket, String reason) {
         if (socket == ws) {
             close(reason);
         }
@@ -267,7 +271,7 @@ public final class EngineSession {
             return;
         }
         end(reason);
-        WebSocket socket = ws;
+        PacketSink socket = ws;
         if (socket != null && socket.isOpen()) {
             Fiber.spawn("engine.io close " + sid, () -> socket.close(reason.equals(OUTBOX_FULL) ? CloseCodes.POLICY_VIOLATION
                     : CloseCodes.NORMAL, reason));
