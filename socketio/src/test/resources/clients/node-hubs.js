@@ -3,7 +3,8 @@
 // at least two members on every hub and the server saw a polling GET, a POST and an upgrade's
 // WebSocket of a session arrive on another hub than the session's; then senders on each hub say 20
 // numbered lines to their room: every member gets every line of each sender once, in order, and no
-// one else gets any; an emit to everyone from a plain thread reaches all. Prints "OK name" or
+// one else gets any; Broadcast.count() counts every hub's members; an emit to everyone from a plain
+// thread reaches all. Prints "OK name" or
 // "FAIL name: why" and "HUBS OK" at the end; exit status 0 when all passed.
 // usage: node node-hubs.js URL HUBS
 const { io } = require('socket.io-client');
@@ -98,6 +99,18 @@ function fail(name, why) { failed = true; console.log('FAIL ' + name + ': ' + wh
       console.log('OK rooms: ' + senders.length + ' senders on ' + hubs + ' hubs, ' + LINES + ' lines each, every member got its room\'s lines once and in order, no one else');
     } catch (e) {
       fail('rooms', e && e.stack || e);
+    }
+    try {
+      for (const room of ['A', 'B']) {
+        const want = clients.filter((c) => c.room === room).length;
+        for (const asker of [...Array(hubs).keys()].map((h) => clients.find((c) => c.hub === h))) {
+          const [n] = await call(asker.s, 'count', room);
+          if (n !== want) throw new Error('count of room ' + room + ' asked on hub ' + asker.hub + ': ' + n + ', wanted ' + want);
+        }
+      }
+      console.log('OK count: Broadcast.count() counts the members on every hub');
+    } catch (e) {
+      fail('count', e && e.stack || e);
     }
     try {
       eqAck(await call(clients[clients.length - 1].s, 'everyone-from-a-thread', 'to all'));

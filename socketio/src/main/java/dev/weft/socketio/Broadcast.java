@@ -1,11 +1,15 @@
 package dev.weft.socketio;
 
+import dev.weft.fibers.Futures;
 import dev.weft.fibers.Hub;
 import dev.weft.socketio.internal.SioPacket;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -103,6 +107,38 @@ public final class Broadcast {
         for (SocketIoSocket s : recipients()) {
             s.send(packets);
             n++;
+        }
+        return n;
+    }
+
+    /**
+     * How many sockets this reaches now on every hub of the server: the calling fiber's hub counts at
+     * once, every other hub is asked, and the calling fiber parks (a plain thread blocks) until all
+     * have answered. A hub that stops meanwhile counts none (its clients are gone with it). Any thread.
+     */
+    public int count() {
+        Hub here = SocketIoServer.hubHere();
+        int n = here == null ? 0 : recipients().size();
+        List<CompletableFuture<Integer>> asked = new ArrayList<>();
+        for (Hub hub : namespace.server().hubs()) {
+            if (hub != here) {
+                try {
+                    asked.add(hub.submit(() -> recipients().size()));
+                } catch (RejectedExecutionException stopped) {
+                    // none there
+                }
+            }
+        }
+        for (CompletableFuture<Integer> f : asked) {
+            try {
+                n += here != null ? Futures.await(f) : f.join();
+            } catch (CancellationException | CompletionException stopped) {
+                // that hub stopped while counting
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         }
         return n;
     }

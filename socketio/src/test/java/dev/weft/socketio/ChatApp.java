@@ -97,6 +97,7 @@ final class ChatApp implements AutoCloseable {
         socket.on("drop", (args, ack) -> socket.closeTransport());
         socket.on("whereami", (args, ack) -> ack.send(HubGroup.current() == null ? 0 : HubGroup.current().indexOf(Hub.current()),
                 Map.of("polls", crossHubPolls.get(), "posts", crossHubPosts.get(), "websockets", crossHubWebSockets.get())));
+        socket.on("count", (args, ack) -> ack.send(socket.namespace().to((String) args.get(0)).count()));
         socket.on("everyone-from-a-thread", (args, ack) -> {
             ThreadPool.offload(() -> { // a plain thread of the pool
                 io.of("/").emit("everyone", args.get(0));
