@@ -28,6 +28,8 @@ public final class EngineSession {
     /** The close reason of a client that did not read fast enough. */
     public static final String OUTBOX_FULL = "outbox full";
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
+    /** The Engine.IO close packet. */
+    private static final String CLOSE = "1";
 
     /** What the session tells the layer above. */
     public interface Listener {
@@ -49,6 +51,8 @@ public final class EngineSession {
     private PacketSink ws;
     private Fiber<?> writer;
     private Fiber<?> heartbeat;
+    /** Ends a graceful close that the client does not complete; killed when the session ends first. */
+    private Fiber<?> closeDeadline;
     private boolean polling;
     private boolean pollPending;
     private boolean upgrading;
@@ -180,9 +184,17 @@ public final class EngineSession {
             if (outbox.isEmpty()) {
                 return "1"; // closed while waiting: tell the client
             }
-            List<Object> all = new ArrayList<>(outbox);
-            outbox.clear();
-            if (closing && all.get(all.size() - 1).equals("1")) {
+            List<Object> all = new ArrayList<>(outbox.size());
+            while (!outbox.isEmpty()) {
+                if (closing && CLOSE.equals(outbox.peek()) && !all.isEmpty()) {
+                    // the close packet in a response of its own, as the reference server sends it: the
+                    // client handles the packets before it first (socket.io-client defers a packet's
+                    // handling, so a DISCONNECT read with the close would be reported as "transport close")
+                    break;
+                }
+                all.add(outbox.poll());
+            }
+            if (closing && all.size() == 1 && CLOSE.equals(all.get(0))) {
                 end(closeReasonOrDefault());
             }
             return EnginePayload.encode(all);
@@ -259,7 +271,7 @@ public final class EngineSession {
         outReady.set();
         closing = true;
         pendingReason = reason;
-        Fiber.spawnLater(settings.pingTimeout(), () -> {
+        closeDeadline = Fiber.spawnLater(settings.pingTimeout(), () -> {
             close(reason);
             return null;
         });
@@ -289,6 +301,9 @@ public final class EngineSession {
         }
         if (writer != null && writer != currentOrNull()) {
             writer.kill();
+        }
+        if (closeDeadline != null && closeDeadline != currentOrNull()) {
+            closeDeadline.kill();
         }
         onEnd.run();
         if (listener != null) {
