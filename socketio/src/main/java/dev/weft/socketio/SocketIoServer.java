@@ -66,6 +66,7 @@ public final class SocketIoServer {
     static final ObjectMapper JSON = new ObjectMapper();
     private final EngineSettings settings;
     private final Duration upgradeTimeout;
+    private final Duration connectTimeout;
     private final String path;
     private final Set<String> corsOrigins;
     private final boolean corsCredentials;
@@ -79,6 +80,7 @@ public final class SocketIoServer {
     private SocketIoServer(Builder b) {
         this.settings = new EngineSettings(b.pingInterval, b.pingTimeout, b.maxHttpBufferSize, b.maxOutboxPackets);
         this.upgradeTimeout = b.upgradeTimeout;
+        this.connectTimeout = b.connectTimeout;
         this.path = b.path;
         this.corsOrigins = Set.copyOf(b.corsOrigins);
         this.corsCredentials = b.corsCredentials;
@@ -192,6 +194,10 @@ public final class SocketIoServer {
         return upgradeTimeout;
     }
 
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
     boolean corsAllows(String origin) {
         return corsOrigins.contains("*") || corsOrigins.contains(origin);
     }
@@ -213,6 +219,7 @@ public final class SocketIoServer {
         private Duration pingInterval = Duration.ofSeconds(25);
         private Duration pingTimeout = Duration.ofSeconds(20);
         private Duration upgradeTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(45);
         private int maxHttpBufferSize = 1_000_000;
         private int maxOutboxPackets = 1024;
         private String path = "/socket.io/";
@@ -242,6 +249,17 @@ public final class SocketIoServer {
          */
         public Builder upgradeTimeout(Duration d) {
             this.upgradeTimeout = positive(d, "upgradeTimeout");
+            return this;
+        }
+
+        /**
+         * How long a client may stay connected without joining any namespace (default 45 s, as
+         * socket.io's {@code connectTimeout}): an Engine.IO session that no namespace has admitted by
+         * then (it asked for none, or was refused) is closed, its close packet sent first (the reason
+         * is {@value Client#CONNECT_TIMEOUT}).
+         */
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive(d, "connectTimeout");
             return this;
         }
 
