@@ -47,12 +47,20 @@ public record ReadmeExample(Map<String, String> sources, String output) {
 
     /**
      * Compiles every block with this JVM's class path and runs the first one's {@code main};
-     * returns what it printed on standard output.
+     * returns what it printed on standard output. Its temp directory is deleted at the end.
      *
      * @throws AssertionError naming the block and javac's messages if one does not compile
      */
     public String compileAndRun() throws Exception {
         Path dir = Files.createTempDirectory("weft-readme");
+        try {
+            return compileAndRun(dir);
+        } finally {
+            Trees.deleteQuietly(dir); // it was left in /tmp, one per run of every README test
+        }
+    }
+
+    private String compileAndRun(Path dir) throws Exception {
         for (Map.Entry<String, String> b : sources.entrySet()) {
             Path source = dir.resolve("src").resolve(b.getKey());
             Files.createDirectories(source.getParent());
