@@ -1,13 +1,14 @@
 // Two pages of headless Chromium (puppeteer-core, the system's chromium) open the rooms example,
 // join the room "lobby" and each says something; each must see the other's message. Screenshots go
-// to OUTDIR. usage: node two-pages.js URL CHROMIUM OUTDIR   exit status 0 when both saw both messages.
+// to OUTDIR; Chromium's profile goes to PROFILEDIR (made and deleted by the caller, so that nothing is
+// left behind even when this script is killed).
+// usage: node two-pages.js URL CHROMIUM OUTDIR PROFILEDIR   exit status 0 when both saw both messages.
 const puppeteer = require('puppeteer-core');
 const fs = require('fs');
-const [url, chromium, outDir] = process.argv.slice(2);
+const [url, chromium, outDir, userDataDir] = process.argv.slice(2);
 const timer = setTimeout(() => { console.log('TIMEOUT'); process.exit(3); }, 40000); // before the test's own 60 s
 
 (async () => {
-  const userDataDir = fs.mkdtempSync(require('os').tmpdir() + '/weft-rooms-chromium-');
   const browser = await puppeteer.launch({
     executablePath: chromium,
     headless: true,
@@ -65,7 +66,6 @@ const timer = setTimeout(() => { console.log('TIMEOUT'); process.exit(3); }, 400
     }
   } finally {
     await browser.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
     clearTimeout(timer);
   }
   console.log(ok ? 'BOTH OK' : 'FAILED');

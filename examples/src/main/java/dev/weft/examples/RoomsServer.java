@@ -1,7 +1,6 @@
 package dev.weft.examples;
 
 import com.sun.net.httpserver.HttpExchange;
-import dev.weft.http.HttpLimits;
 import dev.weft.http.WeftHttpServer;
 import dev.weft.socketio.Namespace;
 import dev.weft.socketio.SocketIoServer;
@@ -12,9 +11,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The seed's program on Socket.IO: a chat with rooms that a browser joins. {@code GET /} is a small
@@ -22,7 +21,8 @@ import java.util.Map;
  * client emits {@code join {nick, room}} (acknowledged with the number of members) and {@code say
  * {room, text}}, which reaches every member of the room as {@code message {room, from, text}}; joins,
  * leaves and disconnects are told to the room as {@code system} lines. Each client's handlers run
- * in its own fiber.
+ * in its own fiber. Bound on a plain thread, the server runs on a hub per processor: a client's
+ * session stays on the hub of its first request, and a room's messages reach its members on every hub.
  *
  * <p>The browser client is not in this repository: it is {@code dist/socket.io.min.js} of the npm
  * package {@code socket.io-client} 4.8, taken from {@code --client-js FILE}, or from {@code
@@ -33,15 +33,16 @@ import java.util.Map;
  */
 public final class RoomsServer {
     static final String CLIENT_PACKAGE = "socket.io-client@4.8";
-    private final Map<String, String> nicks = new LinkedHashMap<>();
+    /** Socket id to nick; written by the clients' fibers on every hub. */
+    private final Map<String, String> nicks = new ConcurrentHashMap<>();
 
     private RoomsServer() {
     }
 
     /** Starts the server on {@code address}: on the current hub when called in a fiber, else on a hub thread of its own. */
     static WeftHttpServer start(InetSocketAddress address, byte[] clientJs) throws IOException {
-        // One hub: the rooms live on it (a server bound on a plain thread would otherwise get a group of hubs).
-        WeftHttpServer http = WeftHttpServer.create(address, 0, HttpLimits.defaults(), 1);
+        // Bound on a plain thread: a group of hubs, one per processor; in a fiber: that fiber's hub.
+        WeftHttpServer http = WeftHttpServer.create(address, 0);
         SocketIoServer io = SocketIoServer.builder().build();
         io.attach(http);
         RoomsServer rooms = new RoomsServer();
@@ -70,7 +71,7 @@ public final class RoomsServer {
             socket.join(room);
             ns.to(room).emit("system", nick + " joined " + room);
             if (ack != null) {
-                ack.send(ns.to(room).recipients().size());
+                ack.send(ns.to(room).count()); // the members on every hub
             }
         });
         socket.on("leave", (args, ack) -> {
@@ -174,8 +175,8 @@ public final class RoomsServer {
             server.stop((int) Examples.GRACE.toSeconds());
             return "stopped; nothing listens on 127.0.0.1:" + actual + " any more";
         });
-        System.out.println("rooms on http://127.0.0.1:" + actual + "/ (open it in two browsers, join a room, talk)."
-                + " Ctrl-C or SIGTERM stops it.");
+        System.out.println("rooms on http://127.0.0.1:" + actual + "/, " + server.hubCount() + " hub(s) (threads) sharing"
+                + " the port through SO_REUSEPORT (open it in two browsers, join a room, talk). Ctrl-C or SIGTERM stops it.");
     }
 
 }

@@ -1,10 +1,16 @@
 package dev.weft.socketio;
 
+import dev.weft.fibers.Futures;
+import dev.weft.fibers.Hub;
 import dev.weft.socketio.internal.SioPacket;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Who an emit goes to: the sockets of a namespace in any of the rooms named with {@link #to} (every
@@ -12,7 +18,14 @@ import java.util.Set;
  * returns a new one. The packet is encoded once and put in each recipient's outbox; a slow
  * recipient delays nobody (its own outbox fills, and then it is disconnected).
  *
- * <p>Thread rule: the server's hub.
+ * <p><b>Hubs.</b> Rooms are kept per hub ({@link SocketIoServer}): {@link #emit} delivers to the
+ * members on the calling fiber's hub at once and hands the encoded packet to every other hub of the
+ * server ({@link Hub#execute}), which delivers it to its own members without waiting for anything;
+ * the broadcasts of one sender reach each hub, and so each recipient, in the order they were made.
+ * A hub that has stopped is skipped (its clients are gone with it).
+ *
+ * <p>Thread rule: {@link #emit} from any thread or any hub's fiber; {@link #deliverLocally} and
+ * {@link #recipients} in a fiber of a hub of the server (they see that hub's members).
  */
 public final class Broadcast {
     private final Namespace namespace;
@@ -55,19 +68,39 @@ public final class Broadcast {
     }
 
     /**
-     * Sends event {@code name} with {@code args} to every recipient on this server, then hands it to
-     * the namespace's remote fan-out (other hubs or processes), if one is set.
+     * Sends event {@code name} with {@code args} to every recipient on this server (every hub), then
+     * hands it to the namespace's remote fan-out (other processes), if one is set.
      */
     public void emit(String name, Object... args) {
         List<Object> packets = SioPacket.encode(SioPacket.EVENT, namespace.name(), -1, SocketIoSocket.eventData(name, args));
-        deliverLocally(packets);
+        deliverInProcess(packets);
         namespace.fanOutRemotely(this, packets);
     }
 
     /**
+     * Delivers encoded {@code packets} to the recipients on every hub of the server: at once on the
+     * calling fiber's hub, handed over to the others. Any thread. For a remote fan-out's receiving side.
+     */
+    public void deliverInProcess(List<Object> packets) {
+        Hub here = SocketIoServer.hubHere();
+        if (here != null) {
+            deliverLocally(packets);
+        }
+        for (Hub hub : namespace.server().hubs()) {
+            if (hub != here) {
+                try {
+                    hub.execute(() -> deliverLocally(packets));
+                } catch (RejectedExecutionException stopped) {
+                    // that hub has stopped: its clients are gone with it
+                }
+            }
+        }
+    }
+
+    /**
      * Puts encoded {@code packets} (an Engine.IO message: the Socket.IO packet's text with the
-     * message type {@code 4} in front, then its binary attachments) in the outbox of every local
-     * recipient; returns how many. For a remote fan-out's receiving side.
+     * message type {@code 4} in front, then its binary attachments) in the outbox of every recipient
+     * on the calling fiber's hub; returns how many.
      */
     public int deliverLocally(List<Object> packets) {
         int n = 0;
@@ -78,7 +111,39 @@ public final class Broadcast {
         return n;
     }
 
-    /** The local sockets this reaches. */
+    /**
+     * How many sockets this reaches now on every hub of the server: the calling fiber's hub counts at
+     * once, every other hub is asked, and the calling fiber parks (a plain thread blocks) until all
+     * have answered. A hub that stops meanwhile counts none (its clients are gone with it). Any thread.
+     */
+    public int count() {
+        Hub here = SocketIoServer.hubHere();
+        int n = here == null ? 0 : recipients().size();
+        List<CompletableFuture<Integer>> asked = new ArrayList<>();
+        for (Hub hub : namespace.server().hubs()) {
+            if (hub != here) {
+                try {
+                    asked.add(hub.submit(() -> recipients().size()));
+                } catch (RejectedExecutionException stopped) {
+                    // none there
+                }
+            }
+        }
+        for (CompletableFuture<Integer> f : asked) {
+            try {
+                n += here != null ? Futures.await(f) : f.join();
+            } catch (CancellationException | CompletionException stopped) {
+                // that hub stopped while counting
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return n;
+    }
+
+    /** The sockets this reaches on the calling fiber's hub. */
     public List<SocketIoSocket> recipients() {
         Set<SocketIoSocket> out = new LinkedHashSet<>();
         Rooms r = namespace.rooms();

@@ -15,19 +15,23 @@ import java.util.Map;
  * the order the packets came. Acknowledgements are completed by the reader at once, so that a
  * handler waiting for one ({@link SocketIoSocket#emitWithAck}) is not waiting for itself.
  *
- * <p>Thread rule: the server's hub.
+ * <p>Thread rule: the hub of the client's session.
  */
 final class Client implements EngineSession.Listener {
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
     /** Packets read and not yet handled; a reader blocks beyond this (backpressure on the client). */
     private static final int INBOUND = 256;
     private static final Runnable END = () -> { };
+    /** The close reason of a client that joined no namespace within the server's connectTimeout. */
+    static final String CONNECT_TIMEOUT = "connect timeout";
 
     private final SocketIoServer server;
     private final EngineSession session;
     private final HandshakeInfo handshake;
     private final Map<String, SocketIoSocket> sockets = new LinkedHashMap<>();
     private final Queue<Runnable> tasks = new Queue<>(INBOUND);
+    /** Closes the session if no namespace admitted it in time; killed at the first admission or at the end. */
+    private Fiber<?> connectDeadline;
     private SioPacket partial;
     private List<byte[]> buffers;
 
@@ -37,6 +41,14 @@ final class Client implements EngineSession.Listener {
         this.handshake = handshake;
         session.listener(this);
         Fiber.spawn("socket.io client " + session.sid(), this::dispatch);
+        connectDeadline = Fiber.spawnLater(server.connectTimeout(), () -> {
+            if (sockets.isEmpty() && !session.isClosed()) {
+                LOG.log(System.Logger.Level.DEBUG, () -> "client " + session.sid() + " joined no namespace within "
+                        + server.connectTimeout() + ": closed");
+                session.closeGracefully(CONNECT_TIMEOUT);
+            }
+            return null;
+        });
     }
 
     EngineSession session() {
@@ -136,6 +148,9 @@ final class Client implements EngineSession.Listener {
         sockets.put(p.namespace(), socket);
         if (!nsp.admit(socket)) {
             sockets.remove(p.namespace());
+        } else if (connectDeadline != null) {
+            connectDeadline.kill();
+            connectDeadline = null;
         }
     }
 
@@ -152,6 +167,10 @@ final class Client implements EngineSession.Listener {
     }
 
     private void closeAll(String reason) {
+        if (connectDeadline != null) {
+            connectDeadline.kill();
+            connectDeadline = null;
+        }
         for (SocketIoSocket s : new ArrayList<>(sockets.values())) {
             s.ended(reason, false);
         }

@@ -2,9 +2,12 @@ package dev.weft.socketio;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.weft.fibers.FiberTimeoutException;
+import dev.weft.fibers.Futures;
+import dev.weft.fibers.Hub;
 import dev.weft.fibers.Timeout;
 import dev.weft.socketio.internal.EnginePayload;
 import dev.weft.socketio.internal.EngineSession;
+import dev.weft.socketio.internal.PacketSink;
 import dev.weft.websocket.Message;
 import dev.weft.websocket.WebSocket;
 import dev.weft.websocket.WebSocketClosedException;
@@ -16,13 +19,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The Engine.IO v4 HTTP endpoint ({@code /socket.io/}): the handshake, polling GETs and POSTs, the
  * WebSocket transport (from the start, or as an upgrade with its probe), CORS, and the errors the
  * reference server answers ({@code {"code":n,"message":...}} with 400).
  *
- * <p>Thread rule: the HTTP server's hub; each request in its exchange's fiber.
+ * <p><b>Hubs.</b> Each request runs in its exchange's fiber on the hub that accepted its connection.
+ * A handshake (polling, or WebSocket from the start) creates the session on that hub, where it lives
+ * (with its client's handlers and its sockets' rooms). A later request of the session that arrives on
+ * another hub of the server hands its work to the session's hub and waits for it ({@link
+ * Hub#submit}): a polling GET takes the session's packets there and answers them here, a POST hands
+ * over the packets it read; an upgrade to WebSocket keeps the WebSocket on the hub that accepted it
+ * and links it to the session through a {@link CrossHubWebSocket}. No fiber and no connection moves
+ * between hubs.
+ *
+ * <p>Thread rule: the HTTP server's hubs; each request in its exchange's fiber.
  */
 final class EngineEndpoint {
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
@@ -35,6 +50,7 @@ final class EngineEndpoint {
     }
 
     void handle(HttpExchange ex) throws IOException {
+        server.serving(Hub.current());
         try {
             serve(ex);
         } finally {
@@ -94,7 +110,7 @@ final class EngineEndpoint {
         if ("GET".equals(method)) {
             String payload;
             try {
-                payload = s.poll();
+                payload = onHubOf(s, s::poll);
             } catch (IllegalStateException wrong) {
                 error(ex, 3, "Bad request: " + wrong.getMessage());
                 return;
@@ -102,7 +118,7 @@ final class EngineEndpoint {
             try {
                 respond(ex, 200, "text/plain; charset=UTF-8", payload);
             } catch (IOException gone) {
-                s.close("transport error"); // the packets of this payload are lost: the client must not stay connected
+                close(s, "transport error"); // the packets of this payload are lost: the client must not stay connected
                 throw gone;
             }
         } else if ("POST".equals(method)) {
@@ -119,7 +135,7 @@ final class EngineEndpoint {
             body = in.readNBytes(max + 1);
         }
         if (body.length > max) {
-            s.close("transport error");
+            close(s, "transport error");
             ex.getResponseHeaders().set("Connection", "close");
             respond(ex, 413, "text/plain; charset=UTF-8", "the payload is larger than maxHttpBufferSize (" + max + " bytes)\n");
             return;
@@ -128,17 +144,20 @@ final class EngineEndpoint {
         try {
             packets = EnginePayload.decode(new String(body, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException bad) {
-            s.close("parse error");
+            close(s, "parse error");
             error(ex, 3, "Bad request: " + bad.getMessage());
             return;
         }
         respond(ex, 200, "text/html", "ok"); // answered first: a handler that blocks does not hold the client's POST
-        for (Object p : packets) {
-            if (s.isClosed()) {
-                break;
+        onHubOf(s, () -> {
+            for (Object p : packets) {
+                if (s.isClosed()) {
+                    break;
+                }
+                s.receive(p);
             }
-            s.receive(p);
-        }
+            return null;
+        });
     }
 
     private void webSocket(HttpExchange ex, String sid, Map<String, String> q) throws IOException {
@@ -153,17 +172,22 @@ final class EngineEndpoint {
         HandshakeInfo info = sid == null ? handshake(ex, q) : null;
         WebSocket ws = websockets.accept(ex);
         try {
-            EngineSession s;
             if (existing == null) {
-                s = server.newSession(info);
-                s.startWebSocket(ws);
+                EngineSession s = server.newSession(info);
+                PacketSink sink = PacketSink.of(ws);
+                s.startWebSocket(sink);
+                read(ws, s, sink);
+            } else if (existing.hub() == Hub.current()) {
+                PacketSink sink = PacketSink.of(ws);
+                if (probe(ws, existing, sink)) {
+                    read(ws, existing, sink);
+                }
             } else {
-                s = existing;
-                if (!probe(ws, s)) {
-                    return;
+                CrossHubWebSocket sink = new CrossHubWebSocket(ws, existing);
+                if (probe(ws, existing, sink)) {
+                    sink.serve();
                 }
             }
-            read(ws, s);
         } finally {
             ws.close();
         }
@@ -174,7 +198,7 @@ final class EngineEndpoint {
      * upgrade timeout: a WebSocket that stays silent is closed (by the caller) instead of holding its
      * fiber and connection for ever.
      */
-    private boolean probe(WebSocket ws, EngineSession s) throws IOException {
+    private boolean probe(WebSocket ws, EngineSession s, PacketSink sink) throws IOException {
         boolean begun = false;
         try (Timeout limit = Timeout.after(server.upgradeTimeout())) {
             try {
@@ -184,16 +208,22 @@ final class EngineEndpoint {
                     return false;
                 }
                 ws.send("3probe");
-                if (!s.beginUpgrade()) {
+                if (!onHubOf(s, s::beginUpgrade)) {
                     return false;
                 }
                 begun = true;
                 Message next = ws.receive();
                 if (!(next instanceof Message.Text u) || !"5".equals(u.text())) {
-                    s.close("transport error");
+                    close(s, "transport error");
                     return false;
                 }
-                s.switchTo(ws);
+                onHubOf(s, () -> {
+                    s.switchTo(sink);
+                    if (sink instanceof CrossHubWebSocket crossHub) {
+                        crossHub.startDelivering();
+                    }
+                    return null;
+                });
                 return true;
             } catch (WebSocketClosedException gone) {
                 return false; // the polling transport goes on
@@ -203,14 +233,14 @@ final class EngineEndpoint {
                 }
                 LOG.log(System.Logger.Level.DEBUG, () -> "upgrade of " + s + " timed out after " + server.upgradeTimeout());
                 if (begun) {
-                    s.close("transport error"); // its polling was paused for the upgrade
+                    close(s, "transport error"); // its polling was paused for the upgrade
                 }
                 return false;
             }
         }
     }
 
-    private void read(WebSocket ws, EngineSession s) {
+    private void read(WebSocket ws, EngineSession s, PacketSink sink) {
         try {
             while (!s.isClosed()) {
                 Message m = ws.receive();
@@ -219,10 +249,39 @@ final class EngineEndpoint {
         } catch (IllegalArgumentException bad) {
             s.close("parse error");
         } catch (WebSocketClosedException closed) {
-            s.webSocketEnded(ws, "transport close");
+            s.webSocketEnded(sink, "transport close");
         } catch (IOException e) {
-            s.webSocketEnded(ws, "transport error");
+            s.webSocketEnded(sink, "transport error");
         }
+    }
+
+    /**
+     * Runs {@code task} on the hub of session {@code s}: here if it lives on this hub, else in a fiber
+     * of its hub while this fiber waits (killed or timed out meanwhile, that fiber is killed too; a
+     * value it returned just before is still returned).
+     *
+     * @throws IOException if the session's hub has stopped (the session is gone with it)
+     */
+    private static <T> T onHubOf(EngineSession s, Callable<T> task) throws IOException {
+        try {
+            if (s.hub() == Hub.current()) {
+                return task.call();
+            }
+            return Futures.awaitOrCancel(s.hub().submit(task));
+        } catch (RejectedExecutionException | CancellationException gone) {
+            throw new IOException("the hub of session " + s.sid() + " has stopped", gone);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void close(EngineSession s, String reason) throws IOException {
+        onHubOf(s, () -> {
+            s.close(reason);
+            return null;
+        });
     }
 
     private static HandshakeInfo handshake(HttpExchange ex, Map<String, String> q) {

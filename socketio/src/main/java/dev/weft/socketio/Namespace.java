@@ -1,11 +1,13 @@
 package dev.weft.socketio;
 
+import dev.weft.fibers.Hub;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -13,8 +15,13 @@ import java.util.function.Consumer;
  * A Socket.IO namespace ({@code /} or e.g. {@code /admin}): the middleware that admits or refuses
  * clients, the connection handlers, its sockets and rooms, and emits to all or some of them.
  *
+ * <p>Its sockets and rooms are kept per hub (a socket lives on its session's hub, see {@link
+ * SocketIoServer}): {@link #sockets}, {@link #socket}, {@link #roomNames} and {@link
+ * Broadcast#recipients} see those of the calling fiber's hub; a {@link Broadcast} reaches every hub.
+ *
  * <p>Configuring ({@link #use}, {@link #onConnection}, {@link #remoteFanOut}) is allowed from any
- * thread before clients connect; everything else on the server's hub.
+ * thread before clients connect; broadcasts ({@link #emit}, {@link #to}) from any thread or hub;
+ * everything else in a fiber of a hub of the server.
  */
 public final class Namespace {
     /** Runs before a client is admitted; throws to refuse it. In the client's fiber. */
@@ -24,8 +31,9 @@ public final class Namespace {
     }
 
     /**
-     * Where a broadcast goes beyond this server's hub (other hubs of the process, other processes
-     * through a message bus): called after the local delivery, in the emitting fiber.
+     * Where a broadcast goes beyond this process (other processes through a message bus): called
+     * after the delivery in this process (on the emitting hub, handed to the others), in the
+     * emitting fiber or thread.
      */
     @FunctionalInterface
     public interface RemoteFanOut {
@@ -33,14 +41,21 @@ public final class Namespace {
         void publish(Namespace namespace, Broadcast to, List<Object> packets);
     }
 
+    /** A namespace's sockets and rooms on one hub. That hub. */
+    private static final class OnHub {
+        final Map<String, SocketIoSocket> sockets = new LinkedHashMap<>();
+        final Rooms rooms = new Rooms();
+    }
+
+    private final SocketIoServer server;
     private final String name;
     private final List<Middleware> middleware = new CopyOnWriteArrayList<>();
     private final List<Consumer<SocketIoSocket>> connectionHandlers = new CopyOnWriteArrayList<>();
-    private final Map<String, SocketIoSocket> sockets = new LinkedHashMap<>();
-    private final Rooms rooms = new Rooms();
+    private final Map<Hub, OnHub> hubs = new ConcurrentHashMap<>();
     private volatile RemoteFanOut remote;
 
-    Namespace(String name) {
+    Namespace(SocketIoServer server, String name) {
+        this.server = server;
         this.name = name;
     }
 
@@ -60,25 +75,25 @@ public final class Namespace {
         return this;
     }
 
-    /** Sets where broadcasts also go beyond this hub (null: nowhere). */
+    /** Sets where broadcasts also go beyond this process (null: nowhere). */
     public Namespace remoteFanOut(RemoteFanOut fanOut) {
         this.remote = fanOut;
         return this;
     }
 
-    /** The sockets connected now. */
+    /** The sockets connected now on the calling fiber's hub. */
     public Collection<SocketIoSocket> sockets() {
-        return List.copyOf(sockets.values());
+        return List.copyOf(here().sockets.values());
     }
 
-    /** A socket by id, or null. */
+    /** A socket of the calling fiber's hub by id, or null. */
     public SocketIoSocket socket(String id) {
-        return sockets.get(id);
+        return here().sockets.get(id);
     }
 
-    /** The rooms with members now (every socket's own room included). */
+    /** The rooms with members on the calling fiber's hub now (every socket's own room included). */
     public Set<String> roomNames() {
-        return rooms.names();
+        return here().rooms.names();
     }
 
     /** To the members of {@code room}. */
@@ -96,15 +111,33 @@ public final class Namespace {
         broadcast().emit(event, args);
     }
 
-    /** A broadcast to the local members of {@code rooms} minus {@code except} (for a remote fan-out's receiving side). */
+    /** A broadcast to the members of {@code rooms} minus {@code except} (for a remote fan-out's receiving side). */
     public Broadcast broadcast(Set<String> toRooms, Set<String> exceptRooms) {
         return new Broadcast(this, Set.copyOf(toRooms), Set.copyOf(exceptRooms));
     }
 
     // ---------------------------------------------------------------- for Client, SocketIoSocket, Broadcast
 
+    SocketIoServer server() {
+        return server;
+    }
+
+    /** This hub's rooms. */
     Rooms rooms() {
-        return rooms;
+        return here().rooms;
+    }
+
+    /** This namespace's sockets and rooms on the calling fiber's hub (created on first use, dropped when the hub closes). */
+    private OnHub here() {
+        Hub hub = Hub.current();
+        OnHub o = hubs.get(hub);
+        if (o == null) {
+            OnHub fresh = new OnHub();
+            hubs.put(hub, fresh);
+            hub.onClose(() -> hubs.remove(hub));
+            o = fresh;
+        }
+        return o;
     }
 
     void fanOutRemotely(Broadcast to, List<Object> packets) {
@@ -130,7 +163,7 @@ public final class Namespace {
                     name, -1, err));
             return false;
         }
-        sockets.put(socket.id(), socket);
+        here().sockets.put(socket.id(), socket);
         socket.markConnected();
         for (Consumer<SocketIoSocket> h : new ArrayList<>(connectionHandlers)) {
             try {
@@ -144,11 +177,11 @@ public final class Namespace {
     }
 
     void removed(SocketIoSocket socket) {
-        sockets.remove(socket.id(), socket);
+        here().sockets.remove(socket.id(), socket);
     }
 
     @Override
     public String toString() {
-        return "Namespace(" + name + ", " + sockets.size() + " sockets)";
+        return "Namespace(" + name + ")";
     }
 }

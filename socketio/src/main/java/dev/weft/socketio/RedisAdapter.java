@@ -2,6 +2,8 @@ package dev.weft.socketio;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Futures;
+import dev.weft.fibers.Hub;
 import dev.weft.socketio.internal.RespConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,7 +31,9 @@ import java.util.Set;
  * every {@code retry} until Redis is back (logged at INFO); broadcasts published meanwhile by other
  * servers are lost to this one (Redis pub/sub keeps nothing), as with the reference adapter.
  *
- * <p>Thread rule: create it in a fiber of the Socket.IO server's hub; it runs there.
+ * <p>Thread rule: create it in a fiber of a hub of the Socket.IO server; its connections live on
+ * that hub. A broadcast made on another hub or thread publishes through that hub (the emitting
+ * fiber or thread waits for it); one received is delivered to the members on every hub.
  */
 public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
@@ -44,6 +48,7 @@ public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable
     private final Duration retry;
     private final String uid;
     private final Fiber<Void> subscriber;
+    private final Hub hub;
     private RespConnection publisher;
     private volatile boolean subscribed;
     private boolean closed;
@@ -55,6 +60,7 @@ public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable
         this.channel = channel;
         this.retry = retry;
         this.uid = server.newId();
+        this.hub = Hub.current();
         this.subscriber = Fiber.spawn("socket.io redis subscriber " + host + ":" + port, this::subscribeLoop);
     }
 
@@ -95,6 +101,30 @@ public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (SocketIoServer.hubHere() == hub) {
+            publish(payload);
+            return;
+        }
+        try { // the publishing connection belongs to the adapter's hub
+            java.util.concurrent.CompletableFuture<Void> done = hub.submit(() -> {
+                publish(payload);
+                return null;
+            });
+            if (Fiber.inFiber()) {
+                Futures.await(done);
+            } else {
+                done.join();
+            }
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void publish(String payload) {
         try {
             if (publisher == null) {
                 publisher = RespConnection.connect(host, port, CONNECT_TIMEOUT);
@@ -166,7 +196,7 @@ public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable
             packets.add(p.charAt(0) == 'b' ? Base64.getDecoder().decode(p.substring(1)) : p.substring(1));
         }
         ns.broadcast(Set.copyOf((List<String>) m.get("rooms")), Set.copyOf((List<String>) m.get("except")))
-                .deliverLocally(packets);
+                .deliverInProcess(packets);
     }
 
     /** Stops subscribing and closes both connections. Hub thread. */

@@ -7,12 +7,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A namespace's rooms on one hub: room name to its member sockets. The registry is per hub by
- * design (no locks, every socket of a hub's clients is here); a room spanning hubs or processes is
- * a {@link Broadcast} that this hub fans out locally and hands to the other registries (see {@link
- * Namespace#remoteFanOut}).
+ * A namespace's rooms on one hub: room name to its member sockets (the sockets of the sessions that
+ * live on that hub). The registry is per hub by design, without locks; a room spanning hubs or
+ * processes is a {@link Broadcast} delivered to each hub's registry (see {@link SocketIoServer}, and
+ * {@link Namespace#remoteFanOut} across processes).
  *
- * <p>Thread rule: the server's hub.
+ * <p>Thread rule: the hub it belongs to.
  */
 final class Rooms {
     private final Map<String, Set<SocketIoSocket>> members = new HashMap<>();

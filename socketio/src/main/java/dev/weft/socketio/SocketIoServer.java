@@ -4,8 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpServer;
-import dev.weft.http.WeftHttpServer;
-import dev.weft.http.WeftHttpsServer;
+import dev.weft.fibers.Hub;
 import dev.weft.socketio.internal.EngineSession;
 import dev.weft.socketio.internal.EngineSettings;
 import dev.weft.websocket.WebSocketOptions;
@@ -14,12 +13,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A Socket.IO server (protocol v5 over Engine.IO v4: what the official socket.io 4.x clients speak)
@@ -27,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * namespaces, events and acknowledgements with JSON and binary arguments, rooms.
  *
  * <pre>{@code
- * WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(3000), 0, HttpLimits.defaults(), 1); // one hub
+ * WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress(3000), 0); // every core: a hub per processor
  * SocketIoServer io = SocketIoServer.builder().build();
  * io.attach(http);                                   // the context /socket.io/
  * io.of("/").onConnection(socket -> {
@@ -37,39 +37,56 @@ import java.util.concurrent.ConcurrentHashMap;
  * http.start();
  * }</pre>
  *
- * <p><b>Fibers.</b> Everything runs on the HTTP server's hub: each client has a fiber that runs its
- * handlers one at a time (they may block; other clients go on), each connection's reader is its
- * HTTP exchange's fiber, and on WebSocket a writer fiber per client drains its outbox. Emits, joins
- * and broadcasts are made on that hub (from handlers, or from fibers spawned there); from elsewhere,
- * hand them over with {@code hub.execute}.
+ * <p><b>Fibers.</b> Each client has a fiber that runs its handlers one at a time (they may block;
+ * other clients go on), each connection's reader is its HTTP exchange's fiber, and on WebSocket a
+ * writer fiber per client drains its outbox.
+ *
+ * <p><b>Hubs.</b> The HTTP server may serve on several hubs (one bound on an ordinary thread runs
+ * on a group of a hub per processor): each connection is served by the hub that accepted it, which
+ * the kernel picks. A client's session lives on the hub where its handshake ran, with its handlers
+ * (always that hub) and its sockets, which join the rooms of that hub: every hub keeps its own
+ * rooms, without locks. A later request of the session accepted by another hub (a polling request,
+ * the WebSocket of an upgrade) hands its work to the session's hub; the connection itself stays
+ * with its own hub (see {@code EngineEndpoint}). A {@link Broadcast} is encoded once, delivered to
+ * the members on the emitting hub, and handed ({@link Hub#execute}) to every other hub of the
+ * server, which puts it in the outboxes of its own members: a room reaches its members on every
+ * hub, and one sender's broadcasts arrive in the order it made them. Calls on a socket ({@code
+ * emit}, {@code join}, ...) are made on its session's hub (its handlers run there); a {@link
+ * Broadcast} ({@code io.of("/").to(room).emit(...)}) may be made from any hub's fiber or any thread
+ * (from a plain thread, every hub gets it handed over).
  *
  * <p><b>Slow clients.</b> Emitting never blocks: each client has an outbox of at most {@code
  * maxOutboxPackets} Engine.IO packets; a client whose outbox is full is disconnected with the reason
  * {@value EngineSession#OUTBOX_FULL}; a room broadcast is never delayed by one member.
  *
- * <p>Configuring ({@link #of}, the builder) from any thread; the rest on the server's hub.
+ * <p>Configuring ({@link #of}, the builder), {@link #clients()}, {@link #clientsPerHub()}, {@link
+ * #disconnectAll()} and broadcasts from any thread; the rest on the hub of the session concerned.
  */
 public final class SocketIoServer {
     static final ObjectMapper JSON = new ObjectMapper();
     private final EngineSettings settings;
     private final Duration upgradeTimeout;
+    private final Duration connectTimeout;
     private final String path;
     private final Set<String> corsOrigins;
     private final boolean corsCredentials;
     private final WebSocketServer websockets;
     private final Map<String, Namespace> namespaces = new ConcurrentHashMap<>();
-    private final Map<String, EngineSession> sessions = new HashMap<>();
+    private final Map<String, EngineSession> sessions = new ConcurrentHashMap<>();
+    /** The hubs that served a request of this server, until they close: where broadcasts go. */
+    private final Set<Hub> hubs = ConcurrentHashMap.newKeySet();
     private final SecureRandom random = new SecureRandom();
 
     private SocketIoServer(Builder b) {
         this.settings = new EngineSettings(b.pingInterval, b.pingTimeout, b.maxHttpBufferSize, b.maxOutboxPackets);
         this.upgradeTimeout = b.upgradeTimeout;
+        this.connectTimeout = b.connectTimeout;
         this.path = b.path;
         this.corsOrigins = Set.copyOf(b.corsOrigins);
         this.corsCredentials = b.corsCredentials;
         this.websockets = WebSocketServer.builder().options(WebSocketOptions.builder()
                 .maxMessageSize(b.maxHttpBufferSize).pingInterval(null).build()).build();
-        namespaces.put("/", new Namespace("/"));
+        namespaces.put("/", new Namespace(this, "/"));
     }
 
     public static Builder builder() {
@@ -77,20 +94,10 @@ public final class SocketIoServer {
     }
 
     /**
-     * Serves on {@code http} (a Weft HTTP or HTTPS server) under the path (default {@code /socket.io/}).
-     *
-     * @throws IllegalArgumentException if {@code http} serves on more than one hub (a server bound on an
-     *     ordinary thread runs on a group of hubs by default): the sessions and rooms of a Socket.IO
-     *     server live on one hub, and rooms across the hubs of a group are not built yet
+     * Serves on {@code http} (a Weft HTTP or HTTPS server, on one hub or several) under the path
+     * (default {@code /socket.io/}).
      */
     public HttpContext attach(HttpServer http) {
-        int hubs = http instanceof WeftHttpServer w ? w.hubCount() : http instanceof WeftHttpsServer s ? s.hubCount() : 1;
-        if (hubs > 1) {
-            throw new IllegalArgumentException("a Socket.IO server's sessions and rooms live on one hub, and " + http
-                    + " serves on " + hubs + " hubs: create it with WeftHttpServer.create(address, backlog, limits, 1)"
-                    + " (or WeftHttpsServer's), or bind it inside a fiber; rooms across the hubs of a group are not"
-                    + " built yet (across processes: RedisAdapter)");
-        }
         EngineEndpoint endpoint = new EngineEndpoint(this, websockets);
         return http.createContext(path, endpoint::handle);
     }
@@ -101,18 +108,40 @@ public final class SocketIoServer {
         if (!name.startsWith("/")) {
             throw new IllegalArgumentException("a namespace starts with '/': " + name);
         }
-        return namespaces.computeIfAbsent(name, Namespace::new);
+        return namespaces.computeIfAbsent(name, n -> new Namespace(this, n));
     }
 
-    /** Clients connected now (Engine.IO sessions). Hub thread. */
+    /** Clients connected now (Engine.IO sessions), on every hub. Any thread. */
     public int clients() {
         return sessions.size();
     }
 
-    /** Disconnects every client (reason {@value SocketIoSocket#SERVER_SHUTTING_DOWN}). Hub thread. */
+    /** Clients connected now per hub, by the hub their session lives on (hubs without any are absent). Any thread. */
+    public Map<Hub, Integer> clientsPerHub() {
+        Map<Hub, Integer> counts = new LinkedHashMap<>();
+        for (EngineSession s : sessions.values()) {
+            counts.merge(s.hub(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * Disconnects every client (reason {@value SocketIoSocket#SERVER_SHUTTING_DOWN}): each on its
+     * session's hub, at once on this hub, handed over to the others (whose hubs stopped are gone
+     * already). Any thread; returns without waiting.
+     */
     public void disconnectAll() {
+        Hub here = hubHere();
         for (EngineSession s : new ArrayList<>(sessions.values())) {
-            s.closeGracefully(SocketIoSocket.SERVER_SHUTTING_DOWN);
+            if (s.hub() == here) {
+                s.closeGracefully(SocketIoSocket.SERVER_SHUTTING_DOWN);
+            } else {
+                try {
+                    s.hub().execute(() -> s.closeGracefully(SocketIoSocket.SERVER_SHUTTING_DOWN));
+                } catch (RejectedExecutionException stopped) {
+                    // its hub has stopped: the session ended with it
+                }
+            }
         }
     }
 
@@ -120,6 +149,23 @@ public final class SocketIoServer {
 
     Namespace namespace(String name) {
         return namespaces.get(name);
+    }
+
+    /** Notes that {@code hub} serves this server (a request ran there); it is forgotten when it closes. That hub. */
+    void serving(Hub hub) {
+        if (!hubs.contains(hub) && hubs.add(hub)) {
+            hub.onClose(() -> hubs.remove(hub));
+        }
+    }
+
+    /** The hub of the calling fiber, or null outside a fiber. */
+    static Hub hubHere() {
+        return dev.weft.fibers.Fiber.inFiber() ? Hub.current() : null;
+    }
+
+    /** The hubs that serve this server now. Any thread. */
+    Set<Hub> hubs() {
+        return hubs;
     }
 
     EngineSession newSession(HandshakeInfo info) {
@@ -148,6 +194,10 @@ public final class SocketIoServer {
         return upgradeTimeout;
     }
 
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
     boolean corsAllows(String origin) {
         return corsOrigins.contains("*") || corsOrigins.contains(origin);
     }
@@ -169,6 +219,7 @@ public final class SocketIoServer {
         private Duration pingInterval = Duration.ofSeconds(25);
         private Duration pingTimeout = Duration.ofSeconds(20);
         private Duration upgradeTimeout = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(45);
         private int maxHttpBufferSize = 1_000_000;
         private int maxOutboxPackets = 1024;
         private String path = "/socket.io/";
@@ -198,6 +249,17 @@ public final class SocketIoServer {
          */
         public Builder upgradeTimeout(Duration d) {
             this.upgradeTimeout = positive(d, "upgradeTimeout");
+            return this;
+        }
+
+        /**
+         * How long a client may stay connected without joining any namespace (default 45 s, as
+         * socket.io's {@code connectTimeout}): an Engine.IO session that no namespace has admitted by
+         * then (it asked for none, or was refused) is closed, its close packet sent first (the reason
+         * is {@value Client#CONNECT_TIMEOUT}).
+         */
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive(d, "connectTimeout");
             return this;
         }
 

@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * that cannot keep up is disconnected with the reason {@value #OUTBOX_FULL} (nothing is dropped while
  * it stays connected). After a disconnect, emits are ignored.
  *
- * <p>Thread rule: the server's hub (any of its fibers).
+ * <p>Thread rule: the hub of the client's session (any of its fibers).
  */
 public final class SocketIoSocket {
     /** Disconnect reasons, as socket.io names them. */

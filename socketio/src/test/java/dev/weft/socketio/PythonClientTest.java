@@ -29,4 +29,18 @@ class PythonClientTest {
             }
         });
     }
+
+    /** The same scenarios with the server on two hubs (its own group). */
+    @Test
+    void pythonsSocketIoClientPassesEveryScenarioOnTwoHubs() throws Exception {
+        Clients.pythonSocketIo();
+        try (ChatApp app = new ChatApp(SocketIoServer.builder().pingInterval(Duration.ofSeconds(1))
+                .pingTimeout(Duration.ofSeconds(2)), 2)) {
+            Processes.Result r = Clients.python("python-client.py", app.url());
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("ALL OK"), r.toString());
+            assertTrue(app.failures.isEmpty(), app.failures.toString());
+            Sessions.awaitNone(app.io);
+        }
+    }
 }

@@ -2,8 +2,8 @@ package dev.weft.socketio.internal;
 
 import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
+import dev.weft.fibers.Hub;
 import dev.weft.websocket.CloseCodes;
-import dev.weft.websocket.WebSocket;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -20,12 +20,16 @@ import java.util.List;
  * whose outbox reaches its limit cannot keep up: the session closes with the reason {@value
  * #OUTBOX_FULL}, nothing is dropped while it is open.
  *
- * <p>Thread rule: the server's hub (every method, from any of its fibers).
+ * <p>Thread rule: the hub where the session was created, its handshake's hub ({@link #hub()}; every
+ * method, from any of its fibers). A request of the session that another hub of the server accepted
+ * hands its work to this hub (see {@code EngineEndpoint}).
  */
 public final class EngineSession {
     /** The close reason of a client that did not read fast enough. */
     public static final String OUTBOX_FULL = "outbox full";
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
+    /** The Engine.IO close packet. */
+    private static final String CLOSE = "1";
 
     /** What the session tells the layer above. */
     public interface Listener {
@@ -37,15 +41,18 @@ public final class EngineSession {
     }
 
     private final String sid;
+    private final Hub hub = Hub.current();
     private final EngineSettings settings;
     private final Runnable onEnd;
     private final ArrayDeque<Object> outbox = new ArrayDeque<>();
     private final Event outReady = new Event();
     private final Event pong = new Event();
     private Listener listener;
-    private WebSocket ws;
+    private PacketSink ws;
     private Fiber<?> writer;
     private Fiber<?> heartbeat;
+    /** Ends a graceful close that the client does not complete; killed when the session ends first. */
+    private Fiber<?> closeDeadline;
     private boolean polling;
     private boolean pollPending;
     private boolean upgrading;
@@ -60,6 +67,11 @@ public final class EngineSession {
 
     public String sid() {
         return sid;
+    }
+
+    /** The hub the session lives on (where it was created). Any thread. */
+    public Hub hub() {
+        return hub;
     }
 
     public void listener(Listener l) {
@@ -80,7 +92,7 @@ public final class EngineSession {
     }
 
     /** Starts on {@code socket} directly: sends the open packet first. */
-    public void startWebSocket(WebSocket socket) {
+    public void startWebSocket(PacketSink socket) {
         outbox.addFirst(openPacket(false));
         switchTo(socket);
         startHeartbeat();
@@ -172,9 +184,17 @@ public final class EngineSession {
             if (outbox.isEmpty()) {
                 return "1"; // closed while waiting: tell the client
             }
-            List<Object> all = new ArrayList<>(outbox);
-            outbox.clear();
-            if (closing && all.get(all.size() - 1).equals("1")) {
+            List<Object> all = new ArrayList<>(outbox.size());
+            while (!outbox.isEmpty()) {
+                if (closing && CLOSE.equals(outbox.peek()) && !all.isEmpty()) {
+                    // the close packet in a response of its own, as the reference server sends it: the
+                    // client handles the packets before it first (socket.io-client defers a packet's
+                    // handling, so a DISCONNECT read with the close would be reported as "transport close")
+                    break;
+                }
+                all.add(outbox.poll());
+            }
+            if (closing && all.size() == 1 && CLOSE.equals(all.get(0))) {
                 end(closeReasonOrDefault());
             }
             return EnginePayload.encode(all);
@@ -196,7 +216,7 @@ public final class EngineSession {
     }
 
     /** The client's upgrade packet arrived on {@code socket}: from now on it carries the session. */
-    public void switchTo(WebSocket socket) {
+    public void switchTo(PacketSink socket) {
         polling = false;
         upgrading = false;
         ws = socket;
@@ -215,11 +235,7 @@ public final class EngineSession {
                     outReady.await();
                 }
                 Object p = outbox.poll();
-                if (p instanceof byte[] bytes) {
-                    ws.send(bytes);
-                } else {
-                    ws.send((String) p);
-                }
+                ws.send(p);
                 if (closing && outbox.isEmpty() && "1".equals(p)) {
                     end(closeReasonOrDefault());
                     ws.close(CloseCodes.NORMAL, "");
@@ -232,7 +248,7 @@ public final class EngineSession {
     }
 
     /** The WebSocket transport ended (the reader saw its end). */
-    public void webSocketEnded(WebSocket socket, String reason) {
+    public void webSocketEnded(PacketSink socket, String reason) {
         if (socket == ws) {
             close(reason);
         }
@@ -255,7 +271,7 @@ public final class EngineSession {
         outReady.set();
         closing = true;
         pendingReason = reason;
-        Fiber.spawnLater(settings.pingTimeout(), () -> {
+        closeDeadline = Fiber.spawnLater(settings.pingTimeout(), () -> {
             close(reason);
             return null;
         });
@@ -267,7 +283,7 @@ public final class EngineSession {
             return;
         }
         end(reason);
-        WebSocket socket = ws;
+        PacketSink socket = ws;
         if (socket != null && socket.isOpen()) {
             Fiber.spawn("engine.io close " + sid, () -> socket.close(reason.equals(OUTBOX_FULL) ? CloseCodes.POLICY_VIOLATION
                     : CloseCodes.NORMAL, reason));
@@ -285,6 +301,9 @@ public final class EngineSession {
         }
         if (writer != null && writer != currentOrNull()) {
             writer.kill();
+        }
+        if (closeDeadline != null && closeDeadline != currentOrNull()) {
+            closeDeadline.kill();
         }
         onEnd.run();
         if (listener != null) {
