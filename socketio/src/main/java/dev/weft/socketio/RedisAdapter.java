@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Futures;
 import dev.weft.fibers.Hub;
+import dev.weft.fibers.HubGroup;
 import dev.weft.socketio.internal.RespConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +32,11 @@ import java.util.Set;
  * every {@code retry} until Redis is back (logged at INFO); broadcasts published meanwhile by other
  * servers are lost to this one (Redis pub/sub keeps nothing), as with the reference adapter.
  *
- * <p>Thread rule: create it in a fiber of a hub of the Socket.IO server; its connections live on
- * that hub. A broadcast made on another hub or thread publishes through that hub (the emitting
- * fiber or thread waits for it); one received is delivered to the members on every hub.
+ * <p>Thread rule: create it in a fiber of a hub of the Socket.IO server, or on an ordinary thread
+ * (the server on a group of hubs, bound on that thread): then it runs on a hub thread of its own
+ * ({@code socket.io-redis-0}, a daemon), stopped by {@link #close()}. Its connections live on that
+ * hub. A broadcast made on another hub or thread publishes through that hub (the emitting fiber or
+ * thread waits for it); one received is delivered to the members on every hub of the server.
  */
 public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable {
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
@@ -49,6 +52,8 @@ public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable
     private final String uid;
     private final Fiber<Void> subscriber;
     private final Hub hub;
+    /** The hub of its own when started on an ordinary thread; else null. */
+    private HubGroup ownHub;
     private RespConnection publisher;
     private volatile boolean subscribed;
     private boolean closed;
@@ -71,7 +76,19 @@ public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable
      */
     public static RedisAdapter start(SocketIoServer server, String host, int port, String channel, Duration retry,
                                      String... namespaces) {
-        RedisAdapter a = new RedisAdapter(server, host, port, channel, retry);
+        RedisAdapter a;
+        if (Fiber.inFiber()) {
+            a = new RedisAdapter(server, host, port, channel, retry);
+        } else {
+            HubGroup own = HubGroup.start(null, 1, "socket.io-redis", true);
+            try {
+                a = own.hubs().get(0).submit(() -> new RedisAdapter(server, host, port, channel, retry)).join();
+            } catch (RuntimeException e) {
+                own.close();
+                throw e;
+            }
+            a.ownHub = own;
+        }
         for (String n : namespaces.length == 0 ? new String[] {"/"} : namespaces) {
             server.of(n).remoteFanOut(a);
         }
@@ -199,9 +216,40 @@ public final class RedisAdapter implements Namespace.RemoteFanOut, AutoCloseable
                 .deliverInProcess(packets);
     }
 
-    /** Stops subscribing and closes both connections. Hub thread. */
+    /**
+     * Stops subscribing and closes both connections; stops its own hub if it has one. On its hub, or
+     * on any other thread or hub (which then waits until it is done).
+     */
     @Override
     public void close() {
+        if (SocketIoServer.hubHere() != hub) {
+            try {
+                java.util.concurrent.CompletableFuture<Void> done = hub.submit(() -> {
+                    closeHere();
+                    return null;
+                });
+                if (Fiber.inFiber()) {
+                    Futures.await(done);
+                } else {
+                    done.join();
+                }
+            } catch (java.util.concurrent.RejectedExecutionException | java.util.concurrent.CancellationException hubEnded) {
+                // its hub has closed, and its connections with it
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the socket.io redis adapter failed on its hub", e);
+            } finally {
+                if (ownHub != null) {
+                    ownHub.close();
+                }
+            }
+            return;
+        }
+        closeHere();
+    }
+
+    private void closeHere() {
         closed = true;
         subscriber.kill();
         if (publisher != null) {

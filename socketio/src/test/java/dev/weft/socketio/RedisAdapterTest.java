@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * Rooms across two server processes through a real {@code redis-server} ({@link RedisAdapter}): a
  * client on each server joins room A; what one says reaches both. Then Redis is killed: the sender's
  * own server still delivers to its members and the sender learns the publish failed (a clear error),
- * nothing hangs; Redis comes back on the same port and broadcasts cross the processes again.
+ * nothing hangs; Redis comes back on the same port and broadcasts cross the processes again. The
+ * second process binds on its main thread, so its server runs on two hubs (room A gets members on
+ * both) and its adapter on a hub of its own; the first runs server and adapter on one hub.
  */
 class RedisAdapterTest {
 
@@ -90,7 +92,7 @@ class RedisAdapterTest {
             int otherPort = Integer.parseInt(first.substring(5));
             Hub.run(() -> {
                 RedisAdapter[] adapter = new RedisAdapter[1];
-                WeftHttpServer http = RedisNode.start(redisPort, adapter);
+                WeftHttpServer http = RedisNode.start(redisPort, adapter, 1);
                 try {
                     while (!adapter[0].isSubscribed()) {
                         Fiber.sleep(Duration.ofMillis(20));
@@ -98,9 +100,29 @@ class RedisAdapterTest {
                     WebSocket here = client(http.getAddress().getPort(), "A");
                     WebSocket there = client(otherPort, "A");
                     WebSocket elsewhere = client(otherPort, "B");
+                    // the other server runs on two hubs: members of A on both, so what comes from Redis reaches every hub
+                    List<WebSocket> alsoThere = new java.util.ArrayList<>();
+                    while (true) {
+                        there.send("429[\"hubs\",\"A\"]");
+                        if (next(there).equals("439[2]")) {
+                            break;
+                        }
+                        assertTrue(alsoThere.size() < 40, "40 clients of room A all landed on one hub of the other server");
+                        alsoThere.add(client(otherPort, "A"));
+                    }
                     here.send("42[\"say\",\"A\",\"one\"]");
                     assertEquals("42[\"said\",\"one\"]", next(here));
                     assertEquals("42[\"said\",\"one\"]", next(there));
+                    for (WebSocket ws : alsoThere) {
+                        assertEquals("42[\"said\",\"one\"]", next(ws), "a member on either hub of the other server");
+                    }
+                    there.send("42[\"say\",\"A\",\"one and a half\"]"); // from a hub of the other server to both of its hubs and here
+                    assertEquals("42[\"said\",\"one and a half\"]", next(there));
+                    assertEquals("42[\"said\",\"one and a half\"]", next(here));
+                    for (WebSocket ws : alsoThere) {
+                        assertEquals("42[\"said\",\"one and a half\"]", next(ws), "a member on either hub of the other server");
+                        ws.close();
+                    }
                     there.send("42[\"say\",\"A\",\"two\"]");
                     assertEquals("42[\"said\",\"two\"]", next(there));
                     assertEquals("42[\"said\",\"two\"]", next(here));

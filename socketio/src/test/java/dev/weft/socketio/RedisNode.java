@@ -1,20 +1,23 @@
 package dev.weft.socketio;
 
-import dev.weft.fibers.Event;
-import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
+import dev.weft.http.HttpLimits;
 import dev.weft.http.WeftHttpServer;
-import dev.weft.sockets.ThreadPool;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One Socket.IO server sharing its rooms through Redis, for {@link RedisAdapterTest}: events {@code
- * join room} (acknowledged) and {@code say room text} (to the room's members on every server as
+ * join room} (acknowledged), {@code hubs room} (acknowledged with the number of hubs on which
+ * clients joined that room) and {@code say room text} (to the room's members on every server as
  * {@code said text}; when Redis is gone the sender gets {@code say-failed} with the error). As a
- * program (the second server process): {@code RedisNode REDIS_PORT} prints {@code PORT n} once
- * subscribed and runs until its standard input closes.
+ * program (the second server process): {@code RedisNode REDIS_PORT} binds on its main thread, so
+ * the server runs on a group of two hubs and the adapter on a hub of its own, prints {@code PORT n}
+ * once subscribed and runs until its standard input closes.
  */
 final class RedisNode {
     static final Duration RETRY = Duration.ofMillis(200);
@@ -22,16 +25,24 @@ final class RedisNode {
     private RedisNode() {
     }
 
-    /** Starts a server with the adapter on the current hub. */
-    static WeftHttpServer start(int redisPort, RedisAdapter[] adapter) throws Exception {
-        WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    /** The hubs on which clients joined each room. */
+    private static final Map<String, Set<Hub>> JOINED_ON = new ConcurrentHashMap<>();
+
+    /**
+     * Starts a server with the adapter: in a fiber, both on the current hub; on an ordinary thread,
+     * the server on {@code hubs} hubs and the adapter on a hub of its own.
+     */
+    static WeftHttpServer start(int redisPort, RedisAdapter[] adapter, int hubs) throws Exception {
+        WeftHttpServer http = WeftHttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0, HttpLimits.defaults(), hubs);
         SocketIoServer io = SocketIoServer.builder().build();
         io.attach(http);
         io.of("/").onConnection(socket -> {
             socket.on("join", (args, ack) -> {
                 socket.join((String) args.get(0));
+                JOINED_ON.computeIfAbsent((String) args.get(0), r -> ConcurrentHashMap.newKeySet()).add(Hub.current());
                 ack.send("joined", args.get(0));
             });
+            socket.on("hubs", (args, ack) -> ack.send(JOINED_ON.getOrDefault((String) args.get(0), Set.of()).size()));
             socket.on("say", (args, ack) -> {
                 try {
                     socket.namespace().to((String) args.get(0)).emit("said", args.get(1));
@@ -47,22 +58,19 @@ final class RedisNode {
 
     public static void main(String[] args) throws Exception {
         int redisPort = Integer.parseInt(args[0]);
-        Hub.run(() -> {
-            RedisAdapter[] adapter = new RedisAdapter[1];
-            WeftHttpServer http = start(redisPort, adapter);
-            while (!adapter[0].isSubscribed()) {
-                Fiber.sleep(Duration.ofMillis(20));
-            }
-            System.out.println("PORT " + http.getAddress().getPort());
-            System.out.flush();
-            Event stdinClosed = new Event();
-            Fiber.spawn(() -> {
-                ThreadPool.offload(() -> System.in.readAllBytes());
-                stdinClosed.set();
-            });
-            stdinClosed.await();
-            adapter[0].close();
-            http.stop(0);
-        });
+        RedisAdapter[] adapter = new RedisAdapter[1];
+        WeftHttpServer http = start(redisPort, adapter, 2);
+        if (http.hubCount() != 2) {
+            throw new AssertionError("the second server runs on " + http.hubCount() + " hubs, not 2");
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!adapter[0].isSubscribed() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        System.out.println("PORT " + http.getAddress().getPort());
+        System.out.flush();
+        System.in.readAllBytes();
+        adapter[0].close();
+        http.stop(0);
     }
 }
