@@ -1,7 +1,5 @@
 package dev.weft.sockets;
 
-import dev.weft.fibers.Fiber;
-import dev.weft.fibers.Futures;
 import dev.weft.fibers.HubGroup;
 import java.io.IOException;
 import java.net.BindException;
@@ -11,9 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
@@ -46,7 +41,6 @@ import java.util.function.IntFunction;
  */
 public final class StreamServerGroup {
     private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
-    private static final long ANSWER_SECONDS = 30;
 
     private final HubGroup group;
     private final List<StreamServer> servers;
@@ -79,7 +73,7 @@ public final class StreamServerGroup {
             for (int i = 0; i < hubs; i++) {
                 int index = i;
                 int bindTo = port;
-                StreamServer s = await(group.spawnOn(i, () -> {
+                StreamServer s = GroupCalls.callOn(group, i, () -> {
                     StreamServer.Builder b = Objects.requireNonNull(builderOnHub.apply(index), "the builder for hub " + index);
                     int max = b.maxConnections();
                     int share = max == Integer.MAX_VALUE ? Integer.MAX_VALUE : max / hubs + (index < max % hubs ? 1 : 0);
@@ -93,7 +87,7 @@ public final class StreamServerGroup {
                     StreamServer server = new StreamServer(b, listenOn, true, share);
                     group.onStop(server::stop);
                     return server;
-                }));
+                });
                 if (s == null) {
                     break;
                 }
@@ -183,10 +177,7 @@ public final class StreamServerGroup {
     public String dump() {
         List<Integer> open = connectionsPerHub();
         List<Long> accepted = acceptedPerHub();
-        long total = accepted.stream().mapToLong(Long::longValue).sum();
-        long max = accepted.stream().mapToLong(Long::longValue).max().orElse(0);
-        String spread = total == 0 ? "no connections yet"
-                : String.format(java.util.Locale.ROOT, "busiest hub %.2f x the mean", max * (double) servers.size() / total);
+        String spread = GroupCalls.spread(accepted, "no connections yet");
         StringBuilder sb = new StringBuilder("StreamServer on ").append(address).append(", ").append(servers.size())
                 .append(" hub(s) of ").append(group.name()).append(": ").append(spread).append('\n');
         for (int i = 0; i < servers.size(); i++) {
@@ -203,16 +194,7 @@ public final class StreamServerGroup {
      * @return how many connections had to be killed, on all hubs together
      */
     public int stop(Duration grace) {
-        List<CompletableFuture<Integer>> stops = new ArrayList<>();
-        for (int i = 0; i < servers.size(); i++) {
-            StreamServer s = servers.get(i);
-            stops.add(group.spawnOn(i, () -> s.stop(grace)));
-        }
-        int killed = 0;
-        for (CompletableFuture<Integer> f : stops) {
-            killed += awaitUnchecked(f);
-        }
-        return killed;
+        return ask(s -> s.stop(grace)).stream().mapToInt(Integer::intValue).sum();
     }
 
     @Override
@@ -222,53 +204,10 @@ public final class StreamServerGroup {
 
     private static void stopOn(HubGroup group, StreamServer s, Duration grace) {
         int i = group.indexOf(s.hub());
-        awaitUnchecked(group.spawnOn(i, () -> s.stop(grace)));
+        GroupCalls.awaitUnchecked(group.spawnOn(i, () -> s.stop(grace)));
     }
 
     private <T> List<T> ask(java.util.function.Function<StreamServer, T> query) {
-        List<CompletableFuture<T>> answers = new ArrayList<>();
-        for (int i = 0; i < servers.size(); i++) {
-            StreamServer s = servers.get(i);
-            answers.add(group.spawnOn(i, () -> query.apply(s)));
-        }
-        List<T> out = new ArrayList<>();
-        for (CompletableFuture<T> a : answers) {
-            out.add(awaitUnchecked(a));
-        }
-        return out;
-    }
-
-    /** The future's value: in a fiber it parks the fiber, elsewhere it blocks the thread. */
-    private static <T> T await(CompletableFuture<T> f) throws IOException {
-        try {
-            if (Fiber.inFiber()) {
-                return Futures.await(f);
-            }
-            return f.get(ANSWER_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("a hub did not answer within " + ANSWER_SECONDS + " s: " + e, e);
-        }
-    }
-
-    private static <T> T awaitUnchecked(CompletableFuture<T> f) {
-        try {
-            return await(f);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return GroupCalls.ask(group, servers, s -> group.indexOf(s.hub()), query);
     }
 }
