@@ -24,13 +24,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
  * The sockets stress test across hubs (issue 24): an echo server on both hubs of a group
- * ({@link StreamServer.Builder#startOn}), client fibers on a third hub under random
+ * ({@link StreamServer.Builder#startOn}), once in each {@link AcceptMode}, client fibers on a third hub under random
  * {@link Timeout}s, kills and abrupt closes, and two platform threads with blocking JDK sockets.
  * Invariants as in {@link SocketsStressTest}: every echo is byte for byte, every client's
  * {@code finally} runs once, no failure reaches a hub's uncaught handler, the server's handlers on
@@ -43,8 +42,10 @@ class SocketsCrossHubStressTest {
     private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int CLIENTS = 30;
 
-    @Test
-    void echoAcrossTwoServerHubsAClientHubAndThreadsSurvivesKillsTimeoutsAndResets() throws Exception {
+    /** In both accept modes: the kernel spreads connections (REUSE_PORT), or hub 0's acceptor hands them over (HANDOFF). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(AcceptMode.class)
+    void echoAcrossTwoServerHubsAClientHubAndThreadsSurvivesKillsTimeoutsAndResets(AcceptMode mode) throws Exception {
         long seed = Long.getLong("weft.stress.seed", System.nanoTime());
         String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
         boolean procFd = Descriptors.supported();
@@ -74,7 +75,7 @@ class SocketsCrossHubStressTest {
                 } catch (IOException peerWentAway) {
                     // clients reset and are killed mid-message on purpose
                 }
-            }).bind("127.0.0.1", 0).startOn(group);
+            }).bind("127.0.0.1", 0).acceptMode(mode).startOn(group);
             int port = server.port();
             long end = System.nanoTime() + SECONDS * 1_000_000_000L;
             AtomicBoolean threadsStop = new AtomicBoolean();
@@ -157,6 +158,7 @@ class SocketsCrossHubStressTest {
             acceptedPerHub[1] = accepted.get(1);
             killed = server.stop(Duration.ofSeconds(5));
             assertEquals(0, server.connections(), replay);
+            assertEquals(0, server.closedInHandOff(), "no hub was stopping while connections came; " + replay);
         }
         assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + replay);
         assertEquals(started[0], finallies[0], "a client's finally did not run exactly once; " + replay);
@@ -169,7 +171,7 @@ class SocketsCrossHubStressTest {
             assertTrue(fdsAfter <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " before, " + fdsAfter + " after; " + replay);
         }
         if (System.getProperty("weft.stress.seconds") != null) {
-            System.out.println("stress sockets across hubs: " + SECONDS + " s, " + stats[0] + " fiber connections, "
+            System.out.println("stress sockets across hubs, " + mode + ": " + SECONDS + " s, " + stats[0] + " fiber connections, "
                     + threadEchoes + " thread echoes, " + echoed.get() / 1_000_000 + " MB echoed, " + stats[1] + " timeouts, "
                     + stats[2] + " kills, accepted per hub " + Arrays.toString(acceptedPerHub) + "; " + replay);
         }

@@ -50,6 +50,22 @@ final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
     }
 
     @Override
+    public dev.weft.hub.AcceptedStream acceptUnowned() throws IOException {
+        ensureOpen("ListenerHandle.acceptUnowned");
+        int fd;
+        try {
+            fd = socket.accept(acceptedAddress);
+        } catch (IOException e) {
+            throw SocketErrors.acceptFailed(UnixErrors.reason(e), socket.localAddress(), e);
+        }
+        if (fd < 0) {
+            return null;
+        }
+        int length = acceptedAddress[0] & 0xFF;
+        return new UnixAcceptedStream(fd, Arrays.copyOfRange(acceptedAddress, 1, 1 + length), poller.backendName());
+    }
+
+    @Override
     public Set<SocketOption<?>> supportedOptions() {
         return UnixOptions.LISTENER;
     }
