@@ -94,11 +94,8 @@ public final class DatagramServerGroup {
         try (DatagramSocket probe = new DatagramSocket(at)) {
             probe.getLocalPort();
         } catch (IOException inUse) {
-            BindException e = new BindException("Address already in use: " + (host == null ? "*" : host) + ":" + port
-                    + " (another socket is bound there; with SO_REUSEPORT the group's sockets would silently share"
-                    + " its datagrams)");
-            e.initCause(inUse);
-            throw e;
+            throw GroupCalls.inUse(host, port, "another socket is bound there; with SO_REUSEPORT the group's sockets"
+                    + " would silently share its datagrams", inUse);
         }
     }
 

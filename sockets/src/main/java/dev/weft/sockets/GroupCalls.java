@@ -82,6 +82,14 @@ final class GroupCalls {
         }
     }
 
+    /** "Address already in use: HOST:PORT (WHY)", caused by {@code cause}: a group's probe bind failed. */
+    static java.net.BindException inUse(String host, int port, String why, IOException cause) {
+        java.net.BindException e = new java.net.BindException("Address already in use: " + (host == null ? "*" : host)
+                + ":" + port + " (" + why + ")");
+        e.initCause(cause);
+        return e;
+    }
+
     /** The busiest hub's count over the mean, as the dumps print it ("busiest hub 1.06 x the mean"), or {@code whenNone}. */
     static String spread(List<Long> perHub, String whenNone) {
         long total = perHub.stream().mapToLong(Long::longValue).sum();

@@ -147,11 +147,8 @@ public final class StreamServerGroup {
             probe.setReuseAddress(true);
             probe.bind(host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
         } catch (IOException inUse) {
-            BindException e = new BindException("Address already in use: " + (host == null ? "*" : host) + ":" + port
-                    + " (another program listens there; with SO_REUSEPORT the group's listeners would silently share"
-                    + " the port with it)");
-            e.initCause(inUse);
-            throw e;
+            throw GroupCalls.inUse(host, port, "another program listens there; with SO_REUSEPORT the group's listeners"
+                    + " would silently share the port with it", inUse);
         }
     }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.condition.OS;
 
 /** Issue 24, item 2: a StreamServer on every hub of a group, one SO_REUSEPORT listener per hub. */
 @org.junit.jupiter.api.Timeout(60)
-@EnabledOnOs(OS.LINUX) // where SO_REUSEPORT balances; elsewhere the hand-off acceptor is not built
+@EnabledOnOs(OS.LINUX) // where SO_REUSEPORT balances; the hand-off acceptor: StreamServerHandOffTest
 class StreamServerGroupTest {
 
     /** Answers with the name of the hub thread that serves the connection. */

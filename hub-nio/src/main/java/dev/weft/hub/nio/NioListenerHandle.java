@@ -45,28 +45,25 @@ final class NioListenerHandle extends NioHandle implements ListenerHandle {
     @Override
     public StreamHandle accept() throws IOException {
         ensureOpen("ListenerHandle.accept");
-        SocketChannel ch;
+        SocketChannel ch = acceptChannel();
+        return ch == null ? null : new NioStreamHandle(poller, ch, true);
+    }
+
+    /** One pending connection, unregistered, or null; errors as {@link SocketErrors#acceptFailed}. */
+    private SocketChannel acceptChannel() throws IOException {
         try {
-            ch = channel.accept();
+            return channel.accept();
         } catch (ClosedChannelException e) {
             throw e;
         } catch (IOException e) {
             throw SocketErrors.acceptFailed(e.getMessage(), channel.getLocalAddress(), e);
         }
-        return ch == null ? null : new NioStreamHandle(poller, ch, true);
     }
 
     @Override
     public AcceptedStream acceptUnowned() throws IOException {
         ensureOpen("ListenerHandle.acceptUnowned");
-        SocketChannel ch;
-        try {
-            ch = channel.accept();
-        } catch (ClosedChannelException e) {
-            throw e;
-        } catch (IOException e) {
-            throw SocketErrors.acceptFailed(e.getMessage(), channel.getLocalAddress(), e);
-        }
+        SocketChannel ch = acceptChannel();
         if (ch == null) {
             return null;
         }
