@@ -26,4 +26,16 @@ public interface ListenerHandle extends IoHandle {
      *                     IOException whose message contains "Too many open files"
      */
     StreamHandle accept() throws IOException;
+
+    /**
+     * Accepts one pending connection without registering it with any poller, for a loop thread that
+     * hands accepted connections to other loop threads ({@link Poller#adopt}).
+     *
+     * @return the connection, or null if none is pending (would block)
+     * @throws IOException as {@link #accept()}
+     * @throws UnsupportedOperationException if the backend cannot move a connection between pollers
+     */
+    default AcceptedStream acceptUnowned() throws IOException {
+        throw new UnsupportedOperationException("this backend cannot hand an accepted connection to another poller");
+    }
 }

@@ -37,6 +37,20 @@ public interface Poller extends AutoCloseable {
     /** Opens an unbound UDP socket. */
     DatagramHandle openDatagram(ProtocolFamily family) throws IOException;
 
+    /**
+     * Takes an accepted connection another poller of the same backend handed over ({@link
+     * ListenerHandle#acceptUnowned()}) and registers it here: from now on it is this poller's handle.
+     * If it was discarded meanwhile, or registering fails, it is closed and an exception says so.
+     *
+     * @throws java.nio.channels.ClosedChannelException if it was discarded (or adopted) already
+     * @throws IllegalArgumentException if another backend accepted it
+     * @throws UnsupportedOperationException if this backend cannot adopt connections
+     */
+    default StreamHandle adopt(AcceptedStream connection) throws IOException {
+        throw new UnsupportedOperationException("the " + backendName() + " backend cannot adopt a connection accepted by"
+                + " another poller");
+    }
+
     /** Closes the poller and every handle it opened that is still open. Idempotent. */
     @Override
     void close();

@@ -88,6 +88,37 @@ public final class DatagramServer {
             Fiber.current();
             return new DatagramServer(UdpSocket.bind(host, port), this);
         }
+
+        /**
+         * Starts the server on every hub of {@code group}: one UDP socket per hub on the same port
+         * with SO_REUSEPORT (Linux spreads datagrams over them by a hash of the sender's address and
+         * port), each hub's datagrams handled by fibers of that hub; {@link #maxHandlers} holds per
+         * hub. See {@link DatagramServerGroup}. Any thread; in a fiber it parks that fiber while the hubs bind.
+         *
+         * @throws java.net.BindException if the port is in use, also by a program that shares ports
+         * @throws UnsupportedOperationException if the backend has no SO_REUSEPORT for datagrams (the
+         *         simulation backend)
+         * @throws IOException if a hub cannot bind (the hubs that did are stopped first)
+         */
+        public DatagramServerGroup startOn(dev.weft.fibers.HubGroup group) throws IOException {
+            return DatagramServerGroup.start(group, this);
+        }
+
+        /** Binds a socket with SO_REUSEPORT on the current hub at {@code host:port} (port: the group's). */
+        DatagramServer startSharing(int port) throws IOException {
+            Fiber.current();
+            InetSocketAddress at = host == null ? new InetSocketAddress(port)
+                    : new InetSocketAddress(Resolver.resolve(host, null).get(0), port);
+            return new DatagramServer(UdpSocket.bind(dev.weft.fibers.Hub.current(), at, true), this);
+        }
+
+        String host() {
+            return host;
+        }
+
+        int port() {
+            return port;
+        }
     }
 
     private final UdpSocket socket;
@@ -95,8 +126,11 @@ public final class DatagramServer {
     private final int maxDatagram;
     private final ServerFibers handlers;
     private final Fiber<Void> receiver;
+    private final dev.weft.fibers.Hub hub;
+    private long received;
 
     private DatagramServer(UdpSocket socket, Builder b) {
+        this.hub = dev.weft.fibers.Hub.current();
         this.socket = socket;
         this.handler = b.handler;
         this.maxDatagram = b.maxDatagram;
@@ -131,6 +165,7 @@ public final class DatagramServer {
                 throw new IllegalStateException("datagram server " + socket + " failed to receive: " + e, e);
             }
             buf.flip();
+            received++;
             handlers.spawn("udp " + from, () -> handler.handle(buf, from, this));
         }
     }
@@ -148,6 +183,16 @@ public final class DatagramServer {
     /** Handlers running now. */
     public int handlers() {
         return handlers.size();
+    }
+
+    /** Datagrams received so far (each one handled, or being handled, by a fiber). */
+    public long received() {
+        return received;
+    }
+
+    /** The hub it runs on. */
+    dev.weft.fibers.Hub hub() {
+        return hub;
     }
 
     /**

@@ -61,6 +61,11 @@ final class ServerFibers {
         return stopping;
     }
 
+    /** Parks the calling fiber until {@link #stop} has finished. */
+    void awaitStopped() {
+        stopped.await();
+    }
+
     /** Handlers running now. */
     int size() {
         return running.size();
@@ -119,7 +124,7 @@ final class ServerFibers {
         f.onExit(handlerEnded);
     }
 
-    /** Notes the intake fiber, so that {@link #stop} can wait for it to end. */
+    /** Notes the intake fiber, so that {@link #stop} can wait for it to end (a server may have none: null). */
     void watch(Fiber<?> intake) {
         intake.onExit(done -> changed.set());
     }
@@ -149,7 +154,7 @@ final class ServerFibers {
             stopIntake.run();
             stopRequested.set();
             changed.set();
-            while (intake != me && !intake.isDone()) {
+            while (intake != null && intake != me && !intake.isDone()) {
                 changed.clear();
                 changed.await();
             }

@@ -61,6 +61,7 @@ public final class StreamServer {
         private int maxConnectionsPerPeer = Integer.MAX_VALUE;
         private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_TIMEOUT_SECONDS);
         private BooleanSupplier reclaimWhenFull;
+        private AcceptMode acceptMode;
 
         private Builder(ConnectionHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
@@ -89,6 +90,16 @@ public final class StreamServer {
          */
         public Builder reusePort(boolean on) {
             this.reusePort = on;
+            return this;
+        }
+
+        /**
+         * How {@link #startOn} spreads connections over a group's hubs (default {@link
+         * AcceptMode#defaultMode()}: {@code REUSE_PORT} on Linux, {@code HANDOFF} elsewhere, {@code
+         * -Dweft.acceptMode} overrides). Ignored by {@link #start()} (one hub).
+         */
+        public Builder acceptMode(AcceptMode mode) {
+            this.acceptMode = Objects.requireNonNull(mode, "mode");
             return this;
         }
 
@@ -163,13 +174,14 @@ public final class StreamServer {
          */
         public StreamServer start() throws IOException {
             Fiber.current();
-            return new StreamServer(this, port, reusePort, maxConnections);
+            return new StreamServer(this, port, reusePort, maxConnections, null);
         }
 
         /**
          * Starts the server on every hub of {@code group}: one listening socket per hub on the same
-         * port (SO_REUSEPORT, the kernel spreads connections), each hub's connections as fibers of
-         * that hub; {@link #maxConnections} is shared out between the hubs. See {@link StreamServerGroup}.
+         * port (SO_REUSEPORT, the kernel spreads connections) or one acceptor handing connections to
+         * the hubs ({@link #acceptMode}), each hub's connections as fibers of that hub;
+         * {@link #maxConnections} is shared out between the hubs. See {@link StreamServerGroup}.
          * Any thread; in a fiber it parks that fiber while the hubs bind.
          *
          * @throws java.net.BindException if the port is in use, also by a program that shares ports
@@ -190,6 +202,10 @@ public final class StreamServer {
         int maxConnections() {
             return maxConnections;
         }
+
+        AcceptMode acceptModeOrDefault() {
+            return acceptMode != null ? acceptMode : AcceptMode.defaultMode();
+        }
     }
 
     private final Hub hub;
@@ -203,12 +219,19 @@ public final class StreamServer {
     /** Connections per peer address, kept only with {@link Builder#maxConnectionsPerPeer}. */
     private final Map<InetAddress, Integer> perPeer = new HashMap<>();
     private final ServerFibers handlers;
+    /** Null unless this hub's listener hands its connections to a group's hubs (hub 0 in HANDOFF mode). */
+    private final HandOff handOff;
     private final Fiber<Void> acceptor;
     private long accepted;
 
-    /** A server on the current hub from {@code b}, with the port, SO_REUSEPORT and connection limit given here. */
-    StreamServer(Builder b, int port, boolean reusePort, int maxConnections) throws IOException {
+    /**
+     * A server on the current hub from {@code b}, with the port, SO_REUSEPORT and connection limit
+     * given here; with {@code handOff}, its listener hands every connection to a hub of the group
+     * (this one included), and it registers itself as hub 0's receiver.
+     */
+    StreamServer(Builder b, int port, boolean reusePort, int maxConnections, HandOff handOff) throws IOException {
         this.hub = Hub.current();
+        this.handOff = handOff;
         this.handler = b.handler;
         this.maxAcceptsPerIteration = b.maxAcceptsPerIteration;
         this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
@@ -229,8 +252,30 @@ public final class StreamServer {
             throw e;
         }
         this.handlers = new ServerFibers("StreamServer(" + address + ")", maxConnections);
+        if (handOff != null) {
+            handOff.register(0, this, maxConnections);
+        }
         this.acceptor = Fiber.spawn("accept " + address, this::acceptLoop);
         handlers.watch(acceptor);
+    }
+
+    /**
+     * A server on the current hub (hub {@code index} of a group in HANDOFF mode) with no listener of
+     * its own: it serves the connections {@code handOff} hands it, at most {@code maxConnections}.
+     */
+    StreamServer(Builder b, InetSocketAddress address, int maxConnections, HandOff handOff, int index) {
+        this.hub = Hub.current();
+        this.handOff = null;
+        this.handler = b.handler;
+        this.maxAcceptsPerIteration = b.maxAcceptsPerIteration;
+        this.maxConnectionsPerPeer = b.maxConnectionsPerPeer;
+        this.idleTimeout = b.idleTimeout;
+        this.reclaimWhenFull = b.reclaimWhenFull;
+        this.listener = null;
+        this.address = address;
+        this.handlers = new ServerFibers("StreamServer(" + address + ", hub " + index + ")", maxConnections);
+        this.acceptor = null;
+        handOff.register(index, this, maxConnections);
     }
 
     /** A builder for a server whose connections run {@code handler}. */
@@ -241,11 +286,22 @@ public final class StreamServer {
     private void acceptLoop() {
         Duration backoff = FIRST_BACKOFF;
         int burst = 0;
-        while (reclaimWhenFull == null ? handlers.awaitSlot() : !handlers.isStopping()) {
-            StreamHandle h;
+        while (handOff != null ? handOff.awaitRoom(handlers)
+                : reclaimWhenFull == null ? handlers.awaitSlot() : !handlers.isStopping()) {
+            StreamHandle h = null;
             try {
                 hub.spendBudget();
-                h = listener.accept();
+                if (handOff != null) {
+                    if (!handOff.acceptOne(listener)) {
+                        burst = 0;
+                        if (listener.isOpen()) {
+                            hub.awaitIo(listener, Ops.READ, Deadlines.NONE);
+                        }
+                        continue;
+                    }
+                } else {
+                    h = listener.accept();
+                }
             } catch (IOException e) {
                 if (handlers.isStopping() || !listener.isOpen()) {
                     return;
@@ -258,17 +314,19 @@ public final class StreamServer {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 continue;
             }
-            if (h == null) {
-                burst = 0;
-                if (listener.isOpen()) {
-                    hub.awaitIo(listener, Ops.READ, Deadlines.NONE);
-                }
-                continue;
-            }
             backoff = FIRST_BACKOFF;
-            accepted++;
-            if (!admit(new TcpSocket(hub, h))) {
-                return; // stopping
+            if (handOff == null) {
+                if (h == null) {
+                    burst = 0;
+                    if (listener.isOpen()) {
+                        hub.awaitIo(listener, Ops.READ, Deadlines.NONE);
+                    }
+                    continue;
+                }
+                accepted++;
+                if (!admit(new TcpSocket(hub, h), null)) {
+                    return; // stopping
+                }
             }
             if (++burst >= maxAcceptsPerIteration) {
                 burst = 0;
@@ -291,10 +349,34 @@ public final class StreamServer {
     }
 
     /**
+     * Serves a connection {@code from} handed over (HANDOFF mode): registers it with this hub's
+     * backend and admits it, or closes it if this server is stopping; either way {@code from} hears
+     * when it ends. Hub thread, in a fiber of its own.
+     */
+    void adoptHandedOff(dev.weft.hub.AcceptedStream connection, HandOff from, int index) {
+        if (handlers.isStopping()) {
+            from.closeUnserved(index, connection);
+            return;
+        }
+        StreamHandle h;
+        try {
+            h = hub.loop().poller().adopt(connection);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, () -> address + ": could not take over " + connection + ": " + e);
+            from.adoptionFailed(index, connection);
+            return;
+        }
+        accepted++;
+        admit(new TcpSocket(hub, h), () -> from.release(index));
+    }
+
+    /**
      * Serves an accepted socket, or closes it: over the per-peer limit, or when the server stops
      * while it waits for a slot (then returns false). Closes it on any failure, a kill included.
+     * {@code ended} (may be null) runs once when the connection is done with: closed here, or its
+     * handler ended.
      */
-    private boolean admit(TcpSocket socket) {
+    private boolean admit(TcpSocket socket, Runnable ended) {
         InetSocketAddress peer;
         try {
             peer = socket.remoteAddress();
@@ -318,7 +400,7 @@ public final class StreamServer {
             if (reclaimWhenFull != null && !makeRoom()) {
                 return false;
             }
-            serve(socket, peer, counted ? peerAddress : null);
+            serve(socket, peer, counted ? peerAddress : null, ended);
             handed = true;
             return true;
         } finally {
@@ -327,6 +409,9 @@ public final class StreamServer {
                     leftPeer(peerAddress);
                 }
                 socket.close();
+                if (ended != null) {
+                    ended.run();
+                }
             }
         }
     }
@@ -346,7 +431,7 @@ public final class StreamServer {
         perPeer.computeIfPresent(peer, (a, n) -> n == 1 ? null : n - 1);
     }
 
-    private void serve(TcpSocket socket, InetSocketAddress peer, InetAddress countedPeer) {
+    private void serve(TcpSocket socket, InetSocketAddress peer, InetAddress countedPeer, Runnable ended) {
         socket.setTimeout(idleTimeout);
         handlers.spawn("conn " + peer, () -> {
             try (socket) {
@@ -364,6 +449,9 @@ public final class StreamServer {
             } finally {
                 if (countedPeer != null) {
                     leftPeer(countedPeer);
+                }
+                if (ended != null) {
+                    ended.run();
                 }
             }
         });
@@ -413,6 +501,10 @@ public final class StreamServer {
      * @throws RuntimeException what ended the accept loop, if it was not {@link #stop}
      */
     public void serveForever() {
+        if (acceptor == null) { // a hand-off receiver: until stopped
+            handlers.awaitStopped();
+            return;
+        }
         acceptor.get();
     }
 
@@ -428,7 +520,14 @@ public final class StreamServer {
      * @return how many handlers had to be killed
      */
     public int stop(Duration grace) {
-        return handlers.stop(grace, acceptor, listener::close, () -> { });
+        return handlers.stop(grace, acceptor, () -> {
+            if (listener != null) {
+                listener.close();
+            }
+            if (handOff != null) {
+                handOff.wakeAcceptor();
+            }
+        }, () -> { });
     }
 
     @Override

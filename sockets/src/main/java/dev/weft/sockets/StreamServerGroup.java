@@ -1,7 +1,5 @@
 package dev.weft.sockets;
 
-import dev.weft.fibers.Fiber;
-import dev.weft.fibers.Futures;
 import dev.weft.fibers.HubGroup;
 import java.io.IOException;
 import java.net.BindException;
@@ -11,15 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * A {@link StreamServer} on every hub of a {@link HubGroup}: one listening socket per hub on the
- * same port with {@code SO_REUSEPORT}, so the kernel spreads new connections over the hubs (Linux
- * balances by a hash of the connection's addresses, on every backend: epoll, io_uring and nio); a
+ * A {@link StreamServer} on every hub of a {@link HubGroup}. In {@link AcceptMode#REUSE_PORT} (the
+ * default on Linux): one listening socket per hub on the same port with {@code SO_REUSEPORT}, so
+ * the kernel spreads new connections over the hubs (Linux balances by a hash of the connection's addresses, on every backend: epoll, io_uring and nio); a
  * connection is served by fibers of the hub that accepted it, for its whole life. Started by
  * {@link StreamServer.Builder#startOn}.
  *
@@ -36,9 +31,15 @@ import java.util.function.IntFunction;
  * its listener, waits up to the grace for its connections, kills the rest); stopping the group
  * ({@link HubGroup#stop}) does the same with the group's grace.
  *
- * <p>Not built: where {@code SO_REUSEPORT} does not balance (macOS and the BSDs give every
- * connection to one socket; Windows lacks the option), one acceptor handing accepted sockets to
- * the other hubs' pollers; there the start fails naming the option.
+ * <p>{@link AcceptMode#HANDOFF} (the default where the kernel does not balance: macOS and the BSDs
+ * give every connection to one socket, Windows lacks the option; {@code -Dweft.acceptMode=handoff} or
+ * {@link StreamServer.Builder#acceptMode} elsewhere): one listener on hub 0, whose accept fiber hands
+ * each connection to the least-loaded hub with room (see {@link AcceptMode}); the hub registers the
+ * socket with its own backend and serves it. {@code maxConnections}, its shares and the stop hold
+ * as above (a hub is never handed more than its share); a connection handed to a hub that is
+ * stopping or has shut down is closed and counted ({@link #closedInHandOff()}). Not on the
+ * simulation backend (it cannot move a socket between pollers). {@code reclaimWhenFull} is not
+ * asked in this mode: while every hub is full, new connections wait in the kernel backlog.
  *
  * <p>Thread rule: any thread. The queries ask each hub and wait for its answer (in a fiber they park
  * it; on a thread they block it); from a fiber of one of the group's own hubs, the answer for that
@@ -46,14 +47,18 @@ import java.util.function.IntFunction;
  */
 public final class StreamServerGroup {
     private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
-    private static final long ANSWER_SECONDS = 30;
 
     private final HubGroup group;
     private final List<StreamServer> servers;
     private final InetSocketAddress address;
+    private final AcceptMode mode;
+    /** Null in REUSE_PORT mode. */
+    private final HandOff handOff;
 
-    private StreamServerGroup(HubGroup group, List<StreamServer> servers) {
+    private StreamServerGroup(HubGroup group, List<StreamServer> servers, AcceptMode mode, HandOff handOff) {
         this.group = group;
+        this.mode = mode;
+        this.handOff = handOff;
         this.servers = List.copyOf(servers);
         this.address = servers.get(0).address();
     }
@@ -75,25 +80,38 @@ public final class StreamServerGroup {
         int hubs = group.size();
         List<StreamServer> started = new ArrayList<>();
         int port = 0;
+        AcceptMode[] mode = new AcceptMode[1]; // hub 0's builder says; read after hub 0's answer
+        HandOff[] handOff = new HandOff[1];
         try {
             for (int i = 0; i < hubs; i++) {
                 int index = i;
                 int bindTo = port;
-                StreamServer s = await(group.spawnOn(i, () -> {
+                InetSocketAddress first = started.isEmpty() ? null : started.get(0).address();
+                StreamServer s = GroupCalls.callOn(group, i, () -> {
                     StreamServer.Builder b = Objects.requireNonNull(builderOnHub.apply(index), "the builder for hub " + index);
                     int max = b.maxConnections();
                     int share = max == Integer.MAX_VALUE ? Integer.MAX_VALUE : max / hubs + (index < max % hubs ? 1 : 0);
                     if (share == 0) {
                         return null; // fewer connections allowed than hubs: this hub would never admit one
                     }
-                    int listenOn = index == 0 ? b.port() : bindTo;
-                    if (index == 0 && listenOn != 0) {
-                        refuseIfListenedOn(b.host(), listenOn);
+                    if (index == 0) {
+                        mode[0] = b.acceptModeOrDefault();
+                        handOff[0] = mode[0] == AcceptMode.HANDOFF ? new HandOff(group) : null;
                     }
-                    StreamServer server = new StreamServer(b, listenOn, true, share);
+                    StreamServer server;
+                    if (handOff[0] != null) {
+                        server = index == 0 ? new StreamServer(b, b.port(), false, share, handOff[0])
+                                : new StreamServer(b, first, share, handOff[0], index);
+                    } else {
+                        int listenOn = index == 0 ? b.port() : bindTo;
+                        if (index == 0 && listenOn != 0) {
+                            refuseIfListenedOn(b.host(), listenOn);
+                        }
+                        server = new StreamServer(b, listenOn, true, share, null);
+                    }
                     group.onStop(server::stop);
                     return server;
-                }));
+                });
                 if (s == null) {
                     break;
                 }
@@ -110,9 +128,10 @@ public final class StreamServerGroup {
             }
             throw e;
         }
-        StreamServerGroup g = new StreamServerGroup(group, started);
+        StreamServerGroup g = new StreamServerGroup(group, started, mode[0], handOff[0]);
         LOG.log(System.Logger.Level.INFO, () -> "StreamServer on " + g.address + ": accepting on " + started.size()
-                + " hub(s) of " + group.name() + " (one SO_REUSEPORT listener per hub, backend "
+                + " hub(s) of " + group.name() + (handOff[0] == null ? " (one SO_REUSEPORT listener per hub"
+                : " (one acceptor on hub 0 handing connections to the least-loaded hub") + ", backend "
                 + group.hubs().get(0).backendName() + ")");
         return g;
     }
@@ -128,11 +147,8 @@ public final class StreamServerGroup {
             probe.setReuseAddress(true);
             probe.bind(host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port));
         } catch (IOException inUse) {
-            BindException e = new BindException("Address already in use: " + (host == null ? "*" : host) + ":" + port
-                    + " (another program listens there; with SO_REUSEPORT the group's listeners would silently share"
-                    + " the port with it)");
-            e.initCause(inUse);
-            throw e;
+            throw GroupCalls.inUse(host, port, "another program listens there; with SO_REUSEPORT the group's listeners"
+                    + " would silently share the port with it", inUse);
         }
     }
 
@@ -161,6 +177,19 @@ public final class StreamServerGroup {
         return servers.get(i);
     }
 
+    /** How connections reach the hubs. */
+    public AcceptMode acceptMode() {
+        return mode;
+    }
+
+    /**
+     * In {@link AcceptMode#HANDOFF}: connections accepted but closed before a handler ran, because the
+     * hub they were handed to was stopping or had shut down (0 in {@code REUSE_PORT} mode). Any thread.
+     */
+    public long closedInHandOff() {
+        return handOff == null ? 0 : handOff.closedUnserved();
+    }
+
     /** Open connections per hub, in hub order. */
     public List<Integer> connectionsPerHub() {
         return ask(StreamServer::connections);
@@ -183,12 +212,13 @@ public final class StreamServerGroup {
     public String dump() {
         List<Integer> open = connectionsPerHub();
         List<Long> accepted = acceptedPerHub();
-        long total = accepted.stream().mapToLong(Long::longValue).sum();
-        long max = accepted.stream().mapToLong(Long::longValue).max().orElse(0);
-        String spread = total == 0 ? "no connections yet"
-                : String.format(java.util.Locale.ROOT, "busiest hub %.2f x the mean", max * (double) servers.size() / total);
+        String spread = GroupCalls.spread(accepted, "no connections yet");
         StringBuilder sb = new StringBuilder("StreamServer on ").append(address).append(", ").append(servers.size())
-                .append(" hub(s) of ").append(group.name()).append(": ").append(spread).append('\n');
+                .append(" hub(s) of ").append(group.name()).append(", ").append(mode).append(": ").append(spread);
+        if (handOff != null) {
+            sb.append(", ").append(handOff.closedUnserved()).append(" closed in hand-off");
+        }
+        sb.append('\n');
         for (int i = 0; i < servers.size(); i++) {
             sb.append("  hub ").append(i).append(" (").append(group.hubs().get(i).thread().getName()).append("): ")
                     .append(open.get(i)).append(" open, ").append(accepted.get(i)).append(" accepted\n");
@@ -203,16 +233,7 @@ public final class StreamServerGroup {
      * @return how many connections had to be killed, on all hubs together
      */
     public int stop(Duration grace) {
-        List<CompletableFuture<Integer>> stops = new ArrayList<>();
-        for (int i = 0; i < servers.size(); i++) {
-            StreamServer s = servers.get(i);
-            stops.add(group.spawnOn(i, () -> s.stop(grace)));
-        }
-        int killed = 0;
-        for (CompletableFuture<Integer> f : stops) {
-            killed += awaitUnchecked(f);
-        }
-        return killed;
+        return ask(s -> s.stop(grace)).stream().mapToInt(Integer::intValue).sum();
     }
 
     @Override
@@ -222,53 +243,10 @@ public final class StreamServerGroup {
 
     private static void stopOn(HubGroup group, StreamServer s, Duration grace) {
         int i = group.indexOf(s.hub());
-        awaitUnchecked(group.spawnOn(i, () -> s.stop(grace)));
+        GroupCalls.awaitUnchecked(group.spawnOn(i, () -> s.stop(grace)));
     }
 
     private <T> List<T> ask(java.util.function.Function<StreamServer, T> query) {
-        List<CompletableFuture<T>> answers = new ArrayList<>();
-        for (int i = 0; i < servers.size(); i++) {
-            StreamServer s = servers.get(i);
-            answers.add(group.spawnOn(i, () -> query.apply(s)));
-        }
-        List<T> out = new ArrayList<>();
-        for (CompletableFuture<T> a : answers) {
-            out.add(awaitUnchecked(a));
-        }
-        return out;
-    }
-
-    /** The future's value: in a fiber it parks the fiber, elsewhere it blocks the thread. */
-    private static <T> T await(CompletableFuture<T> f) throws IOException {
-        try {
-            if (Fiber.inFiber()) {
-                return Futures.await(f);
-            }
-            return f.get(ANSWER_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("a hub did not answer within " + ANSWER_SECONDS + " s: " + e, e);
-        }
-    }
-
-    private static <T> T awaitUnchecked(CompletableFuture<T> f) {
-        try {
-            return await(f);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return GroupCalls.ask(group, servers, s -> group.indexOf(s.hub()), query);
     }
 }

@@ -55,9 +55,22 @@ public final class UdpSocket implements AutoCloseable, ClosedBy {
 
     /** Opens a UDP socket bound to the resolved address {@code at}. */
     static UdpSocket bind(Hub hub, InetSocketAddress at) throws IOException {
+        return bind(hub, at, false);
+    }
+
+    /**
+     * Opens a UDP socket bound to the resolved address {@code at}, with {@code SO_REUSEPORT} set
+     * before the bind when {@code reusePort} (several sockets, one per hub, share the port).
+     *
+     * @throws UnsupportedOperationException if the backend has no SO_REUSEPORT for datagrams
+     */
+    static UdpSocket bind(Hub hub, InetSocketAddress at, boolean reusePort) throws IOException {
         DatagramHandle h = hub.loop().poller().openDatagram(at.getAddress() instanceof java.net.Inet6Address
                 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
+            if (reusePort) {
+                h.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+            }
             h.bind(at);
         } catch (IOException | RuntimeException e) {
             h.close();

@@ -25,15 +25,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 /**
  * The sockets stress test across hubs (issue 24): an echo server on both hubs of a group
- * ({@link StreamServer.Builder#startOn}), client fibers on a third hub ({@link EchoStressClients}: random
- * {@link Timeout}s, kills, half-closes, resets, offloads and imap batches), and two platform threads with
- * blocking JDK sockets.
+ * ({@link StreamServer.Builder#startOn}), once in each {@link AcceptMode}, client fibers on a third hub
+ * ({@link EchoStressClients}: random {@link Timeout}s, kills, half-closes, resets, offloads and imap
+ * batches), and two platform threads with blocking JDK sockets.
  * Invariants as in {@link SocketsStressTest}: every echo is byte for byte, every client's
  * {@code finally} runs once, no failure reaches a hub's uncaught handler, the server's handlers on
  * both hubs all end at its stop, and no descriptor leaks. {@code -Dweft.stress.seconds} and
@@ -45,8 +44,10 @@ class SocketsCrossHubStressTest {
     private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int CLIENTS = 30;
 
-    @Test
-    void echoAcrossTwoServerHubsAClientHubAndThreadsSurvivesKillsTimeoutsAndResets() throws Exception {
+    /** In both accept modes: the kernel spreads connections (REUSE_PORT), or hub 0's acceptor hands them over (HANDOFF). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(AcceptMode.class)
+    void echoAcrossTwoServerHubsAClientHubAndThreadsSurvivesKillsTimeoutsAndResets(AcceptMode mode) throws Exception {
         long seed = Long.getLong("weft.stress.seed", System.nanoTime());
         String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
         boolean procFd = Descriptors.supported();
@@ -64,7 +65,8 @@ class SocketsCrossHubStressTest {
                     return null;
                 }).get(10, TimeUnit.SECONDS);
             }
-            StreamServerGroup server = StreamServer.builder(EchoStressClients::echoUntilGone).bind("127.0.0.1", 0).startOn(group);
+            StreamServerGroup server = StreamServer.builder(EchoStressClients::echoUntilGone).bind("127.0.0.1", 0)
+                    .acceptMode(mode).startOn(group);
             int port = server.port();
             AtomicBoolean threadsStop = new AtomicBoolean();
             List<Thread> threads = new ArrayList<>();
@@ -106,6 +108,7 @@ class SocketsCrossHubStressTest {
             acceptedPerHub[1] = accepted.get(1);
             killed = server.stop(Duration.ofSeconds(5));
             assertEquals(0, server.connections(), replay);
+            assertEquals(0, server.closedInHandOff(), "no hub was stopping while connections came; " + replay);
         }
         assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + replay);
         assertEquals(0, killed, "every handler had ended with its client; " + replay);
@@ -117,7 +120,7 @@ class SocketsCrossHubStressTest {
             assertTrue(fdsAfter <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " before, " + fdsAfter + " after; " + replay);
         }
         if (System.getProperty("weft.stress.seconds") != null) {
-            System.out.println("stress sockets across hubs: " + SECONDS + " s, " + stats[CONNECTIONS] + " fiber connections, "
+            System.out.println("stress sockets across hubs, " + mode + ": " + SECONDS + " s, " + stats[CONNECTIONS] + " fiber connections, "
                     + threadEchoes + " thread echoes, " + stats[BYTES] / 1_000_000 + " MB echoed by fibers, " + stats[TIMEOUTS]
                     + " timeouts, " + stats[KILLS] + " kills, " + stats[IMAP_BATCHES] + " imap batches, accepted per hub " + Arrays.toString(acceptedPerHub) + "; " + replay);
         }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.condition.OS;
 
 /** Issue 24, item 2: a StreamServer on every hub of a group, one SO_REUSEPORT listener per hub. */
 @org.junit.jupiter.api.Timeout(60)
-@EnabledOnOs(OS.LINUX) // where SO_REUSEPORT balances; elsewhere the hand-off acceptor is not built
+@EnabledOnOs(OS.LINUX) // where SO_REUSEPORT balances; the hand-off acceptor: StreamServerHandOffTest
 class StreamServerGroupTest {
 
     /** Answers with the name of the hub thread that serves the connection. */
@@ -47,7 +47,8 @@ class StreamServerGroupTest {
     @Test
     void everyHubAcceptsOnOnePortAndTheServerSaysHowMany() throws Exception {
         try (HubGroup group = HubGroup.start(2); LogCapture log = LogCapture.of(StreamServer.class)) {
-            StreamServerGroup server = StreamServer.builder(WHO).bind("127.0.0.1", 0).startOn(group);
+            StreamServerGroup server = StreamServer.builder(WHO).bind("127.0.0.1", 0)
+                    .acceptMode(AcceptMode.REUSE_PORT).startOn(group);
             assertEquals(2, server.hubs());
             Set<String> servedBy = new TreeSet<>();
             for (int i = 0; i < 64; i++) {
@@ -59,7 +60,7 @@ class StreamServerGroupTest {
             assertEquals(64, accepted.get(0) + accepted.get(1), accepted.toString());
             String dump = server.dump();
             assertTrue(dump.startsWith("StreamServer on /127.0.0.1:" + server.port() + ", 2 hub(s) of " + group.name()
-                    + ": busiest hub "), dump);
+                    + ", REUSE_PORT: busiest hub "), dump);
             assertTrue(dump.contains("  hub 0 (" + group.name() + "-0): 0 open, " + accepted.get(0) + " accepted\n"), dump);
             assertEquals(List.of("StreamServer on /127.0.0.1:" + server.port() + ": accepting on 2 hub(s) of " + group.name()
                     + " (one SO_REUSEPORT listener per hub, backend " + group.hubs().get(0).backendName() + ")"),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.hub.AcceptedStream;
 import dev.weft.hub.DatagramHandle;
 import dev.weft.hub.EventLoop;
 import dev.weft.hub.HubBackend;
@@ -517,5 +518,71 @@ public abstract class PollerConformanceTest {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> l.setOption(StandardSocketOptions.TCP_NODELAY, true));
         assertTrue(e.getMessage().contains("TCP_NODELAY"), e.getMessage());
+    }
+
+    /**
+     * Issue 24, the hand-off acceptor: a connection accepted without an owner moves to a poller on
+     * another thread, which serves it; a discarded one is closed and cannot be adopted.
+     */
+    @Test
+    void anAcceptedConnectionMovesToAPollerOnAnotherThread() throws Exception {
+        ListenerHandle l = listen();
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(addressOf(l), 5_000);
+            client.setSoTimeout(5_000);
+            client.getOutputStream().write("hi".getBytes(StandardCharsets.US_ASCII));
+            AcceptedStream accepted;
+            while ((accepted = l.acceptUnowned()) == null) {
+                awaitReady(l, Ops.READ);
+            }
+            assertEquals(client.getLocalPort(), accepted.remoteAddress().getPort());
+            AcceptedStream moving = accepted;
+            java.util.concurrent.CompletableFuture<String> there = new java.util.concurrent.CompletableFuture<>();
+            Thread other = new Thread(() -> {
+                try (Poller p2 = backend().open()) {
+                    StreamHandle h = p2.adopt(moving);
+                    assertFalse(moving.discard(), "adopted: the handle owns it now");
+                    assertThrows(ClosedChannelException.class, () -> p2.adopt(moving));
+                    ByteBuffer buf = ByteBuffer.allocate(2);
+                    while (buf.hasRemaining()) {
+                        int r = h.read(buf);
+                        if (r < 0) {
+                            break;
+                        }
+                        if (r == 0) {
+                            boolean[] fired = new boolean[1];
+                            h.await(Ops.READ, () -> fired[0] = true);
+                            while (!fired[0]) {
+                                p2.poll(100_000_000L);
+                            }
+                        }
+                    }
+                    assertEquals(2, h.write(ByteBuffer.wrap("ok".getBytes(StandardCharsets.US_ASCII))));
+                    there.complete(new String(buf.array(), StandardCharsets.US_ASCII) + " from "
+                            + ((InetSocketAddress) h.remoteAddress()).getPort());
+                    h.close();
+                } catch (Throwable t) {
+                    there.completeExceptionally(t);
+                }
+            });
+            other.start();
+            assertEquals("hi from " + client.getLocalPort(), there.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("ok", new String(client.getInputStream().readNBytes(2), StandardCharsets.US_ASCII));
+            assertEquals(-1, client.getInputStream().read(), "closed by the poller that adopted it");
+            other.join(5_000);
+        }
+        try (java.net.Socket client = new java.net.Socket()) {
+            client.connect(addressOf(l), 5_000);
+            client.setSoTimeout(5_000);
+            AcceptedStream accepted;
+            while ((accepted = l.acceptUnowned()) == null) {
+                awaitReady(l, Ops.READ);
+            }
+            assertTrue(accepted.discard());
+            assertFalse(accepted.discard(), "discard is idempotent");
+            AcceptedStream discarded = accepted;
+            assertThrows(ClosedChannelException.class, () -> poller.adopt(discarded));
+            assertEquals(-1, client.getInputStream().read(), "a discarded connection is closed");
+        }
     }
 }

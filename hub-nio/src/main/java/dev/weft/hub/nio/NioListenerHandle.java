@@ -1,10 +1,12 @@
 package dev.weft.hub.nio;
 
+import dev.weft.hub.AcceptedStream;
 import dev.weft.hub.ListenerHandle;
 import dev.weft.hub.SocketErrors;
 import dev.weft.hub.StreamHandle;
 import java.io.IOException;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -43,14 +45,34 @@ final class NioListenerHandle extends NioHandle implements ListenerHandle {
     @Override
     public StreamHandle accept() throws IOException {
         ensureOpen("ListenerHandle.accept");
-        SocketChannel ch;
+        SocketChannel ch = acceptChannel();
+        return ch == null ? null : new NioStreamHandle(poller, ch, true);
+    }
+
+    /** One pending connection, unregistered, or null; errors as {@link SocketErrors#acceptFailed}. */
+    private SocketChannel acceptChannel() throws IOException {
         try {
-            ch = channel.accept();
+            return channel.accept();
         } catch (ClosedChannelException e) {
             throw e;
         } catch (IOException e) {
             throw SocketErrors.acceptFailed(e.getMessage(), channel.getLocalAddress(), e);
         }
-        return ch == null ? null : new NioStreamHandle(poller, ch, true);
+    }
+
+    @Override
+    public AcceptedStream acceptUnowned() throws IOException {
+        ensureOpen("ListenerHandle.acceptUnowned");
+        SocketChannel ch = acceptChannel();
+        if (ch == null) {
+            return null;
+        }
+        InetSocketAddress peer;
+        try {
+            peer = (InetSocketAddress) ch.getRemoteAddress(); // now: it fails once the peer has reset
+        } catch (IOException resetAlready) {
+            peer = null;
+        }
+        return new NioAcceptedStream(ch, peer);
     }
 }

@@ -118,6 +118,16 @@ final class NioPoller implements Poller {
         return new NioDatagramHandle(this, DatagramChannel.open(family));
     }
 
+    @Override
+    public StreamHandle adopt(dev.weft.hub.AcceptedStream connection) throws IOException {
+        checkThread("Poller.adopt");
+        if (!(connection instanceof NioAcceptedStream accepted)) {
+            throw new IllegalArgumentException("the nio backend cannot adopt a connection the "
+                    + connection.backendName() + " backend accepted");
+        }
+        return new NioStreamHandle(this, accepted.take(), true); // on failure the handle closes the channel
+    }
+
     /** Registers a channel (already non-blocking) with interest 0. */
     SelectionKey register(java.nio.channels.SelectableChannel ch, NioHandle handle) throws IOException {
         return ch.register(selector, 0, handle);

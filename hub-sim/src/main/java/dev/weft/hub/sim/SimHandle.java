@@ -71,6 +71,11 @@ abstract class SimHandle implements IoHandle {
 
     @Override
     public <T> void setOption(SocketOption<T> option, T value) {
+        if (option == StandardSocketOptions.SO_REUSEPORT) {
+            throw new UnsupportedOperationException("the simulation backend has no SO_REUSEPORT: a simulated port has one"
+                    + " socket, so a server cannot be spread over the hubs of a group by the kernel; under simulation"
+                    + " start the server on one hub (StreamServer/DatagramServer builder's start(), not startOn(group))");
+        }
         options.put(option, value);
     }
 

@@ -53,7 +53,7 @@ public abstract class UnixHandle implements IoHandle {
         this.poller = poller;
         this.socket = socket;
         try {
-            this.registration = poller.adopt(this);
+            this.registration = poller.registerHandle(this);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;

@@ -35,18 +35,31 @@ final class UnixListenerHandle extends UnixHandle implements ListenerHandle {
     @Override
     public StreamHandle accept() throws IOException {
         ensureOpen("ListenerHandle.accept");
-        int fd;
+        int fd = acceptFd();
+        // The peer is kept now: getpeername(2) fails once it has reset the connection.
+        return fd < 0 ? null : poller.newStream(new Socket(fd), acceptedPeer());
+    }
+
+    /** One pending connection's descriptor (its peer in {@link #acceptedAddress}), or -1. */
+    private int acceptFd() throws IOException {
         try {
-            fd = socket.accept(acceptedAddress);
+            return socket.accept(acceptedAddress);
         } catch (IOException e) {
             throw SocketErrors.acceptFailed(UnixErrors.reason(e), socket.localAddress(), e);
         }
-        if (fd < 0) {
-            return null;
-        }
-        // The peer is kept now: getpeername(2) fails once it has reset the connection.
+    }
+
+    /** The peer of the last accept, in Netty's encoding. */
+    private byte[] acceptedPeer() {
         int length = acceptedAddress[0] & 0xFF;
-        return poller.newStream(new Socket(fd), Arrays.copyOfRange(acceptedAddress, 1, 1 + length));
+        return Arrays.copyOfRange(acceptedAddress, 1, 1 + length);
+    }
+
+    @Override
+    public dev.weft.hub.AcceptedStream acceptUnowned() throws IOException {
+        ensureOpen("ListenerHandle.acceptUnowned");
+        int fd = acceptFd();
+        return fd < 0 ? null : new UnixAcceptedStream(fd, acceptedPeer(), poller.backendName());
     }
 
     @Override

@@ -187,6 +187,20 @@ public abstract class UnixPoller implements Poller {
         return new UnixStreamHandle(this, socket, acceptedPeer);
     }
 
+    /**
+     * Registers a connection another poller of this backend accepted ({@link
+     * UnixListenerHandle#acceptUnowned()}), through {@link #newStream} as an accepted one.
+     */
+    @Override
+    public final StreamHandle adopt(dev.weft.hub.AcceptedStream connection) throws IOException {
+        checkThread("Poller.adopt");
+        if (!(connection instanceof UnixAcceptedStream accepted) || !accepted.backendName().equals(backendName())) {
+            throw new IllegalArgumentException("the " + backendName() + " backend cannot adopt a connection the "
+                    + connection.backendName() + " backend accepted");
+        }
+        return newStream(new Socket(accepted.take()), accepted.peer()); // on failure the handle closes the descriptor
+    }
+
     @Override
     public ListenerHandle openListener(ProtocolFamily family) throws IOException {
         checkThread("Poller.openListener");
@@ -210,7 +224,7 @@ public abstract class UnixPoller implements Poller {
     }
 
     /** Called by a new handle: registers it and remembers it for {@link #close()}. */
-    final UnixRegistration adopt(UnixHandle handle) throws IOException {
+    final UnixRegistration registerHandle(UnixHandle handle) throws IOException {
         if (closed) {
             throw new IllegalStateException("this poller is closed");
         }

@@ -90,6 +90,27 @@ class UdpUnderSimulationTest {
         return retries;
     }
 
+    /** Issue 24: a simulated port has one socket, so SO_REUSEPORT (a server spread over a group's hubs) is refused, not ignored. */
+    @Test
+    void soReusePortIsRefusedNamingWhatToDoInstead() throws Exception {
+        Simulation.prepare(SimSettings.of(1));
+        List<String> refusals = Hub.run("sim", () -> {
+            List<String> messages = new java.util.ArrayList<>();
+            try (var udp = Hub.current().loop().poller().openDatagram(java.net.StandardProtocolFamily.INET)) {
+                messages.add(assertThrows(UnsupportedOperationException.class,
+                        () -> udp.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true)).getMessage());
+            }
+            messages.add(assertThrows(UnsupportedOperationException.class, () -> dev.weft.sockets.StreamServer
+                    .builder(socket -> { }).reusePort(true).start()).getMessage());
+            return messages;
+        });
+        for (String m : refusals) {
+            assertTrue(m.startsWith("the simulation backend has no SO_REUSEPORT: a simulated port has one socket")
+                    && m.endsWith("start the server on one hub (StreamServer/DatagramServer builder's start(), not"
+                    + " startOn(group))"), m);
+        }
+    }
+
     @Test
     void aDatagramSentAcrossAPartitionIsLostNotHeld() throws Exception {
         Simulation sim = Simulation.prepare(SimSettings.of(1));
