@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * {@code close(1000, "bye")} from one fiber while another fiber of the same connection is in {@code
  * receive()} (and, between two receives, sends): the closing handshake completes with 1000 on both
  * sides, {@code close()} returns well within the close limit, the reader ends with {@link
- * WebSocketClosedException} (never an {@link IllegalStateException}), nothing is left open. This is
+ * WebSocketClosedException} (never an {@link IllegalStateException}), nothing is left open (the
+ * server's connections, this process's descriptors), against a Weft peer and the npm {@code ws} server. This is
  * what a Socket.IO client does (a reader fiber that answers pings, and a close from elsewhere); a
  * reader that got a message the peer sent before it saw our close frame, and then stopped receiving
  * (its answer was refused, the connection being closed), left {@code close()} waiting for nobody:
@@ -130,6 +131,7 @@ class CloseWhileReceivingTest {
     void theClientClosesWhileItsReaderReceivesAndAnswers() throws Exception {
         Hub.run(() -> {
             try (TestServer server = TestServer.start(SERVER, TestServer.ECHO)) {
+                long descriptors = openDescriptors();
                 List<WebSocket> sockets = new ArrayList<>();
                 List<Fiber<Throwable>> readers = new ArrayList<>();
                 for (int i = 0; i < CONNECTIONS; i++) {
@@ -161,6 +163,7 @@ class CloseWhileReceivingTest {
                 assertEquals(List.of(), first(wrong), wrong.size() + " of " + CONNECTIONS + " client sides did not end with our 1000");
                 awaitNoConnections(server);
                 assertServerSides(server, true);
+                assertEquals(descriptors, openDescriptors(), "open sockets of this process: both ends of every connection closed");
             }
         });
     }
@@ -178,6 +181,7 @@ class CloseWhileReceivingTest {
                 ws.close(CloseCodes.NORMAL, "bye");
                 serverReaders.add(reader.get());
             })) {
+                long descriptors = openDescriptors();
                 List<WebSocket> sockets = new ArrayList<>();
                 List<Fiber<Throwable>> readers = new ArrayList<>();
                 for (int i = 0; i < CONNECTIONS; i++) {
@@ -205,8 +209,55 @@ class CloseWhileReceivingTest {
                     assertInstanceOf(WebSocketClosedException.class, t);
                 }
                 assertServerSides(server, false);
+                assertEquals(descriptors, openDescriptors(), "open sockets of this process: both ends of every connection closed");
             }
         });
+    }
+
+    /**
+     * The same against a peer nobody here wrote: the npm package {@code ws}'s echo server (Node). Each
+     * of its connections reports the close it got: all must be 1000 "bye", and Weft's side must have
+     * read the answer.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theClientClosesWhileItsReaderReceivesAndAnswersAgainstTheWsServer() throws Exception {
+        int count = 100;
+        try (Peers.Server server = new Peers.Server(List.of("node", Peers.script("ws-echo-server.js").toString(), "plain"),
+                Peers.nodeWs())) {
+            Hub.run(() -> {
+                List<WebSocket> sockets = new ArrayList<>();
+                List<Fiber<Throwable>> readers = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    WebSocket ws = CLIENT.connect(java.net.URI.create("ws://127.0.0.1:" + server.port + "/"));
+                    sockets.add(ws);
+                    readers.add(Fiber.spawn(() -> chatter(ws)));
+                }
+                for (int i = 0; i < 3; i++) {
+                    Fiber.sleep(Duration.ofMillis(1));
+                }
+                List<Fiber<Void>> closers = new ArrayList<>();
+                for (WebSocket ws : sockets) {
+                    closers.add(Fiber.spawn(() -> ws.close(CloseCodes.NORMAL, "bye")));
+                }
+                List<String> wrong = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    closers.get(i).get();
+                    WebSocketClosedException s = sockets.get(i).closeStatus();
+                    if (s == null || s.code() != 1000 || s.byPeer() || !(readers.get(i).get() instanceof WebSocketClosedException)) {
+                        wrong.add(i + ": " + (s == null ? "still open" : s.getMessage()) + " / " + readers.get(i).get());
+                    }
+                }
+                assertEquals(List.of(), first(wrong), wrong.size() + " of " + count + " did not end with our 1000");
+            });
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (server.lines.stream().filter(l -> l.startsWith("CLOSED")).count() < count && System.nanoTime() < deadline) {
+                Thread.sleep(10); // the server prints each close as its process gets to it
+            }
+            List<String> closes = server.lines.stream().filter(l -> l.startsWith("CLOSED")).toList();
+            assertEquals(count, closes.size(), server.lines.toString());
+            assertTrue(closes.stream().allMatch(l -> l.equals("CLOSED 1000 bye")), closes.toString());
+        }
     }
 
     /**
@@ -227,6 +278,26 @@ class CloseWhileReceivingTest {
     /** The first few of a list of failures (a few show the pattern; 300 would drown the report). */
     private static List<String> first(List<String> wrong) {
         return wrong.subList(0, Math.min(5, wrong.size()));
+    }
+
+    /**
+     * This process's open sockets (Linux: the /proc/self/fd links to {@code socket:[...]}; other files,
+     * such as /dev/urandom opened once for the first handshake key, do not count); -1 where /proc is not there.
+     */
+    private static long openDescriptors() throws java.io.IOException {
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+        if (!java.nio.file.Files.isDirectory(fds)) {
+            return -1;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(fds)) {
+            return list.filter(f -> {
+                try {
+                    return java.nio.file.Files.readSymbolicLink(f).toString().startsWith("socket:");
+                } catch (java.io.IOException gone) {
+                    return false; // closed meanwhile (the listing's own descriptor)
+                }
+            }).count();
+        }
     }
 
     private static void awaitNoConnections(TestServer server) {
