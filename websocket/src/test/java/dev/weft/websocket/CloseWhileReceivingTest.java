@@ -132,16 +132,8 @@ class CloseWhileReceivingTest {
         Hub.run(() -> {
             try (TestServer server = TestServer.start(SERVER, TestServer.ECHO)) {
                 long descriptors = openDescriptors();
-                List<WebSocket> sockets = new ArrayList<>();
                 List<Fiber<Throwable>> readers = new ArrayList<>();
-                for (int i = 0; i < CONNECTIONS; i++) {
-                    WebSocket ws = CLIENT.connect(server.uri("/"));
-                    sockets.add(ws);
-                    readers.add(Fiber.spawn(() -> chatter(ws)));
-                }
-                for (int i = 0; i < 3; i++) {
-                    Fiber.sleep(Duration.ofMillis(1)); // let the chatter run a little: messages in flight everywhere
-                }
+                List<WebSocket> sockets = openChatting(CONNECTIONS, server.uri("/"), readers);
                 List<Fiber<Void>> closers = new ArrayList<>();
                 for (WebSocket ws : sockets) {
                     closers.add(Fiber.spawn(() -> ws.close(CloseCodes.NORMAL, "bye")));
@@ -182,16 +174,8 @@ class CloseWhileReceivingTest {
                 serverReaders.add(reader.get());
             })) {
                 long descriptors = openDescriptors();
-                List<WebSocket> sockets = new ArrayList<>();
                 List<Fiber<Throwable>> readers = new ArrayList<>();
-                for (int i = 0; i < CONNECTIONS; i++) {
-                    WebSocket ws = CLIENT.connect(server.uri("/"));
-                    sockets.add(ws);
-                    readers.add(Fiber.spawn(() -> chatter(ws)));
-                }
-                for (int i = 0; i < 3; i++) {
-                    Fiber.sleep(Duration.ofMillis(1));
-                }
+                List<WebSocket> sockets = openChatting(CONNECTIONS, server.uri("/"), readers);
                 closeAll.set();
                 List<String> wrong = new ArrayList<>();
                 for (int i = 0; i < CONNECTIONS; i++) {
@@ -226,16 +210,8 @@ class CloseWhileReceivingTest {
         try (Peers.Server server = new Peers.Server(List.of("node", Peers.script("ws-echo-server.js").toString(), "plain"),
                 Peers.nodeWs())) {
             Hub.run(() -> {
-                List<WebSocket> sockets = new ArrayList<>();
                 List<Fiber<Throwable>> readers = new ArrayList<>();
-                for (int i = 0; i < count; i++) {
-                    WebSocket ws = CLIENT.connect(java.net.URI.create("ws://127.0.0.1:" + server.port + "/"));
-                    sockets.add(ws);
-                    readers.add(Fiber.spawn(() -> chatter(ws)));
-                }
-                for (int i = 0; i < 3; i++) {
-                    Fiber.sleep(Duration.ofMillis(1));
-                }
+                List<WebSocket> sockets = openChatting(count, java.net.URI.create("ws://127.0.0.1:" + server.port + "/"), readers);
                 List<Fiber<Void>> closers = new ArrayList<>();
                 for (WebSocket ws : sockets) {
                     closers.add(Fiber.spawn(() -> ws.close(CloseCodes.NORMAL, "bye")));
@@ -258,6 +234,23 @@ class CloseWhileReceivingTest {
             assertEquals(count, closes.size(), server.lines.toString());
             assertTrue(closes.stream().allMatch(l -> l.equals("CLOSED 1000 bye")), closes.toString());
         }
+    }
+
+    /**
+     * Opens {@code count} connections to {@code uri}, each with a {@link #chatter} fiber (added to
+     * {@code readers}), and lets them talk a little: messages are in flight both ways everywhere.
+     */
+    private static List<WebSocket> openChatting(int count, java.net.URI uri, List<Fiber<Throwable>> readers) throws java.io.IOException {
+        List<WebSocket> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            WebSocket ws = CLIENT.connect(uri);
+            sockets.add(ws);
+            readers.add(Fiber.spawn(() -> chatter(ws)));
+        }
+        for (int i = 0; i < 3; i++) {
+            Fiber.sleep(Duration.ofMillis(1));
+        }
+        return sockets;
     }
 
     /**
