@@ -155,9 +155,11 @@ public final class WebSocket implements AutoCloseable {
      * Starts the closing handshake and waits for it: sends a close frame with {@code code} and {@code
      * reason}, then waits until the peer's close frame arrives and the TCP connection ends, at most
      * {@link WebSocketOptions#closeTimeout()}; then the connection is closed either way (after the
-     * limit, dropped). If another fiber is in {@code receive()}, it reads the peer's answer (data
-     * messages that arrive before it are still returned to it) and then throws {@link
-     * WebSocketClosedException}; otherwise this call reads and drops them. Returns at once if the
+     * limit, dropped). While another fiber is in {@code receive()}, that fiber reads the peer's answer
+     * (data messages that arrive before it are still returned to it) and then throws {@link
+     * WebSocketClosedException}; whenever no fiber is in {@code receive()} (also when the receiver took a
+     * message and did not call again), this call reads, dropping data messages, and a {@code receive()}
+     * called meanwhile waits for the end and throws {@link WebSocketClosedException}. Returns at once if the
      * connection is already closed. Never throws an {@link IOException}: there is nothing to do about a
      * peer that is gone. A kill or an outer Timeout drops the connection and propagates.
      *

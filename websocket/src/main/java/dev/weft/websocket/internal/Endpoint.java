@@ -51,8 +51,10 @@ public final class Endpoint {
     private String closeSent;
     private Fiber<?> reader;
     private Fiber<?> writer;
-    /** Set when CLOSED; made when a closer has to wait for the reader. */
-    private Event closedEvent;
+    /** The fiber of close() while it reads the peer's answer itself (it is then {@link #reader} too). */
+    private Fiber<?> closeReader;
+    /** Set (and dropped) when the reader leaves receive() and when CLOSED; made when someone waits for that. */
+    private Event readerLeft;
     private long lastHeard = Deadlines.now();
     private long pingSentAt = NONE;
     /** When the frame or message under way began to arrive; NONE between messages. */
@@ -101,12 +103,36 @@ public final class Endpoint {
 
     /** {@code WebSocket.receive()}: see its contract. */
     public Message receive() throws IOException {
+        while (closeReader != null && reader == closeReader && state != CLOSED) {
+            readerLeftEvent().await(); // close() reads the peer's answer; it ends the connection one way or the other
+        }
         Fiber<?> me = enterReader();
         try {
             return readLoop(false);
         } finally {
-            reader = null;
+            leaveReader();
         }
+    }
+
+    private void leaveReader() {
+        reader = null;
+        wakeReaderWaiters();
+    }
+
+    /** Wakes the fibers waiting for the reader to leave (or the connection to close); the next waiter makes a new event. */
+    private void wakeReaderWaiters() {
+        Event e = readerLeft;
+        if (e != null) {
+            readerLeft = null;
+            e.set();
+        }
+    }
+
+    private Event readerLeftEvent() {
+        if (readerLeft == null) {
+            readerLeft = new Event();
+        }
+        return readerLeft;
     }
 
     private Fiber<?> enterReader() {
@@ -358,9 +384,7 @@ public final class Endpoint {
         if (inflater != null) {
             inflater.end();
         }
-        if (closedEvent != null) {
-            closedEvent.set();
-        }
+        wakeReaderWaiters();
     }
 
     private WebSocketClosedException closedAgain() {
@@ -458,19 +482,7 @@ public final class Endpoint {
                     closeSent = "close(" + code + ")";
                 }
                 output.flush();
-                if (reader != null && reader != Fiber.current()) {
-                    if (closedEvent == null) {
-                        closedEvent = new Event();
-                    }
-                    closedEvent.await(); // the reader sees the peer's close frame and ends the connection
-                } else {
-                    enterReader();
-                    try {
-                        readLoop(true); // drops data messages until the peer's close frame
-                    } finally {
-                        reader = null;
-                    }
-                }
+                awaitPeerClose();
                 done = true;
             } catch (WebSocketClosedException ended) {
                 done = true;
@@ -488,6 +500,30 @@ public final class Endpoint {
         } finally {
             if (!done && state != CLOSED) {
                 abort("close() was interrupted (a kill or an outer Timeout); the connection was dropped");
+            }
+        }
+    }
+
+    /**
+     * Until the connection is CLOSED: while another fiber is in receive(), it reads (the peer's close
+     * frame ends its receive and the connection); whenever no one is, this fiber reads, dropping data
+     * messages. A reader that returns a message and does not come back (its answer was refused: the
+     * connection is closing) must not leave the peer's close frame unread until the close limit.
+     */
+    private void awaitPeerClose() throws IOException {
+        Fiber<?> me = Fiber.current();
+        while (state != CLOSED) {
+            if (reader != null && reader != me) {
+                readerLeftEvent().await();
+            } else {
+                reader = me;
+                closeReader = me;
+                try {
+                    readLoop(true); // ends only by an exception: the connection ended, or a Timeout or kill
+                } finally {
+                    closeReader = null;
+                    leaveReader();
+                }
             }
         }
     }
