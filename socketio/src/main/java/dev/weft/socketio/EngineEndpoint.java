@@ -217,14 +217,16 @@ final class EngineEndpoint {
                     close(s, "transport error");
                     return false;
                 }
-                onHubOf(s, () -> {
+                return onHubOf(s, () -> {
+                    if (s.isClosed()) {
+                        return false; // closed during the upgrade (a handler's closeTransport, say): the caller closes the WebSocket
+                    }
                     s.switchTo(sink);
                     if (sink instanceof CrossHubWebSocket crossHub) {
                         crossHub.startDelivering();
                     }
-                    return null;
+                    return true;
                 });
-                return true;
             } catch (WebSocketClosedException gone) {
                 return false; // the polling transport goes on
             } catch (FiberTimeoutException e) {
