@@ -132,6 +132,25 @@ public final class LogCapture implements AutoCloseable {
         return warnings();
     }
 
+    /**
+     * Whether a captured message contains {@code text}, waiting up to {@code within} for one: for a
+     * record another thread logs after the event the test saw (a server logging why it dropped a
+     * connection after closing it). Blocks the caller.
+     */
+    public boolean awaitMessage(String text, java.time.Duration within) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        synchronized (records) {
+            while (messages().stream().noneMatch(m -> m.contains(text))) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                records.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return true;
+    }
+
     /** True if a record at {@code atLeast} or above contains {@code text} (in its message or exception). */
     public boolean contains(Level atLeast, String text) {
         return messages(atLeast).stream().anyMatch(m -> m.contains(text));
