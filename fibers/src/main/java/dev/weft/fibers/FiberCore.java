@@ -56,7 +56,8 @@ final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrd
     /** The state most fibers never have (spawn site, label, kill exception, links, locals); null until needed. */
     private FiberExtras extras;
     private Runnable waker;
-    private Runnable deadlineWake;
+    /** The timer of its timed parks (kept armed between them), or null until the first. */
+    private ParkDeadline deadlineWake;
     /**
      * Who waits for this fiber's end, in arrival order: null, one joining core, one on-exit
      * {@link java.util.function.Consumer}, or a list of both kinds (one field for the two: a parked
@@ -84,8 +85,6 @@ final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrd
      * wait begins; a set also marks fibers of a multi-object wait, which never read it.
      */
     boolean signalled;
-    /** Set by the deadline timer of {@link #parkUntil}. */
-    private boolean timedOut;
     /** Whether its failure was (or will be) handed to someone, so it does not go to the uncaught handler. */
     boolean observed;
 
@@ -210,30 +209,29 @@ final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrd
     /**
      * Parks until {@link #unpark()} or {@code deadline} ({@link System#nanoTime()}); returns false if
      * the deadline woke it. Callers check their own condition first: a wake-up and the deadline can
-     * race, and the wake-up wins. In this fiber.
+     * race, and the wake-up wins. The deadline's timer stays armed after the park for the next timed
+     * one ({@link ParkDeadline}). In this fiber.
      */
     boolean parkUntil(Object waitingOn, long deadline) {
+        ParkDeadline d = deadlineWake;
         if (deadline == Long.MAX_VALUE) {
+            if (d != null) {
+                d.drop();
+            }
             park(waitingOn, false);
             return true;
         }
-        if (deadlineWake == null) {
-            deadlineWake = () -> {
-                if (state == FiberState.WAITING) {
-                    timedOut = true;
-                    unpark();
-                }
-            };
+        if (d == null) {
+            deadlineWake = d = new ParkDeadline(this, hub.loop);
         }
-        timedOut = false;
-        Timer timer = hub.loop.scheduleAt(deadline, deadlineWake);
+        d.begin(deadline);
         try {
             park(waitingOn, false);
         } finally {
-            hub.loop.cancel(timer);
+            d.end();
         }
-        boolean woken = !timedOut;
-        timedOut = false;
+        boolean woken = !d.passed;
+        d.passed = false;
         return woken;
     }
 
@@ -523,6 +521,9 @@ final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrd
             extras.locals = null;
         }
         interrupts = 0;
+        if (deadlineWake != null) {
+            deadlineWake.drop();
+        }
         hub.live.remove(this);
         if (hub.shuttingDown) {
             hub.loop.skipWait();

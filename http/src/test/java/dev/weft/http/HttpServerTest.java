@@ -626,6 +626,29 @@ class HttpServerTest {
     }
 
     @Test
+    void aHeaderTheServerWouldSetButTheHandlerSetIsCheckedAsTheHandlersOthers() throws Exception {
+        try (LogCapture log = LogCapture.of("dev.weft.http")) {
+            serve(server -> {
+                server.createContext("/bad-date", ex -> {
+                    ex.getResponseHeaders().set("Date", "a\r\n b"); // the server keeps a handler's Date: checked as the handler's
+                    ex.sendResponseHeaders(200, -1);
+                });
+                try (TcpSocket s = connect(server)) {
+                    RawResponse.Reader r = new RawResponse.Reader(s);
+                    send(s, "GET /bad-date HTTP/1.1\r\nHost: x\r\n\r\n");
+                    RawResponse resp = r.next();
+                    assertEquals(500, resp == null ? -1 : resp.status(), "the client gets an answer");
+                    assertTrue(resp.header("Date").endsWith(" GMT"), "the server's own Date: " + resp.header("Date"));
+                    assertTrue(r.closedByServer());
+                }
+            });
+            List<String> warnings = log.warnings();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("Date"), warnings.get(0));
+        }
+    }
+
+    @Test
     void anAbsoluteFormTargetsHostIsTheHostHandlersSee() throws Exception {
         serve(server -> {
             server.createContext("/host", ex -> {

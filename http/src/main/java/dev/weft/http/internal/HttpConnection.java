@@ -291,7 +291,7 @@ final class HttpConnection {
     private void respondError(HttpError e) {
         try {
             byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
-            Headers h = new Headers();
+            Headers h = new HeaderMap();
             h.set("Content-Type", "text/plain; charset=utf-8");
             h.set("Content-Length", Integer.toString(body.length));
             h.set("Connection", "close");
@@ -371,7 +371,9 @@ final class HttpConnection {
     /** Writes a status line and headers into the output buffer. */
     void writeHead(int status, Headers headers) throws IOException {
         for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            checkField(e.getKey(), e.getValue());
+            if (!(e.getValue() instanceof HeaderMap.ServerValue)) { // the server's own are valid
+                checkField(e.getKey(), e.getValue());
+            }
         }
         out.writeLatin1(status == 200 ? "HTTP/1.1 200 OK" : "HTTP/1.1 " + status + " " + Status.reason(status));
         out.crlf();

@@ -27,18 +27,18 @@ import java.util.Map;
  * <p>Attributes are per exchange; {@link #getAttribute} falls back to the context's attributes.
  */
 final class HttpExchangeImpl extends HttpExchange {
-    // Header names as com.sun.net.httpserver.Headers normalizes them (first letter upper case, the
-    // rest lower case), so that its lookups do not allocate a normalized copy on every response.
-    private static final String CONTENT_LENGTH = "Content-length";
-    private static final String TRANSFER_ENCODING = "Transfer-encoding";
-    private static final String CONNECTION = "Connection";
-    private static final String DATE = "Date";
+    // Header names in the normal form of com.sun.net.httpserver.Headers (first letter upper case, the
+    // rest lower case), so that lookups use them as they are (see HeaderMap).
+    private static final String CONTENT_LENGTH = HeaderMap.CONTENT_LENGTH;
+    private static final String TRANSFER_ENCODING = HeaderMap.TRANSFER_ENCODING;
+    private static final String CONNECTION = HeaderMap.CONNECTION;
+    private static final String DATE = HeaderMap.DATE;
     private final HttpConnection connection;
     private final RequestHead head;
     private final HttpContextImpl context;
     private final RequestBody requestBody;
     private final ResponseBody responseBody;
-    private final Headers responseHeaders = new Headers();
+    private final HeaderMap responseHeaders = new HeaderMap();
     private final String rawPath;
     private URI uri;
     private InputStream in;
@@ -190,19 +190,19 @@ final class HttpExchangeImpl extends HttpExchange {
             responseHeaders.remove(CONTENT_LENGTH);
         }
         if (contentLength != null) {
-            responseHeaders.set(CONTENT_LENGTH, contentLength);
+            responseHeaders.setByServer(CONTENT_LENGTH, contentLength);
         }
         if (chunkedHeader) {
-            responseHeaders.set(TRANSFER_ENCODING, "chunked");
+            responseHeaders.setByServer(TRANSFER_ENCODING, "chunked");
         }
         if (!keepAlive) {
-            responseHeaders.set(CONNECTION, "close");
+            responseHeaders.setByServer(CONNECTION, "close");
             connection.closeAfterExchange();
         } else if (head.minorVersion() == 0) {
-            responseHeaders.set(CONNECTION, "keep-alive");
+            responseHeaders.setByServer(CONNECTION, "keep-alive");
         }
         if (!responseHeaders.containsKey(DATE)) {
-            responseHeaders.set(DATE, HttpDate.now());
+            responseHeaders.setByServer(DATE, HttpDate.now());
         }
         connection.writeHead(rCode, responseHeaders);
         responseCode = rCode;

@@ -5,10 +5,12 @@ import dev.weft.fibers.FiberTimeoutException;
 import dev.weft.fibers.Timeout;
 import dev.weft.http.HttpLimits;
 import dev.weft.sockets.Connection;
+import dev.weft.sockets.TcpSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**
@@ -107,9 +109,15 @@ final class MinDataRate {
             if (allowance >= idleNanos) {
                 out.write(b, off, n); // the idle timeout is the tighter bound
             } else {
+                int now = writeWithoutWaiting(b, off, n);
+                if (now == n) {
+                    off += n;
+                    len -= n;
+                    continue; // the kernel took the whole piece at once: no timer armed
+                }
                 Timeout limit = Timeout.after(Duration.ofNanos(allowance));
                 try {
-                    out.write(b, off, n);
+                    out.write(b, off + now, n - now);
                 } catch (FiberTimeoutException e) {
                     if (!e.is(limit)) {
                         throw e;
@@ -123,6 +131,27 @@ final class MinDataRate {
             }
             off += n;
             len -= n;
+        }
+    }
+
+    /**
+     * Writes as much of {@code b[off, off + n)} as the plain socket takes without waiting (its timeout
+     * is zero for that one call): the bytes written, 0 if it would have to wait. A TLS connection, or what is left, goes
+     * the way with a timer: arming and cancelling one per response cost a sift through the hub's timer
+     * heap (one timer per waiting connection) on every request.
+     */
+    private int writeWithoutWaiting(byte[] b, int off, int n) throws IOException {
+        if (!(connection instanceof TcpSocket plain)) {
+            return 0;
+        }
+        Duration own = plain.timeout();
+        plain.setTimeout(Duration.ZERO);
+        try {
+            return plain.write(ByteBuffer.wrap(b, off, n));
+        } catch (SocketTimeoutException wouldWait) {
+            return 0; // nothing was written
+        } finally {
+            plain.setTimeout(own);
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.weft.http.internal;
 
-import com.sun.net.httpserver.Headers;
 import dev.weft.http.HttpLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -160,7 +159,7 @@ final class RequestParser {
         if (i == start || i == eol || b[i] != ' ') {
             throw new HttpError(400, "malformed request line: the method must be a token followed by one space");
         }
-        String method = latin1(b, start, i);
+        String method = KnownNames.method(b, start, i);
         int t = ++i;
         while (i < eol && b[i] > 0x20 && b[i] < 0x7f) {
             i++;
@@ -181,7 +180,7 @@ final class RequestParser {
             throw new HttpError(505, "HTTP/" + major + "." + minor + " is not served here; use HTTP/1.1");
         }
 
-        Headers headers = new Headers();
+        HeaderMap headers = new HeaderMap();
         int count = 0;
         int hosts = 0;
         long contentLength = -1;
@@ -227,42 +226,24 @@ final class RequestParser {
                             + Integer.toHexString(b[k] & 0xff) + ") in the value of " + latin1(b, line, n));
                 }
             }
-            String name = latin1(b, line, n);
+            String name = KnownNames.headerName(b, line, n); // normal form; the names below are shared constants
             String value = latin1(b, v, ve);
-            headers.add(name, value);
-            switch (n - line) {
-                case 4 -> {
-                    if (name.equalsIgnoreCase("host")) {
-                        hosts++;
-                    }
+            headers.addParsed(name, value);
+            if (name == HeaderMap.HOST) {
+                hosts++;
+            } else if (name == HeaderMap.EXPECT) {
+                expect = expect == null ? value : expect + "," + value;
+            } else if (name == HeaderMap.CONNECTION) {
+                for (String token : value.split(",")) {
+                    String tk = token.trim();
+                    close |= tk.equalsIgnoreCase("close");
+                    keepAlive |= tk.equalsIgnoreCase("keep-alive");
                 }
-                case 6 -> {
-                    if (name.equalsIgnoreCase("expect")) {
-                        expect = expect == null ? value : expect + "," + value;
-                    }
-                }
-                case 10 -> {
-                    if (name.equalsIgnoreCase("connection")) {
-                        for (String token : value.split(",")) {
-                            String tk = token.trim();
-                            close |= tk.equalsIgnoreCase("close");
-                            keepAlive |= tk.equalsIgnoreCase("keep-alive");
-                        }
-                    }
-                }
-                case 14 -> {
-                    if (name.equalsIgnoreCase("content-length")) {
-                        contentLengths++;
-                        contentLength = parseContentLength(value);
-                    }
-                }
-                case 17 -> {
-                    if (name.equalsIgnoreCase("transfer-encoding")) {
-                        transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
-                    }
-                }
-                default -> {
-                }
+            } else if (name == HeaderMap.CONTENT_LENGTH) {
+                contentLengths++;
+                contentLength = parseContentLength(value);
+            } else if (name == HeaderMap.TRANSFER_ENCODING) {
+                transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
             }
             line = lf + 1;
         }
