@@ -37,7 +37,7 @@ final class CompletionWait {
             while (io.inFlight()) {
                 boolean woken;
                 try {
-                    woken = f.parkUntil(io, deadline);
+                    woken = f.parkUntil(handle, deadline); // the dump shows the socket and its peer
                 } catch (FiberPinnedException pinned) {
                     // Could not switch: the operation is submitted but nothing can wait for it. Finish it
                     // here; if it completed anyway, that is this call's result.
@@ -75,7 +75,7 @@ final class CompletionWait {
             while (io.inFlight()) {
                 f.interrupts = 0;
                 try {
-                    park(f, io);
+                    park(f, handle);
                 } catch (FiberPinnedException pinned) {
                     handle.completeWithoutParking(io); // the caller throws what interrupted it
                 }
@@ -87,9 +87,9 @@ final class CompletionWait {
     }
 
     /** One switch to the hub with nothing to throw on return (the fiber's interruptions are set aside). */
-    private static void park(FiberCore f, PendingIo io) {
+    private static void park(FiberCore f, CompletionStreamHandle handle) {
         f.state = FiberState.WAITING;
-        f.blocker = io;
+        f.blocker = handle;
         f.hub.current = null;
         boolean switched = false;
         try {

@@ -19,19 +19,25 @@ import java.nio.ByteBuffer;
 public interface CompletionStreamHandle extends StreamHandle {
 
     /**
-     * Submits a receive into {@code buf[position, limit)}, which must be a direct buffer with room.
-     * The result is the bytes received (at {@code buf[position, position + result)}), 0 at the end
-     * of the stream, or a negative errno ({@link #failure}). The operation goes to the kernel with the
+     * Submits a receive into {@code buf[position, limit)}, which must have room. A heap buffer may be
+     * taken too: the backend then receives into memory of its own and copies the bytes into {@code buf}
+     * before the completion is reported. The result is the bytes received (at {@code buf[position,
+     * position + result)}, which may be fewer than asked), 0 at the end of the stream, or a negative
+     * errno ({@link #failure}). The operation goes to the kernel with the
      * loop's next poll; never blocks.
      *
-     * @return false if this handle cannot take {@code buf} by completion (a heap buffer): use the
-     *         readiness path ({@link #read}) for it instead
+     * @return false if this handle cannot take {@code buf} by completion now (a read-only buffer, or
+     *         a heap buffer while the backend has no memory to lend it): use the readiness path
+     *         ({@link #read}) for it instead
      * @throws java.nio.channels.ClosedChannelException if the handle is closed
      * @throws IllegalStateException if {@code io} is in flight
      */
     boolean submitRead(ByteBuffer buf, PendingIo io) throws IOException;
 
-    /** The same for a send of {@code buf[position, limit)}: the result is the bytes sent (may be fewer). */
+    /**
+     * The same for a send of {@code buf[position, limit)}: the result is the bytes sent (may be fewer).
+     * A heap buffer is copied into the backend's memory at the submit; false if it cannot be now.
+     */
     boolean submitWrite(ByteBuffer buf, PendingIo io) throws IOException;
 
     /**

@@ -11,9 +11,10 @@ import java.time.Duration;
 
 /**
  * The completion path of a {@link TcpSocket} on a backend whose handle completes reads and writes in
- * the kernel ({@link CompletionStreamHandle}, io_uring): a read of a direct buffer submits the
- * receive into it and parks until the kernel's completion, with no would-block and no readiness
- * wake-up; a write the same for a send. What the readiness path promises holds here too:
+ * the kernel ({@link CompletionStreamHandle}, io_uring): a read submits the receive (into a direct
+ * buffer itself, into memory the backend lends for a heap buffer, copied at the completion) and parks
+ * until the kernel's completion, with no would-block and no readiness wake-up; a write the same for a
+ * send. What the readiness path promises holds here too:
  * <ul>
  * <li>A kill or an enclosing {@link dev.weft.fibers.Timeout} while parked cancels the operation and
  *     waits for its completion before it is thrown ({@link Hub#awaitCompletion}): the buffer is never
@@ -29,9 +30,10 @@ import java.time.Duration;
  * A fiber that cannot switch (pinned) gets its operation finished without parking: its result if it
  * completed at once, else the readiness path's answer (what is there, or {@link
  * dev.weft.fibers.FiberPinnedException}), as on every other backend.
- * Heap buffers, a zero or expired timeout (which a submitted operation cannot honour: its completion
- * comes with the next poll at the earliest) and empty buffers take the readiness path ({@link
- * #NOT_TAKEN}).
+ * A buffer the handle does not take by completion (a heap buffer when the backend has no memory to
+ * lend it, a large heap write), a zero or expired timeout (which a submitted operation cannot honour:
+ * its completion comes with the next poll at the earliest) and empty buffers take the readiness path
+ * ({@link #NOT_TAKEN}).
  *
  * <p>Thread rule: the socket's hub thread, in the fiber that holds the socket's reading (writing) side.
  */
@@ -63,7 +65,7 @@ final class CompletedIo {
         if (kept != null && dst.hasRemaining()) {
             return takeKept(dst);
         }
-        if (!dst.isDirect() || !dst.hasRemaining() || expired(deadline)) {
+        if (!dst.hasRemaining() || expired(deadline)) {
             return NOT_TAKEN;
         }
         PendingIo io = receive == null ? (receive = new PendingIo()) : receive;
@@ -100,7 +102,7 @@ final class CompletedIo {
     /** Writes from {@code src} by completion: bytes written (&gt; 0), or {@link #NOT_TAKEN}. */
     int write(ByteBuffer src, long deadline, String whose, Duration limit, TcpSocket socket, SocketSide side)
             throws IOException {
-        if (!src.isDirect() || !src.hasRemaining() || expired(deadline)) {
+        if (!src.hasRemaining() || expired(deadline)) {
             return NOT_TAKEN;
         }
         PendingIo io = send == null ? (send = new PendingIo()) : send;

@@ -36,7 +36,7 @@ import java.util.Objects;
  * well ({@link dev.weft.fibers.FiberTimeoutException}). A read or write that times out has moved no
  * bytes, so the socket stays usable and nothing is lost. A kill ({@link
  * dev.weft.fibers.FiberKilledError}) interrupts a blocked call the same way. On io_uring, where a
- * read or write of a direct buffer is an operation the kernel completes, an interrupted operation
+ * read or write is an operation the kernel completes (a heap buffer's through memory the backend lends), an interrupted operation
  * is cancelled and waited for first: bytes a cancelled read received anyway are kept for the next
  * read (nothing read, nothing lost), and bytes a cancelled write sent anyway are counted in the
  * buffer's position before the kill or timeout is thrown (as {@link #writeAll} always reports them). Every {@link Duration}
@@ -75,7 +75,7 @@ public final class TcpSocket implements Connection, ClosedBy {
     private String closedBy;
     /**
      * The handle's completion path (io_uring), or null (epoll, kqueue, nio: the branch is then one null
-     * check of a final field). Reads and writes of direct buffers go through it ({@link CompletedIo}).
+     * check of a final field). Reads and writes go through it where it takes them ({@link CompletedIo}).
      */
     private final CompletedIo completed;
 

@@ -13,7 +13,8 @@ import java.io.IOException;
 /**
  * A poller on Netty's {@link IoUringIoHandler}, driven directly from the hub thread: readiness
  * through the ring. Every wait of a handle is one one-shot {@code IORING_OP_POLL_ADD} (see {@link
- * PollRegistration}); reads, writes, accepts and connects stay the non-blocking system calls the
+ * PollRegistration}); a stream's reads and writes complete in the ring ({@link RingStreamHandle}; heap
+ * buffers through {@link LentChunks}); accepts and connects stay the non-blocking system calls the
  * shared Unix handles make. The polls a loop iteration queues go to the kernel together in the one
  * {@code io_uring_enter} that also waits.
  *
@@ -31,9 +32,22 @@ final class IoUringPoller extends UnixPoller {
     static final int SUBMISSION_ENTRIES = 4096;
     static final int COMPLETION_ENTRIES = 32768;
 
+    private final LentChunks chunks;
+
     IoUringPoller() {
+        this(LentChunks.fromProperty());
+    }
+
+    /** A poller lending at most {@code chunks.max()} direct chunks to heap-buffer operations. */
+    IoUringPoller(LentChunks chunks) {
         super("io_uring", IoUringIoHandler.newFactory(new IoUringIoHandlerConfig()
                 .setRingSize(SUBMISSION_ENTRIES).setCqSize(COMPLETION_ENTRIES)));
+        this.chunks = chunks;
+    }
+
+    /** The direct chunks heap-buffer receives and sends borrow while in flight. */
+    LentChunks chunks() {
+        return chunks;
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.netty.channel.uring.IoUringIoEvent;
 import io.netty.channel.uring.IoUringIoHandle;
 import io.netty.channel.uring.IoUringIoOps;
 import io.netty.channel.unix.Socket;
+import java.nio.ByteBuffer;
 
 /**
  * One handle's registration with the ring: a one-shot {@code POLL_ADD} per armed callback, an
@@ -63,6 +64,11 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
     /** Per direction: the receive or send in flight for a {@link RingStreamHandle} (null: none), and its id for a cancel (0: cancel sent). */
     private final PendingIo[] op = new PendingIo[2];
     private final long[] opId = new long[2];
+    /** Per direction: the chunk lent to a heap buffer's operation in flight (null: none, or a direct buffer). */
+    private final ByteBuffer[] lent = new ByteBuffer[2];
+    /** The heap buffer a receive into a lent chunk fills at its completion, and where. */
+    private ByteBuffer readTarget;
+    private int readTargetAt;
     /** Operations submitted whose completion has not come yet (polls, receives, sends, cancels, the close). */
     private int inFlight;
     private boolean closed;
@@ -116,12 +122,17 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
 
     /**
      * Submits a receive or a send ({@code ops}, direction {@code d}) for {@code io}, which from now on
-     * owns {@code buffer} until the operation's completion ({@link PendingIo#begin}).
+     * owns {@code buffer} until the operation's completion ({@link PendingIo#begin}). For a heap
+     * buffer, {@code chunk} is the direct chunk {@code ops} points into (lent by {@link LentChunks},
+     * given back at the completion) and {@code heapTarget} the heap buffer a receive's bytes are
+     * copied into at {@code targetAt} when it completes (null for a send); both null for a direct buffer.
      *
      * @throws IllegalStateException if {@code io} or another operation of that direction is in flight, or
-     *                               the registration is no longer valid (the handle closed)
+     *                               the registration is no longer valid (the handle closed); the chunk is
+     *                               then still the caller's
      */
-    void submitOperation(int d, IoUringIoOps ops, PendingIo io, java.nio.ByteBuffer buffer) {
+    void submitOperation(int d, IoUringIoOps ops, PendingIo io, ByteBuffer buffer, ByteBuffer chunk,
+            ByteBuffer heapTarget, int targetAt) {
         if (io.inFlight() || op[d] != null) {
             throw new IllegalStateException("a " + (d == READ ? "receive" : "send") + " is already in flight on " + handle
                     + ": one reader and one writer at a time");
@@ -133,6 +144,11 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
         io.begin(buffer);
         op[d] = io;
         opId[d] = id;
+        lent[d] = chunk;
+        if (d == READ) {
+            readTarget = heapTarget;
+            readTargetAt = targetAt;
+        }
         inFlight++;
     }
 
@@ -198,6 +214,11 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
             PendingIo io = op[d];
             op[d] = null;
             opId[d] = 0;
+            ByteBuffer chunk = lent[d];
+            if (chunk != null) {
+                lent[d] = null;
+                returnChunk(d, chunk, e.res());
+            }
             if (io != null) {
                 io.complete(e.res());
             }
@@ -216,6 +237,24 @@ final class PollRegistration implements UnixRegistration, IoUringIoHandle {
         int res = e.res();
         boolean ended = res < 0 || (res & ENDED) != 0;
         poller.completed(handle, d == READ, d == WRITE, ended);
+    }
+
+    /**
+     * The kernel is done with {@code chunk}: a receive's bytes (also one that won the race with a
+     * cancel: its waiter keeps them) go into the heap buffer, then the chunk goes back to the pool.
+     */
+    private void returnChunk(int d, ByteBuffer chunk, int res) {
+        try {
+            if (d == READ) {
+                ByteBuffer target = readTarget;
+                readTarget = null;
+                if (res > 0) {
+                    target.put(readTargetAt, chunk, 0, res);
+                }
+            }
+        } finally {
+            poller.chunks().giveBack(chunk);
+        }
     }
 
     /** Netty closes what is still registered when the ring is torn down: the handle's own close. */
