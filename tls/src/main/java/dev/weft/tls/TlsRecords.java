@@ -212,13 +212,7 @@ final class TlsRecords {
      */
     SSLEngineResult wrapAfterPending(ByteBuffer src) throws IOException {
         if (netOut.hasRemaining() && netOut.capacity() - netOut.remaining() >= engine.getSession().getPacketBufferSize()) {
-            netOut.compact();
-            SSLEngineResult r;
-            try {
-                r = engine.wrap(src, netOut);
-            } finally {
-                netOut.flip();
-            }
+            SSLEngineResult r = wrapBehindPending(src);
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 return r;
             }
@@ -246,17 +240,22 @@ final class TlsRecords {
     /** Wraps {@code src} into the output buffer, which must be empty, growing it if the engine asks. */
     SSLEngineResult wrap(ByteBuffer src) throws SSLException {
         while (true) {
-            netOut.clear();
-            SSLEngineResult r;
-            try {
-                r = engine.wrap(src, netOut);
-            } finally {
-                netOut.flip();
-            }
+            netOut.limit(0); // empty
+            SSLEngineResult r = wrapBehindPending(src);
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 return r;
             }
             netOut = ByteBuffer.allocateDirect(Math.max(netOut.capacity() * 2, engine.getSession().getPacketBufferSize())).flip();
+        }
+    }
+
+    /** One wrap of {@code src} behind what the output buffer holds. */
+    private SSLEngineResult wrapBehindPending(ByteBuffer src) throws SSLException {
+        netOut.compact();
+        try {
+            return engine.wrap(src, netOut);
+        } finally {
+            netOut.flip();
         }
     }
 
@@ -310,13 +309,7 @@ final class TlsRecords {
                     netOut = ByteBuffer.allocateDirect(packet).flip();
                 }
             }
-            netOut.compact();
-            SSLEngineResult r;
-            try {
-                r = engine.wrap(EMPTY, netOut);
-            } finally {
-                netOut.flip();
-            }
+            SSLEngineResult r = wrapBehindPending(EMPTY);
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 return r;
             }
