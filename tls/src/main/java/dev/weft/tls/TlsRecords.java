@@ -206,20 +206,56 @@ final class TlsRecords {
         }
     }
 
+    /**
+     * Wraps {@code src} behind what waits in the output buffer (a deferred session ticket), so that
+     * both go out in one write; sends what waits first when a whole packet would not fit behind it.
+     */
+    SSLEngineResult wrapAfterPending(ByteBuffer src) throws IOException {
+        if (netOut.hasRemaining() && netOut.capacity() - netOut.remaining() >= engine.getSession().getPacketBufferSize()) {
+            SSLEngineResult r = wrapBehindPending(src);
+            if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
+                return r;
+            }
+        }
+        flush();
+        return wrap(src);
+    }
+
+    /**
+     * Sends what waits in the output buffer before the reader waits for input (a deferred session
+     * ticket), unless a writer is sending: then it goes out with the writer's bytes. Holds {@link #inbound}.
+     */
+    void flushBeforeWaiting() throws IOException {
+        if (!netOut.hasRemaining()) {
+            return;
+        }
+        Lock.Held o = outbound.tryLock(Duration.ZERO);
+        if (o != null) {
+            try (o) {
+                flush();
+            }
+        }
+    }
+
     /** Wraps {@code src} into the output buffer, which must be empty, growing it if the engine asks. */
     SSLEngineResult wrap(ByteBuffer src) throws SSLException {
         while (true) {
-            netOut.clear();
-            SSLEngineResult r;
-            try {
-                r = engine.wrap(src, netOut);
-            } finally {
-                netOut.flip();
-            }
+            netOut.limit(0); // empty
+            SSLEngineResult r = wrapBehindPending(src);
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 return r;
             }
             netOut = ByteBuffer.allocateDirect(Math.max(netOut.capacity() * 2, engine.getSession().getPacketBufferSize())).flip();
+        }
+    }
+
+    /** One wrap of {@code src} behind what the output buffer holds. */
+    private SSLEngineResult wrapBehindPending(ByteBuffer src) throws SSLException {
+        netOut.compact();
+        try {
+            return engine.wrap(src, netOut);
+        } finally {
+            netOut.flip();
         }
     }
 
@@ -230,6 +266,13 @@ final class TlsRecords {
      * once).
      */
     SSLEngineResult wrapAndFlush(boolean handshaking) throws IOException {
+        SSLEngineResult r = wrapAll(handshaking);
+        flush();
+        return r;
+    }
+
+    /** {@link #wrapAndFlush} without the final flush: what it wraps waits in the output buffer. */
+    private SSLEngineResult wrapAll(boolean handshaking) throws IOException {
         SSLEngineResult r;
         do {
             r = wrapAppend();
@@ -238,8 +281,22 @@ final class TlsRecords {
             }
         } while (r.getStatus() == SSLEngineResult.Status.OK && r.bytesProduced() > 0
                 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP);
-        flush();
         return r;
+    }
+
+    /**
+     * A TLS 1.3 server whose client has sent data right behind its Finished (the usual case: a
+     * client sends its request without waiting for the server): what the engine wraps now (its
+     * session tickets, which the client does not wait for) stays in the output buffer and goes out
+     * with the first response, in one write, or before the connection waits for input or closes
+     * ({@link #flushBeforeWaiting}, {@link #wrapAfterPending}, {@link #sendCloseNotify}).
+     */
+    private boolean ticketsBehindWhichDataWaits() {
+        if (engine.getUseClientMode() || netIn.position() == 0) {
+            return false;
+        }
+        javax.net.ssl.SSLSession hs = engine.getHandshakeSession();
+        return "TLSv1.3".equals(hs != null ? hs.getProtocol() : engine.getSession().getProtocol());
     }
 
     /** Wraps after what the output buffer holds, sending that first if a whole packet would not fit. */
@@ -252,13 +309,7 @@ final class TlsRecords {
                     netOut = ByteBuffer.allocateDirect(packet).flip();
                 }
             }
-            netOut.compact();
-            SSLEngineResult r;
-            try {
-                r = engine.wrap(EMPTY, netOut);
-            } finally {
-                netOut.flip();
-            }
+            SSLEngineResult r = wrapBehindPending(EMPTY);
             if (r.getStatus() != SSLEngineResult.Status.BUFFER_OVERFLOW) {
                 return r;
             }
@@ -405,7 +456,8 @@ final class TlsRecords {
             HandshakeStatus hs = engine.getHandshakeStatus();
             switch (hs) {
                 case NEED_WRAP -> {
-                    if (wrapAndFlush(true).getStatus() == SSLEngineResult.Status.CLOSED) {
+                    SSLEngineResult r = ticketsBehindWhichDataWaits() ? wrapAll(true) : wrapAndFlush(true);
+                    if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
                         throw new SSLHandshakeException("the TLS engine closed during the handshake with " + peer());
                     }
                 }
@@ -431,7 +483,9 @@ final class TlsRecords {
                 }
                 case NEED_TASK -> tasks.runAll(engine, true);
                 case FINISHED, NOT_HANDSHAKING -> {
-                    flush();
+                    if (!ticketsBehindWhichDataWaits()) {
+                        flush();
+                    }
                     return;
                 }
             }

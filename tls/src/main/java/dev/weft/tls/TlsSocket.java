@@ -213,8 +213,11 @@ public final class TlsSocket implements Connection {
                     if (direct && dst.position() > before) {
                         return dst.position() - before;
                     }
-                    if (p == TlsRecords.Progress.NEED_INPUT && records.fill() < 0) {
-                        return endOfStream();
+                    if (p == TlsRecords.Progress.NEED_INPUT) {
+                        records.flushBeforeWaiting();
+                        if (records.fill() < 0) {
+                            return endOfStream();
+                        }
                     }
                 }
             }
@@ -275,8 +278,7 @@ public final class TlsSocket implements Connection {
                 boolean needUnwrap;
                 int consumed;
                 try (Lock.Held o = outbound.lock()) {
-                    records.flush(); // what a timed-out write left
-                    SSLEngineResult r = records.wrap(src);
+                    SSLEngineResult r = records.wrapAfterPending(src); // behind what a timed-out write or the handshake left
                     consumed = r.bytesConsumed();
                     if (r.getStatus() == SSLEngineResult.Status.CLOSED && consumed == 0) {
                         throw new TlsClosedException(this + ": TLS output is closed (close_notify was sent); cannot write");
@@ -550,6 +552,11 @@ public final class TlsSocket implements Connection {
     @Override
     public Hub hub() {
         return hub;
+    }
+
+    /** Whether wrapped bytes wait to be sent (session tickets held back for the first response); for tests. */
+    boolean outputWaiting() {
+        return records.hasPendingOutput();
     }
 
     /** Whether the peer has sent close_notify, or {@link #shutdownInput()} was called (reads return -1). */
