@@ -1,11 +1,12 @@
 package dev.weft.websocket.internal;
 
 import dev.weft.fibers.Lock;
-import dev.weft.sockets.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * The outgoing side of a connection: frames wait in a queue in the order they were committed, and
@@ -21,14 +22,15 @@ import java.util.ArrayDeque;
  * <p>Thread rule: fibers of the connection's hub. Not for concurrent use from several hubs.
  */
 public final class Output {
-    private final Connection stream;
+    /** The connection's write side (a {@code Connection}: each write parks the fiber until it took some bytes). */
+    private final WritableByteChannel stream;
     private final Lock lock = new Lock();
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
     /** The queued buffer that is borrowed caller memory, if any (only while its owner holds the lock). */
     private ByteBuffer borrowed;
     private long queuedBytes;
 
-    public Output(Connection stream) {
+    public Output(WritableByteChannel stream) {
         this.stream = stream;
     }
 
@@ -38,19 +40,20 @@ public final class Output {
     }
 
     /**
-     * Commits {@code frame} and writes everything queued, waiting for the lock and for the peer to take
-     * the bytes. Interrupted (Timeout, kill): the frame stays committed (see the class comment).
+     * Commits {@code frames} (in order) and writes everything queued, waiting for the lock and for the
+     * peer to take the bytes. Interrupted (Timeout, kill): the frames stay committed (see the class comment).
      *
      * @throws IOException when the stream fails (the rest stays queued; the connection is to be closed)
      */
-    public void send(FrameEncoder.Frame frame) throws IOException {
+    public void send(List<FrameEncoder.Frame> frames) throws IOException {
         Lock.Held held = lock.tryLock(Duration.ZERO);
+        for (FrameEncoder.Frame frame : frames) {
+            // Someone else writes now: our frames must not be borrowed memory, they may outlive this call;
+            // and one borrowed buffer at a time is tracked.
+            enqueue(frame, held == null || borrowed != null);
+        }
         if (held == null) {
-            // Someone else writes now: our frame must not be borrowed memory, it may outlive this call.
-            enqueue(frame, true);
             held = lock.lock(); // a kill or Timeout here: committed; the holder writes it
-        } else {
-            enqueue(frame, false);
         }
         try {
             drain();
@@ -151,10 +154,5 @@ public final class Output {
     /** Whether a fiber is writing now. */
     public boolean isBusy() {
         return lock.isLocked();
-    }
-
-    /** The stream under it. */
-    public Connection stream() {
-        return stream;
     }
 }
