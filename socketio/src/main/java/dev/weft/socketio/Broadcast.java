@@ -19,7 +19,9 @@ import java.util.concurrent.RejectedExecutionException;
  * socket if none was named), minus those in a room named with {@link #except}. Immutable: each call
  * returns a new one. The packet is encoded once, its WebSocket frame too ({@link PreparedMessage}),
  * and put in each recipient's outbox; a slow recipient delays nobody (its own outbox fills, and then
- * it is disconnected).
+ * it is disconnected). An emit to one room (or to everyone) walks that room's member snapshot, which
+ * is rebuilt only when its membership changes; to several rooms, it gathers their members in a set
+ * first (a socket in two of them gets the packet once).
  *
  * <p><b>Hubs.</b> Rooms are kept per hub ({@link SocketIoServer}): {@link #emit} delivers to the
  * members on the calling fiber's hub at once and hands the encoded packet to every other hub of the
@@ -112,10 +114,19 @@ public final class Broadcast {
 
     /** {@link #deliverLocally} of packets made {@link PreparedMessage}s (once for every hub). */
     private int deliverPrepared(List<Object> prepared) {
+        if (rooms.size() > 1) {
+            List<SocketIoSocket> to = recipients();
+            to.forEach(s -> s.send(prepared));
+            return to.size();
+        }
+        SocketIoSocket[] members = rooms.isEmpty() ? namespace.socketsSnapshot()
+                : namespace.rooms().snapshot(rooms.iterator().next());
         int n = 0;
-        for (SocketIoSocket s : recipients()) {
-            s.send(prepared);
-            n++;
+        for (SocketIoSocket s : members) {
+            if (except.isEmpty() || !s.inAnyOf(except)) {
+                s.send(prepared);
+                n++;
+            }
         }
         return n;
     }
