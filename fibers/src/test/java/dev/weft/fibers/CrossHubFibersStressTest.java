@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.StressRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,13 +33,11 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.MINUTES)
 class CrossHubFibersStressTest {
-    private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int WORKERS_PER_HUB = 30;
 
     @Test
     void twoHubsAndPlatformThreadsKeepEveryInvariantUnderKillsAndTimeouts() throws Exception {
-        long seed = Long.getLong("weft.stress.seed", System.nanoTime());
-        String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
+        StressRun stress = StressRun.pick();
         FibersStressScenario.CrossHub shared = new FibersStressScenario.CrossHub();
         LinkedBlockingQueue<AsyncResult<Integer>> toComplete = new LinkedBlockingQueue<>();
         ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
@@ -49,7 +48,7 @@ class CrossHubFibersStressTest {
         List<FibersStressScenario.Books> books = new ArrayList<>();
         try (HubGroup group = HubGroup.start(2)) {
             for (int t = 0; t < 2; t++) {
-                long threadSeed = seed + 100 + t;
+                long threadSeed = stress.seed() + 100 + t;
                 threads.add(Thread.ofPlatform().name("stress-thread-" + t).start(() -> {
                     Random r = new Random(threadSeed);
                     try {
@@ -89,11 +88,11 @@ class CrossHubFibersStressTest {
                             unexpected.add(t);
                         }
                     });
-                    FibersStressScenario scenario = new FibersStressScenario(seed + index, WORKERS_PER_HUB,
+                    FibersStressScenario scenario = new FibersStressScenario(stress.seed() + index, WORKERS_PER_HUB,
                             new FibersStressScenario.PlatformThreads(toComplete), shared, group.hubs().get(1 - index));
                     scenario.start();
-                    Fiber.sleep(Duration.ofSeconds(SECONDS));
-                    scenario.finishAndCheck("hub " + index + ", " + replay);
+                    Fiber.sleep(stress.length());
+                    scenario.finishAndCheck("hub " + index + ", " + stress.replay());
                     return scenario.books();
                 }));
             }
@@ -103,26 +102,24 @@ class CrossHubFibersStressTest {
             threadsStop.set(true);
             for (Thread t : threads) {
                 t.join(10_000);
-                assertFalse(t.isAlive(), "a platform thread did not stop; " + replay);
+                assertFalse(t.isAlive(), "a platform thread did not stop; " + stress.replay());
             }
         }
-        shared.drainAndCheck(replay);
-        assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + replay);
+        shared.drainAndCheck(stress.replay());
+        assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + stress.replay());
         long thrown = books.stream().mapToLong(b -> b.thrown).sum();
-        assertEquals(thrown, reported.get(), "pool task failures thrown vs reported to the uncaught handlers; " + replay);
+        assertEquals(thrown, reported.get(), "pool task failures thrown vs reported to the uncaught handlers; " + stress.replay());
         for (int i = 0; i < 2; i++) {
             FibersStressScenario.Books b = books.get(i);
             assertTrue(b.ops > 1000 && b.kills > 10 && b.timeouts > 10 && b.crossHubOps > 100 && b.imapRuns > 50
                     && b.imapCancellations > 0, "hub " + i + " did too little: " + b.ops + " ops, " + b.kills + " kills, "
-                    + b.timeouts + " timeouts, " + b.crossHubOps + " cross-hub ops, " + b.imapRuns + " imap runs; " + replay);
+                    + b.timeouts + " timeouts, " + b.crossHubOps + " cross-hub ops, " + b.imapRuns + " imap runs; " + stress.replay());
         }
         assertTrue(shared.items() > 100 && threadOps.get() > 100, "the shared queue saw too little: " + shared.items()
-                + " items, " + threadOps.get() + " thread operations; " + replay);
-        if (System.getProperty("weft.stress.seconds") != null) { // ./weft stress: say what it did
-            System.out.println("stress across 2 hubs [" + Hub.run(() -> Hub.current().backendName()) + "]: " + SECONDS
-                    + " s, per hub " + books.stream().map(b -> b.ops + " ops/" + b.kills + " kills/" + b.crossHubOps
-                    + " cross-hub").toList() + ", " + shared.items() + " shared items, " + threadOps.get()
-                    + " thread operations; " + replay);
-        }
+                + " items, " + threadOps.get() + " thread operations; " + stress.replay());
+        stress.report(() -> "stress across 2 hubs [" + Hub.run(() -> Hub.current().backendName()) + "]: " + stress.seconds()
+                + " s, per hub " + books.stream().map(b -> b.ops + " ops/" + b.kills + " kills/" + b.crossHubOps
+                + " cross-hub").toList() + ", " + shared.items() + " shared items, " + threadOps.get()
+                + " thread operations; " + stress.replay());
     }
 }

@@ -3,6 +3,7 @@ package dev.weft.fibers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.StressRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.MINUTES)
 class CrossHubStressTest {
-    private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int MAX_ITEMS = 50_000_000;
     private static final int WORKERS_PER_HUB = 30;
 
@@ -50,17 +50,16 @@ class CrossHubStressTest {
 
     @Test
     void handOffAcrossHubsAndThreadsLosesAndDuplicatesNothingUnderKillsAndTimeouts() throws Exception {
-        long seed = Long.getLong("weft.stress.seed", System.nanoTime());
-        String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
+        StressRun stress = StressRun.pick();
         Books b = new Books();
         List<SharedQueue<Integer>> queues = List.of(new SharedQueue<>(1), new SharedQueue<>(4), new SharedQueue<>(16));
         AtomicBoolean stop = new AtomicBoolean();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(stress.seconds());
         List<Thread> threads = new ArrayList<>();
         try (HubGroup group = HubGroup.start(2)) {
             List<CompletableFuture<Void>> hubsDone = new ArrayList<>();
             for (int h = 0; h < 2; h++) {
-                long hubSeed = seed + h;
+                long hubSeed = stress.seed() + h;
                 int other = 1 - h;
                 hubsDone.add(group.spawnOn(h, () -> {
                     runHub(group, other, new Random(hubSeed), b, queues, end);
@@ -68,7 +67,7 @@ class CrossHubStressTest {
                 }));
             }
             for (int t = 0; t < 2; t++) {
-                long threadSeed = seed + 10 + t;
+                long threadSeed = stress.seed() + 10 + t;
                 threads.add(Thread.ofPlatform().name("stress-thread-" + t).start(() -> {
                     Random r = new Random(threadSeed);
                     while (!stop.get()) {
@@ -81,7 +80,7 @@ class CrossHubStressTest {
                 }));
             }
             for (CompletableFuture<Void> done : hubsDone) {
-                done.get(SECONDS + 60, TimeUnit.SECONDS);
+                done.get(stress.seconds() + 60, TimeUnit.SECONDS);
             }
             stop.set(true);
             for (Thread t : threads) {
@@ -95,25 +94,23 @@ class CrossHubStressTest {
                 record(b, left);
             }
         }
-        assertEquals(List.of(), List.copyOf(b.unexpected), "unexpected failures; " + replay);
+        assertEquals(List.of(), List.copyOf(b.unexpected), "unexpected failures; " + stress.replay());
         int items = b.nextItem.get();
         for (int i = 0; i < items; i++) {
             int outcome = b.putOutcome.get(i);
             int got = b.got.get(i);
             if (outcome == 1) {
-                assertEquals(1, got, "item " + i + " was put and got " + got + " times; " + replay);
+                assertEquals(1, got, "item " + i + " was put and got " + got + " times; " + stress.replay());
             } else {
-                assertEquals(0, got, "item " + i + " whose put failed (" + outcome + ") was got " + got + " times; " + replay);
+                assertEquals(0, got, "item " + i + " whose put failed (" + outcome + ") was got " + got + " times; " + stress.replay());
             }
         }
-        assertEquals(b.workersStarted.get(), b.finallies.get(), "every worker's finally ran once; " + replay);
+        assertEquals(b.workersStarted.get(), b.finallies.get(), "every worker's finally ran once; " + stress.replay());
         assertTrue(b.ops.get() > 5_000 && b.kills.get() > 10 && b.timeouts.get() > 10 && b.crossResults.get() > 10,
                 "the run did too little: " + b.ops + " ops, " + b.kills + " kills, " + b.timeouts + " timeouts, "
-                        + b.crossResults + " cross-hub results; " + replay);
-        if (System.getProperty("weft.stress.seconds") != null) {
-            System.out.println("cross-hub stress: " + SECONDS + " s, " + b.ops + " ops, " + items + " items, " + b.kills
-                    + " kills, " + b.timeouts + " timeouts, " + b.crossResults + " cross-hub results; " + replay);
-        }
+                        + b.crossResults + " cross-hub results; " + stress.replay());
+        stress.report(() -> "cross-hub stress: " + stress.seconds() + " s, " + b.ops + " ops, " + items + " items, " + b.kills
+                + " kills, " + b.timeouts + " timeouts, " + b.crossResults + " cross-hub results; " + stress.replay());
     }
 
     /** One hub's part: workers, a killer, cross-hub results and submits, until {@code end}. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.weft.testkit.StressRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,13 +32,11 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.MINUTES)
 class FibersStressTest {
-    private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int WORKERS = 60;
 
     @Test
     void primitivesSurviveRandomOperationsKillsAndTimeouts() throws Exception {
-        long seed = Long.getLong("weft.stress.seed", System.nanoTime());
-        String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
+        StressRun stress = StressRun.pick();
         FibersStressScenario.Books[] books = new FibersStressScenario.Books[1];
         List<Throwable> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong reported = new AtomicLong();
@@ -94,13 +93,13 @@ class FibersStressTest {
                     unexpected.add(t);
                 }
             });
-            FibersStressScenario scenario = new FibersStressScenario(seed, WORKERS,
+            FibersStressScenario scenario = new FibersStressScenario(stress.seed(), WORKERS,
                     new FibersStressScenario.PlatformThreads(toComplete), null, null);
             books[0] = scenario.books();
 
             // platform threads: complete results, submit tasks
             for (int t = 0; t < 2; t++) {
-                long threadSeed = seed + 1 + t;
+                long threadSeed = stress.seed() + 1 + t;
                 threads.add(Thread.ofPlatform().name("stress-completer-" + t).start(() -> {
                     Random r = new Random(threadSeed);
                     try {
@@ -129,49 +128,47 @@ class FibersStressTest {
 
             long start = System.nanoTime();
             scenario.start();
-            Fiber.sleep(Duration.ofSeconds(SECONDS));
+            Fiber.sleep(stress.length());
             stop.set(true);
-            scenario.finishAndCheck(replay);
+            scenario.finishAndCheck(stress.replay());
             rate[0] = scenario.books().ops * 1_000_000_000L / (System.nanoTime() - start);
             long futuresDeadline = System.nanoTime() + 10_000_000_000L;
             for (CompletableFuture<Integer> f : List.copyOf(futures)) {
                 while (!f.isDone() && System.nanoTime() < futuresDeadline) {
                     Fiber.sleep(1); // their fibers run on this hub: wait cooperatively
                 }
-                assertTrue(f.isDone(), "a submit future never completed; " + replay);
+                assertTrue(f.isDone(), "a submit future never completed; " + stress.replay());
             }
             Fiber.sleep(20); // children of killed workers end by themselves (they sleep at most 1 ms)
             // what may still run: fibers of tasks the platform threads keep submitting (they stop when the hub closes)
             for (Fiber<?> f : hub.fibers()) {
-                assertTrue(f.name().equals("main") || f.name().startsWith("fiber-"), "left: " + f.describe() + "; " + replay);
+                assertTrue(f.name().equals("main") || f.name().startsWith("fiber-"), "left: " + f.describe() + "; " + stress.replay());
             }
         });
         FibersStressScenario.Books b = books[0];
         idleHub.join(10_000);
         idleHubPartner.join(10_000);
         assertEquals(0, lostWakeups.get(), "cross-thread results not seen for 2 s by an idle hub (lost wake-ups) in "
-                + handOffs.get() + " hand-offs; " + replay);
+                + handOffs.get() + " hand-offs; " + stress.replay());
         for (Thread t : threads) {
             t.join(10_000);
-            assertFalse(t.isAlive(), "a submitting thread was never told the hub closed; " + replay);
+            assertFalse(t.isAlive(), "a submitting thread was never told the hub closed; " + stress.replay());
         }
         for (CompletableFuture<Integer> f : List.copyOf(futures)) {
-            assertTrue(f.isDone(), "a submit future never completed, even after the hub closed; " + replay);
+            assertTrue(f.isDone(), "a submit future never completed, even after the hub closed; " + stress.replay());
         }
-        assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + replay);
-        assertEquals(b.thrown, reported.get(), "pool task failures thrown vs reported to the uncaught handler; " + replay);
+        assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + stress.replay());
+        assertEquals(b.thrown, reported.get(), "pool task failures thrown vs reported to the uncaught handler; " + stress.replay());
         assertTrue(b.ops > 1000 && b.kills > 10 && b.timeouts > 10,
                 "the run did too little to mean anything: " + b.ops + " ops, " + b.kills + " kills, " + b.timeouts
-                        + " timeouts; " + replay);
+                        + " timeouts; " + stress.replay());
         assertTrue(b.imapRuns > 50 && b.imapCompleted > 10 && b.imapCancellations > 0 && b.imapWorkerKills > 10,
                 "the imap part did too little: " + b.imapRuns + " runs, " + b.imapCompleted + " completed, "
-                        + b.imapCancellations + " cancellations, " + b.imapWorkerKills + " worker kills; " + replay);
-        if (System.getProperty("weft.stress.seconds") != null) { // ./weft stress: say what it did
-            System.out.println("stress [" + Hub.run(() -> Hub.current().backendName()) + "]: " + SECONDS + " s, " + b.ops + " ops (" + rate[0] + "/s), " + b.kills + " kills, "
-                        + b.timeouts + " timeouts, " + crossThreadCompletions.get() + " cross-thread completions, "
-                        + futures.size() + " submits, " + handOffs.get() + " idle-hub hand-offs, " + b.imapRuns
-                        + " imap runs (" + b.imapCompleted + " to the end, " + b.imapCancellations + " items of killed"
-                        + " workers, " + b.imapWorkerKills + " imap worker kills); " + replay);
-        }
+                        + b.imapCancellations + " cancellations, " + b.imapWorkerKills + " worker kills; " + stress.replay());
+        stress.report(() -> "stress [" + Hub.run(() -> Hub.current().backendName()) + "]: " + stress.seconds() + " s, " + b.ops + " ops (" + rate[0] + "/s), " + b.kills + " kills, "
+                    + b.timeouts + " timeouts, " + crossThreadCompletions.get() + " cross-thread completions, "
+                    + futures.size() + " submits, " + handOffs.get() + " idle-hub hand-offs, " + b.imapRuns
+                    + " imap runs (" + b.imapCompleted + " to the end, " + b.imapCancellations + " items of killed"
+                    + " workers, " + b.imapWorkerKills + " imap worker kills); " + stress.replay());
     }
 }

@@ -2,7 +2,9 @@ package dev.weft.socketio;
 
 import dev.weft.fibers.Futures;
 import dev.weft.fibers.Hub;
+import dev.weft.socketio.internal.EnginePayload;
 import dev.weft.socketio.internal.SioPacket;
+import dev.weft.websocket.PreparedMessage;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,8 +17,11 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Who an emit goes to: the sockets of a namespace in any of the rooms named with {@link #to} (every
  * socket if none was named), minus those in a room named with {@link #except}. Immutable: each call
- * returns a new one. The packet is encoded once and put in each recipient's outbox; a slow
- * recipient delays nobody (its own outbox fills, and then it is disconnected).
+ * returns a new one. The packet is encoded once, its WebSocket frame too ({@link PreparedMessage}),
+ * and put in each recipient's outbox; a slow recipient delays nobody (its own outbox fills, and then
+ * it is disconnected). An emit to one room (or to everyone) walks that room's member snapshot, which
+ * is rebuilt only when its membership changes; to several rooms, it gathers their members in a set
+ * first (a socket in two of them gets the packet once).
  *
  * <p><b>Hubs.</b> Rooms are kept per hub ({@link SocketIoServer}): {@link #emit} delivers to the
  * members on the calling fiber's hub at once and hands the encoded packet to every other hub of the
@@ -82,14 +87,15 @@ public final class Broadcast {
      * calling fiber's hub, handed over to the others. Any thread. For a remote fan-out's receiving side.
      */
     public void deliverInProcess(List<Object> packets) {
+        List<Object> prepared = prepare(packets);
         Hub here = SocketIoServer.hubHere();
         if (here != null) {
-            deliverLocally(packets);
+            deliverPrepared(prepared);
         }
         for (Hub hub : namespace.server().hubs()) {
             if (hub != here) {
                 try {
-                    hub.execute(() -> deliverLocally(packets));
+                    hub.execute(() -> deliverPrepared(prepared));
                 } catch (RejectedExecutionException stopped) {
                     // that hub has stopped: its clients are gone with it
                 }
@@ -103,12 +109,35 @@ public final class Broadcast {
      * on the calling fiber's hub; returns how many.
      */
     public int deliverLocally(List<Object> packets) {
+        return deliverPrepared(prepare(packets));
+    }
+
+    /** {@link #deliverLocally} of packets made {@link PreparedMessage}s (once for every hub). */
+    private int deliverPrepared(List<Object> prepared) {
+        if (rooms.size() > 1) {
+            List<SocketIoSocket> to = recipients();
+            to.forEach(s -> s.send(prepared));
+            return to.size();
+        }
+        SocketIoSocket[] members = rooms.isEmpty() ? namespace.socketsSnapshot()
+                : namespace.rooms().snapshot(rooms.iterator().next());
         int n = 0;
-        for (SocketIoSocket s : recipients()) {
-            s.send(packets);
-            n++;
+        for (SocketIoSocket s : members) {
+            if (except.isEmpty() || !s.inAnyOf(except)) {
+                s.send(prepared);
+                n++;
+            }
         }
         return n;
+    }
+
+    /** {@code packets} (Strings and byte arrays, or prepared already) as {@link PreparedMessage}s. */
+    private static List<Object> prepare(List<Object> packets) {
+        List<Object> prepared = new ArrayList<>(packets.size());
+        for (Object p : packets) {
+            prepared.add(EnginePayload.prepared(p));
+        }
+        return prepared;
     }
 
     /**

@@ -8,9 +8,11 @@ import dev.weft.socketio.internal.EngineSession;
 import dev.weft.socketio.internal.PacketSink;
 import dev.weft.websocket.CloseCodes;
 import dev.weft.websocket.Message;
+import dev.weft.websocket.PreparedMessage;
 import dev.weft.websocket.WebSocket;
 import dev.weft.websocket.WebSocketClosedException;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A WebSocket accepted by one hub of the server that carries an Engine.IO session living on another
@@ -19,7 +21,7 @@ import java.io.IOException;
  * and the session with its own hub; packets cross between them through two bounded {@link
  * SharedQueue}s, in order:
  * <ul>
- *   <li>out: the session's writer fiber (its hub) puts each packet, a writer fiber of the
+ *   <li>out: the session's writer fiber (its hub) puts each batch of packets, a writer fiber of the
  *       WebSocket's hub sends it; a full queue blocks the session's writer, so the session's outbox
  *       fills and its {@code maxOutboxPackets} rule applies unchanged;
  *   <li>in: the WebSocket's reader (the exchange's fiber) puts each packet it received, a fiber of
@@ -42,7 +44,7 @@ final class CrossHubWebSocket implements PacketSink {
 
     private final WebSocket ws;
     private final EngineSession session;
-    private final SharedQueue<Object> out = new SharedQueue<>(DEPTH);
+    private final SharedQueue<List<PreparedMessage>> out = new SharedQueue<>(DEPTH);
     private final SharedQueue<Object> in = new SharedQueue<>(DEPTH);
     private volatile int closeCode = CloseCodes.NORMAL;
     private volatile String closeReason = "";
@@ -55,9 +57,9 @@ final class CrossHubWebSocket implements PacketSink {
     // ---------------------------------------------------------------- the session's hub
 
     @Override
-    public void send(Object packet) throws IOException {
+    public void send(List<PreparedMessage> packets) throws IOException {
         try {
-            out.put(packet);
+            out.put(List.copyOf(packets)); // the caller reuses its list
         } catch (QueueClosedException closed) {
             throw new IOException("the WebSocket of session " + session.sid() + " (on another hub) is closed");
         }
@@ -107,12 +109,7 @@ final class CrossHubWebSocket implements PacketSink {
         Fiber<Void> writer = Fiber.spawn("engine.io writer (hand-off) " + session.sid(), () -> {
             try {
                 while (true) {
-                    Object p = out.get();
-                    if (p instanceof byte[] bytes) {
-                        ws.send(bytes);
-                    } else {
-                        ws.send((String) p);
-                    }
+                    ws.send(out.get());
                 }
             } catch (QueueClosedException sessionEnded) {
                 // sent what was queued

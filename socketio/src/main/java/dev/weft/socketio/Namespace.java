@@ -44,6 +44,8 @@ public final class Namespace {
     /** A namespace's sockets and rooms on one hub. That hub. */
     private static final class OnHub {
         final Map<String, SocketIoSocket> sockets = new LinkedHashMap<>();
+        /** The same sockets, for emits to everyone. */
+        final Members all = new Members();
         final Rooms rooms = new Rooms();
     }
 
@@ -127,6 +129,11 @@ public final class Namespace {
         return here().rooms;
     }
 
+    /** The sockets of the calling fiber's hub, for an emit to everyone (see {@link Members#snapshot()}). */
+    SocketIoSocket[] socketsSnapshot() {
+        return here().all.snapshot();
+    }
+
     /** This namespace's sockets and rooms on the calling fiber's hub (created on first use, dropped when the hub closes). */
     private OnHub here() {
         Hub hub = Hub.current();
@@ -163,7 +170,9 @@ public final class Namespace {
                     name, -1, err));
             return false;
         }
-        here().sockets.put(socket.id(), socket);
+        OnHub here = here();
+        here.sockets.put(socket.id(), socket);
+        here.all.add(socket);
         socket.markConnected();
         for (Consumer<SocketIoSocket> h : new ArrayList<>(connectionHandlers)) {
             try {
@@ -177,7 +186,10 @@ public final class Namespace {
     }
 
     void removed(SocketIoSocket socket) {
-        here().sockets.remove(socket.id(), socket);
+        OnHub here = here();
+        if (here.sockets.remove(socket.id(), socket)) {
+            here.all.remove(socket);
+        }
     }
 
     @Override

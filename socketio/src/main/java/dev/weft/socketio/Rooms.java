@@ -2,7 +2,6 @@ package dev.weft.socketio;
 
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,23 +14,30 @@ import java.util.Set;
  * <p>Thread rule: the hub it belongs to.
  */
 final class Rooms {
-    private final Map<String, Set<SocketIoSocket>> members = new HashMap<>();
+    private static final SocketIoSocket[] NONE = new SocketIoSocket[0];
+    private final Map<String, Members> members = new HashMap<>();
 
     void add(String room, SocketIoSocket s) {
-        members.computeIfAbsent(room, r -> new LinkedHashSet<>()).add(s);
+        members.computeIfAbsent(room, r -> new Members()).add(s);
     }
 
     void remove(String room, SocketIoSocket s) {
-        Set<SocketIoSocket> m = members.get(room);
+        Members m = members.get(room);
         if (m != null && m.remove(s) && m.isEmpty()) {
             members.remove(room);
         }
     }
 
-    /** The members of {@code room} (empty if none). */
+    /** The members of {@code room} (empty if none), read-only. */
     Collection<SocketIoSocket> members(String room) {
-        Set<SocketIoSocket> m = members.get(room);
-        return m == null ? Set.of() : m;
+        Members m = members.get(room);
+        return m == null ? Set.of() : m.view();
+    }
+
+    /** The members of {@code room} for an emit (see {@link Members#snapshot()}); do not write into it. */
+    SocketIoSocket[] snapshot(String room) {
+        Members m = members.get(room);
+        return m == null ? NONE : m.snapshot();
     }
 
     /** The rooms that have members. */

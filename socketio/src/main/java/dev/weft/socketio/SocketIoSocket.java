@@ -170,6 +170,16 @@ public final class SocketIoSocket {
         }
     }
 
+    /** Whether it is in any of {@code rooms}. */
+    boolean inAnyOf(Set<String> rooms) {
+        for (String room : rooms) {
+            if (this.rooms.contains(room)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The rooms it is in (its own room included). */
     public Set<String> rooms() {
         return Set.copyOf(rooms);

@@ -3,6 +3,7 @@ package dev.weft.socketio;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.sockets.ThreadPool;
+import dev.weft.websocket.ManyClients;
 import dev.weft.websocket.Message;
 import dev.weft.websocket.WebSocket;
 import dev.weft.websocket.WebSocketClosedException;
@@ -38,66 +39,43 @@ public final class IdleSocketIoClients {
         AtomicInteger pongedOnce = new AtomicInteger();
         AtomicInteger broadcasts = new AtomicInteger();
         Hub.run(() -> {
-            List<WebSocket> open = new ArrayList<>(count);
             List<Fiber<Void>> readers = new ArrayList<>(count);
-            List<Fiber<Void>> openers = new ArrayList<>();
-            int perFiber = 50;
-            for (int start = 0; start < count; start += perFiber) {
-                int n = Math.min(perFiber, count - start);
-                openers.add(Fiber.spawn(() -> {
-                    for (int i = 0; i < n; i++) {
-                        WebSocket ws = WebSocket.connect(uri);
-                        expect(ws, "0{");
-                        ws.send("40");
-                        expect(ws, "40{");
-                        open.add(ws);
-                        readers.add(Fiber.spawn(() -> {
-                            boolean ponged = false;
-                            try {
-                                while (true) {
-                                    String p = ((Message.Text) ws.receive()).text();
-                                    if (p.equals("2")) {
-                                        ws.send("3");
-                                        pongs.incrementAndGet();
-                                        if (!ponged) {
-                                            ponged = true;
-                                            pongedOnce.incrementAndGet();
-                                        }
-                                    } else if (p.startsWith("42[\"all\"")) {
-                                        broadcasts.incrementAndGet();
-                                    }
+            List<WebSocket> open = ManyClients.open(count, () -> {
+                WebSocket ws = WebSocket.connect(uri);
+                expect(ws, "0{");
+                ws.send("40");
+                expect(ws, "40{");
+                readers.add(Fiber.spawn(() -> {
+                    boolean ponged = false;
+                    try {
+                        while (true) {
+                            String p = ((Message.Text) ws.receive()).text();
+                            if (p.equals("2")) {
+                                ws.send("3");
+                                pongs.incrementAndGet();
+                                if (!ponged) {
+                                    ponged = true;
+                                    pongedOnce.incrementAndGet();
                                 }
-                            } catch (WebSocketClosedException closed) {
-                                // the end
+                            } else if (p.startsWith("42[\"all\"")) {
+                                broadcasts.incrementAndGet();
                             }
-                        }));
+                        }
+                    } catch (WebSocketClosedException closed) {
+                        // the end
                     }
                 }));
-            }
-            for (Fiber<Void> f : openers) {
-                f.get();
-            }
-            System.out.println("READY " + open.size());
-            System.out.flush();
+                return ws;
+            });
+            ManyClients.tell("READY " + open.size());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
-            while (true) {
-                String line = ThreadPool.offload(in::readLine);
-                if ("stats".equals(line)) {
-                    System.out.println("STATS " + pongs.get() + " " + pongedOnce.get() + " " + broadcasts.get());
-                    System.out.flush();
-                } else {
-                    break;
-                }
+            while ("stats".equals(ThreadPool.offload(in::readLine))) {
+                ManyClients.tell("STATS " + pongs.get() + " " + pongedOnce.get() + " " + broadcasts.get());
             }
             for (Fiber<Void> f : readers) {
                 f.get();
             }
-            int clean = 0;
-            for (WebSocket ws : open) {
-                clean += ws.closeStatus() != null && ws.closeStatus().code() == 1000 ? 1 : 0;
-            }
-            System.out.println("CLOSED " + clean);
-            System.out.flush();
+            ManyClients.tell("CLOSED " + ManyClients.closedNormally(open));
         });
     }
 

@@ -32,17 +32,11 @@ import java.util.Objects;
  * <p>Thread rule: any thread. The queries ask each hub and wait for its answer (in a fiber they park
  * it; on a thread they block it).
  */
-public final class DatagramServerGroup {
+public final class DatagramServerGroup extends ServerGroup<DatagramServer> {
     private static final System.Logger LOG = System.getLogger(DatagramServer.class.getName());
 
-    private final HubGroup group;
-    private final List<DatagramServer> servers;
-    private final InetSocketAddress address;
-
     private DatagramServerGroup(HubGroup group, List<DatagramServer> servers, InetSocketAddress address) {
-        this.group = group;
-        this.servers = List.copyOf(servers);
-        this.address = address;
+        super(group, servers, address);
     }
 
     /** See {@link DatagramServer.Builder#startOn}. */
@@ -69,17 +63,11 @@ public final class DatagramServerGroup {
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
-            for (DatagramServer s : started) {
-                try {
-                    GroupCalls.awaitUnchecked(group.spawnOn(group.indexOf(s.hub()), () -> s.stop(Duration.ZERO)));
-                } catch (RuntimeException alsoFailed) {
-                    e.addSuppressed(alsoFailed);
-                }
-            }
+            stopStarted(group, started, DatagramServer::hub, DatagramServer::stop, e);
             throw e;
         }
         DatagramServerGroup g = new DatagramServerGroup(group, started, address);
-        LOG.log(System.Logger.Level.INFO, () -> "DatagramServer on " + g.address + ": receiving on " + started.size()
+        LOG.log(System.Logger.Level.INFO, () -> "DatagramServer on " + g.address() + ": receiving on " + started.size()
                 + " hub(s) of " + group.name() + " (one SO_REUSEPORT socket per hub, backend "
                 + group.hubs().get(0).backendName() + ")");
         return g;
@@ -97,31 +85,6 @@ public final class DatagramServerGroup {
             throw GroupCalls.inUse(host, port, "another socket is bound there; with SO_REUSEPORT the group's sockets"
                     + " would silently share its datagrams", inUse);
         }
-    }
-
-    /** The address every hub's socket is bound to (with the actual port when bound to port 0). */
-    public InetSocketAddress address() {
-        return address;
-    }
-
-    /** The port every hub receives on. */
-    public int port() {
-        return address.getPort();
-    }
-
-    /** How many hubs receive (the group's size). */
-    public int hubs() {
-        return servers.size();
-    }
-
-    /** The group it runs on. */
-    public HubGroup group() {
-        return group;
-    }
-
-    /** The server of hub {@code i} (to use on that hub's thread, as any {@link DatagramServer}). */
-    public DatagramServer on(int i) {
-        return servers.get(i);
     }
 
     /** Datagrams received so far per hub, in hub order: how evenly the kernel spread them. */
@@ -146,13 +109,10 @@ public final class DatagramServerGroup {
     public String dump() {
         List<Integer> running = handlersPerHub();
         List<Long> received = receivedPerHub();
-        StringBuilder sb = new StringBuilder("DatagramServer on ").append(address).append(", ").append(servers.size())
-                .append(" hub(s) of ").append(group.name()).append(": ")
+        StringBuilder sb = new StringBuilder("DatagramServer on ").append(address()).append(", ").append(hubs())
+                .append(" hub(s) of ").append(group().name()).append(": ")
                 .append(GroupCalls.spread(received, "no datagrams yet")).append('\n');
-        for (int i = 0; i < servers.size(); i++) {
-            sb.append("  hub ").append(i).append(" (").append(group.hubs().get(i).thread().getName()).append("): ")
-                    .append(running.get(i)).append(" handling, ").append(received.get(i)).append(" received\n");
-        }
+        appendPerHub(sb, i -> running.get(i) + " handling, " + received.get(i) + " received");
         return sb.toString();
     }
 
@@ -164,15 +124,16 @@ public final class DatagramServerGroup {
      * @return how many handlers had to be killed, on all hubs together
      */
     public int stop(Duration grace) {
-        return ask(s -> s.stop(grace)).stream().mapToInt(Integer::intValue).sum();
+        return stopAll(grace);
     }
 
     @Override
-    public String toString() {
-        return "DatagramServerGroup(" + address + ", " + servers.size() + " hubs)";
+    dev.weft.fibers.Hub hubOf(DatagramServer server) {
+        return server.hub();
     }
 
-    private <T> List<T> ask(java.util.function.Function<DatagramServer, T> query) {
-        return GroupCalls.ask(group, servers, s -> group.indexOf(s.hub()), query);
+    @Override
+    int stopOne(DatagramServer server, Duration grace) {
+        return server.stop(grace);
     }
 }

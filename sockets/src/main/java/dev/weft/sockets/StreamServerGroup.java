@@ -1,5 +1,6 @@
 package dev.weft.sockets;
 
+import dev.weft.fibers.Hub;
 import dev.weft.fibers.HubGroup;
 import java.io.IOException;
 import java.net.BindException;
@@ -45,22 +46,17 @@ import java.util.function.IntFunction;
  * it; on a thread they block it); from a fiber of one of the group's own hubs, the answer for that
  * hub is read directly.
  */
-public final class StreamServerGroup {
+public final class StreamServerGroup extends ServerGroup<StreamServer> {
     private static final System.Logger LOG = System.getLogger(StreamServer.class.getName());
 
-    private final HubGroup group;
-    private final List<StreamServer> servers;
-    private final InetSocketAddress address;
     private final AcceptMode mode;
     /** Null in REUSE_PORT mode. */
     private final HandOff handOff;
 
     private StreamServerGroup(HubGroup group, List<StreamServer> servers, AcceptMode mode, HandOff handOff) {
-        this.group = group;
+        super(group, servers, servers.get(0).address());
         this.mode = mode;
         this.handOff = handOff;
-        this.servers = List.copyOf(servers);
-        this.address = servers.get(0).address();
     }
 
     /**
@@ -119,17 +115,11 @@ public final class StreamServerGroup {
                 port = s.port(); // port 0: the first hub's port is everyone's
             }
         } catch (IOException | RuntimeException | Error e) {
-            for (StreamServer s : started) {
-                try {
-                    stopOn(group, s, Duration.ZERO);
-                } catch (RuntimeException alsoFailed) {
-                    e.addSuppressed(alsoFailed);
-                }
-            }
+            stopStarted(group, started, StreamServer::hub, StreamServer::stop, e);
             throw e;
         }
         StreamServerGroup g = new StreamServerGroup(group, started, mode[0], handOff[0]);
-        LOG.log(System.Logger.Level.INFO, () -> "StreamServer on " + g.address + ": accepting on " + started.size()
+        LOG.log(System.Logger.Level.INFO, () -> "StreamServer on " + g.address() + ": accepting on " + started.size()
                 + " hub(s) of " + group.name() + (handOff[0] == null ? " (one SO_REUSEPORT listener per hub"
                 : " (one acceptor on hub 0 handing connections to the least-loaded hub") + ", backend "
                 + group.hubs().get(0).backendName() + ")");
@@ -150,31 +140,6 @@ public final class StreamServerGroup {
             throw GroupCalls.inUse(host, port, "another program listens there; with SO_REUSEPORT the group's listeners"
                     + " would silently share the port with it", inUse);
         }
-    }
-
-    /** The address every hub listens on (with the actual port when bound to port 0). */
-    public InetSocketAddress address() {
-        return address;
-    }
-
-    /** The port every hub listens on. */
-    public int port() {
-        return address.getPort();
-    }
-
-    /** How many hubs accept (fewer than the group's when {@code maxConnections} is below its size). */
-    public int hubs() {
-        return servers.size();
-    }
-
-    /** The group it runs on. */
-    public HubGroup group() {
-        return group;
-    }
-
-    /** The server of hub {@code i} (to use on that hub's thread, as any {@link StreamServer}). */
-    public StreamServer on(int i) {
-        return servers.get(i);
     }
 
     /** How connections reach the hubs. */
@@ -213,16 +178,13 @@ public final class StreamServerGroup {
         List<Integer> open = connectionsPerHub();
         List<Long> accepted = acceptedPerHub();
         String spread = GroupCalls.spread(accepted, "no connections yet");
-        StringBuilder sb = new StringBuilder("StreamServer on ").append(address).append(", ").append(servers.size())
-                .append(" hub(s) of ").append(group.name()).append(", ").append(mode).append(": ").append(spread);
+        StringBuilder sb = new StringBuilder("StreamServer on ").append(address()).append(", ").append(hubs())
+                .append(" hub(s) of ").append(group().name()).append(", ").append(mode).append(": ").append(spread);
         if (handOff != null) {
             sb.append(", ").append(handOff.closedUnserved()).append(" closed in hand-off");
         }
         sb.append('\n');
-        for (int i = 0; i < servers.size(); i++) {
-            sb.append("  hub ").append(i).append(" (").append(group.hubs().get(i).thread().getName()).append("): ")
-                    .append(open.get(i)).append(" open, ").append(accepted.get(i)).append(" accepted\n");
-        }
+        appendPerHub(sb, i -> open.get(i) + " open, " + accepted.get(i) + " accepted");
         return sb.toString();
     }
 
@@ -233,20 +195,16 @@ public final class StreamServerGroup {
      * @return how many connections had to be killed, on all hubs together
      */
     public int stop(Duration grace) {
-        return ask(s -> s.stop(grace)).stream().mapToInt(Integer::intValue).sum();
+        return stopAll(grace);
     }
 
     @Override
-    public String toString() {
-        return "StreamServerGroup(" + address + ", " + servers.size() + " hubs)";
+    Hub hubOf(StreamServer server) {
+        return server.hub();
     }
 
-    private static void stopOn(HubGroup group, StreamServer s, Duration grace) {
-        int i = group.indexOf(s.hub());
-        GroupCalls.awaitUnchecked(group.spawnOn(i, () -> s.stop(grace)));
-    }
-
-    private <T> List<T> ask(java.util.function.Function<StreamServer, T> query) {
-        return GroupCalls.ask(group, servers, s -> group.indexOf(s.hub()), query);
+    @Override
+    int stopOne(StreamServer server, Duration grace) {
+        return server.stop(grace);
     }
 }

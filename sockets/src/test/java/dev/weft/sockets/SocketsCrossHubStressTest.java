@@ -12,6 +12,7 @@ import dev.weft.fibers.Hub;
 import dev.weft.fibers.HubGroup;
 import dev.weft.fibers.Timeout;
 import dev.weft.testkit.Descriptors;
+import dev.weft.testkit.StressRun;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -41,15 +42,13 @@ import org.junit.jupiter.api.condition.OS;
 @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.MINUTES)
 @EnabledOnOs(OS.LINUX) // SO_REUSEPORT balances there
 class SocketsCrossHubStressTest {
-    private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int CLIENTS = 30;
 
     /** In both accept modes: the kernel spreads connections (REUSE_PORT), or hub 0's acceptor hands them over (HANDOFF). */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(AcceptMode.class)
     void echoAcrossTwoServerHubsAClientHubAndThreadsSurvivesKillsTimeoutsAndResets(AcceptMode mode) throws Exception {
-        long seed = Long.getLong("weft.stress.seed", System.nanoTime());
-        String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
+        StressRun stress = StressRun.pick();
         boolean procFd = Descriptors.supported();
         Hub.run(() -> ThreadPool.offload(() -> 1)); // what opens descriptors once per JVM, before the count
         long fdsBefore = procFd ? Descriptors.open() : 0;
@@ -71,7 +70,7 @@ class SocketsCrossHubStressTest {
             AtomicBoolean threadsStop = new AtomicBoolean();
             List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
-                long threadSeed = seed + 100 + t;
+                long threadSeed = stress.seed() + 100 + t;
                 threads.add(Thread.ofPlatform().name("stress-jdk-client-" + t).start(() -> {
                     Random r = new Random(threadSeed);
                     while (!threadsStop.get()) {
@@ -93,8 +92,8 @@ class SocketsCrossHubStressTest {
             }
             stats = Hub.run(() -> {
                 Hub.current().setUncaughtExceptionHandler((f, t) -> unexpected.add(t));
-                Random rnd = new Random(seed);
-                EchoStressClients clients = new EchoStressClients(port, Duration.ofSeconds(SECONDS), 100_000, replay);
+                Random rnd = new Random(stress.seed());
+                EchoStressClients clients = new EchoStressClients(port, stress.length(), 100_000, stress.replay());
                 clients.run(CLIENTS, rnd, () -> new Random(rnd.nextLong()));
                 clients.checkEachFinallyRanOnce();
                 return clients.stats();
@@ -107,23 +106,21 @@ class SocketsCrossHubStressTest {
             acceptedPerHub[0] = accepted.get(0);
             acceptedPerHub[1] = accepted.get(1);
             killed = server.stop(Duration.ofSeconds(5));
-            assertEquals(0, server.connections(), replay);
-            assertEquals(0, server.closedInHandOff(), "no hub was stopping while connections came; " + replay);
+            assertEquals(0, server.connections(), stress.replay());
+            assertEquals(0, server.closedInHandOff(), "no hub was stopping while connections came; " + stress.replay());
         }
-        assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + replay);
-        assertEquals(0, killed, "every handler had ended with its client; " + replay);
+        assertEquals(List.of(), List.copyOf(unexpected), "unexpected failures; " + stress.replay());
+        assertEquals(0, killed, "every handler had ended with its client; " + stress.replay());
         assertTrue(stats[CONNECTIONS] > 100 && stats[KILLS] > 10 && threadEchoes.get() > 10 && acceptedPerHub[0] > 10
                 && acceptedPerHub[1] > 10, "too little happened: " + stats[CONNECTIONS] + " connections, " + stats[KILLS] + " kills, "
-                        + threadEchoes + " thread echoes, accepted per hub " + Arrays.toString(acceptedPerHub) + "; " + replay);
+                        + threadEchoes + " thread echoes, accepted per hub " + Arrays.toString(acceptedPerHub) + "; " + stress.replay());
         if (procFd) {
             long fdsAfter = Descriptors.open();
-            assertTrue(fdsAfter <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " before, " + fdsAfter + " after; " + replay);
+            assertTrue(fdsAfter <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " before, " + fdsAfter + " after; " + stress.replay());
         }
-        if (System.getProperty("weft.stress.seconds") != null) {
-            System.out.println("stress sockets across hubs, " + mode + ": " + SECONDS + " s, " + stats[CONNECTIONS] + " fiber connections, "
-                    + threadEchoes + " thread echoes, " + stats[BYTES] / 1_000_000 + " MB echoed by fibers, " + stats[TIMEOUTS]
-                    + " timeouts, " + stats[KILLS] + " kills, " + stats[IMAP_BATCHES] + " imap batches, accepted per hub " + Arrays.toString(acceptedPerHub) + "; " + replay);
-        }
+        stress.report(() -> "stress sockets across hubs, " + mode + ": " + stress.seconds() + " s, " + stats[CONNECTIONS] + " fiber connections, "
+                + threadEchoes + " thread echoes, " + stats[BYTES] / 1_000_000 + " MB echoed by fibers, " + stats[TIMEOUTS]
+                + " timeouts, " + stats[KILLS] + " kills, " + stats[IMAP_BATCHES] + " imap batches, accepted per hub " + Arrays.toString(acceptedPerHub) + "; " + stress.replay());
     }
 
     /** readNBytes that fails on a short read. */

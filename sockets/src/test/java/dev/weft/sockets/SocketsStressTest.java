@@ -16,6 +16,7 @@ import dev.weft.fibers.Hub;
 import dev.weft.fibers.Pool;
 import dev.weft.fibers.Timeout;
 import dev.weft.testkit.Descriptors;
+import dev.weft.testkit.StressRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,13 +39,11 @@ import org.junit.jupiter.api.Test;
  */
 @org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.MINUTES)
 class SocketsStressTest {
-    private static final long SECONDS = Long.getLong("weft.stress.seconds", 3L);
     private static final int CLIENTS = 40;
 
     @Test
     void echoClientsSurviveRandomKillsTimeoutsAndCloses() throws Exception {
-        long seed = Long.getLong("weft.stress.seed", System.nanoTime());
-        String replay = "seed " + seed + " (replay with -Dweft.stress.seed=" + seed + ")";
+        StressRun stress = StressRun.pick();
         boolean procFd = Descriptors.supported();
         List<Throwable> unexpected = new ArrayList<>();
         // warm up what opens descriptors once per JVM (the backend, the resolver pool), then count
@@ -53,32 +52,32 @@ class SocketsStressTest {
 
         long[] stats = Hub.run(() -> {
             Hub.current().setUncaughtExceptionHandler((f, t) -> unexpected.add(t));
-            Random rnd = new Random(seed);
+            Random rnd = new Random(stress.seed());
             StreamServer server = StreamServer.builder(EchoStressClients::echoUntilGone).bind("127.0.0.1", 0).start();
-            EchoStressClients clients = new EchoStressClients(server.port(), Duration.ofSeconds(SECONDS), 200_000, replay);
+            EchoStressClients clients = new EchoStressClients(server.port(), stress.length(), 200_000, stress.replay());
             clients.run(CLIENTS, rnd, () -> new Random(rnd.nextLong()));
             int killed = server.stop(Duration.ofSeconds(5));
-            assertEquals(0, server.connections(), replay);
+            assertEquals(0, server.connections(), stress.replay());
             assertTrue(killed >= 0);
             clients.checkEachFinallyRanOnce();
             return clients.stats();
         });
-        assertEquals(List.of(), unexpected, "unexpected failures; " + replay);
+        assertEquals(List.of(), unexpected, "unexpected failures; " + stress.replay());
         assertTrue(stats[CONNECTIONS] > 100 && stats[BYTES] > 0 && stats[KILLS] > 10 && stats[IMAP_BATCHES] > 5,
                 "too little happened: " + stats[CONNECTIONS] + " connections, " + stats[KILLS] + " kills, "
-                        + stats[IMAP_BATCHES] + " imap batches; " + replay);
+                        + stats[IMAP_BATCHES] + " imap batches; " + stress.replay());
         if (procFd) {
             long fdsAfter = Descriptors.open();
             assertTrue(fdsAfter <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " before, " + fdsAfter
-                    + " after; " + replay);
+                    + " after; " + stress.replay());
         }
-        if (System.getProperty("weft.stress.seconds") != null) { // ./weft stress: say what it did
+        stress.report(() -> { // ./weft stress: say what it did
             String backend = Hub.run(() -> Hub.current().backendName());
-            System.out.println("stress sockets [" + backend + "]: " + SECONDS + " s, " + stats[CONNECTIONS] + " connections ("
-                    + stats[CONNECTIONS] / SECONDS + "/s), " + stats[BYTES] / 1_000_000 + " MB echoed, " + stats[TIMEOUTS]
+            return "stress sockets [" + backend + "]: " + stress.seconds() + " s, " + stats[CONNECTIONS] + " connections ("
+                    + stats[CONNECTIONS] / stress.seconds() + "/s), " + stats[BYTES] / 1_000_000 + " MB echoed, " + stats[TIMEOUTS]
                     + " timeouts, " + stats[KILLS] + " kills, " + stats[IO_ERRORS] + " I/O errors, " + stats[OFFLOADS]
                     + " offloads, " + stats[IMAP_BATCHES] + " imap batches (" + stats[IMAP_CANCELLATIONS]
-                    + " items of killed workers, " + stats[IMAP_WORKER_KILLS] + " worker kills); " + replay);
-        }
+                    + " items of killed workers, " + stats[IMAP_WORKER_KILLS] + " worker kills); " + stress.replay();
+        });
     }
 }

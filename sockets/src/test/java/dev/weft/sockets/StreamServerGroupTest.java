@@ -139,61 +139,7 @@ class StreamServerGroupTest {
 
     @Test
     void theGroupStopsUnderLoadAndEveryHubEndsWithNoDescriptorLeft() throws Exception {
-        boolean procFd = dev.weft.testkit.Descriptors.supported();
-        HubGroup warm = HubGroup.start(2);
-        warm.close(); // what opens descriptors once per JVM, before the count
-        long before = procFd ? dev.weft.testkit.Descriptors.open() : 0;
-        HubGroup group = HubGroup.start(2);
-        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        List<Thread> load = new ArrayList<>();
-        int port;
-        try (LogCapture log = LogCapture.of(StreamServer.class)) {
-            StreamServerGroup server = StreamServer.builder(socket -> {
-                byte[] b = new byte[64];
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
-                while (socket.read(buf.clear()) > 0) {
-                    socket.writeAll(buf.flip());
-                }
-            }).bind("127.0.0.1", 0).startOn(group);
-            port = server.port();
-            for (int t = 0; t < 4; t++) {
-                load.add(Thread.ofPlatform().start(() -> {
-                    while (!stop.get()) {
-                        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                            s.setSoTimeout(10_000);
-                            for (int i = 0; i < 20 && !stop.get(); i++) {
-                                s.getOutputStream().write('x');
-                                if (s.getInputStream().read() != 'x') {
-                                    break; // the group stopped under us
-                                }
-                                answered.incrementAndGet();
-                            }
-                        } catch (IOException refusedOrReset) {
-                            // the group stopped under us: expected from now on
-                        }
-                    }
-                }));
-            }
-            while (answered.get() < 2_000) {
-                Thread.onSpinWait();
-            }
-            group.stop(Duration.ofMillis(100)); // connections mid-conversation: killed after the grace
-            assertEquals(1, log.count());
-        } finally {
-            stop.set(true);
-            for (Thread t : load) {
-                t.join(20_000);
-            }
-        }
-        for (var hub : group.hubs()) {
-            assertFalse(hub.thread().isAlive());
-        }
-        assertThrows(ConnectException.class, () -> ask(port));
-        if (procFd) {
-            long after = dev.weft.testkit.Descriptors.open();
-            assertTrue(after <= before + 2, "descriptors: " + before + " before, " + after + " after");
-        }
+        GroupStopUnderLoad.check(null, 20, 2_000);
     }
 
     @Test

@@ -176,56 +176,6 @@ class StreamServerHandOffTest {
 
     @Test
     void theGroupStopsUnderLoadWithHandOffsInFlightAndNoDescriptorIsLeft() throws Exception {
-        HubGroup warm = HubGroup.start(2);
-        warm.close();
-        long before = Descriptors.open();
-        HubGroup group = HubGroup.start(2);
-        AtomicInteger answered = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        List<Thread> load = new ArrayList<>();
-        CountDownLatch enough = new CountDownLatch(500);
-        int port;
-        StreamServerGroup server;
-        try (LogCapture log = LogCapture.of(StreamServer.class)) {
-            server = StreamServer.builder(socket -> {
-                ByteBuffer buf = ByteBuffer.allocate(64);
-                while (socket.read(buf.clear()) > 0) {
-                    socket.writeAll(buf.flip());
-                }
-            }).bind("127.0.0.1", 0).acceptMode(AcceptMode.HANDOFF).startOn(group);
-            port = server.port();
-            for (int t = 0; t < 4; t++) {
-                load.add(Thread.ofPlatform().start(() -> {
-                    while (!stop.get()) {
-                        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                            s.setSoTimeout(10_000);
-                            s.getOutputStream().write('x'); // one round trip per connection: many hand-offs
-                            if (s.getInputStream().read() == 'x') {
-                                answered.incrementAndGet();
-                                enough.countDown();
-                            }
-                        } catch (IOException refusedOrReset) {
-                            // the group stopped under us: expected from now on
-                        }
-                    }
-                }));
-            }
-            assertTrue(enough.await(30, TimeUnit.SECONDS), "500 connections answered before the stop");
-            group.stop(Duration.ofMillis(100));
-            assertEquals(1, log.count());
-        } finally {
-            stop.set(true);
-            for (Thread t : load) {
-                t.join(20_000);
-            }
-        }
-        for (var hub : group.hubs()) {
-            assertFalse(hub.thread().isAlive());
-        }
-        assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
-        if (Descriptors.supported()) {
-            long after = Descriptors.open();
-            assertTrue(after <= before + 2, "descriptors: " + before + " before, " + after + " after");
-        }
+        GroupStopUnderLoad.check(AcceptMode.HANDOFF, 1, 500); // one round trip per connection: many hand-offs
     }
 }

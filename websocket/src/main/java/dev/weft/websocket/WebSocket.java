@@ -1,11 +1,13 @@
 package dev.weft.websocket;
 
 import dev.weft.websocket.internal.Endpoint;
+import dev.weft.websocket.internal.PreparedFrame;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -129,6 +131,24 @@ public final class WebSocket implements AutoCloseable {
     /** Sends a binary message of {@code data}'s remaining bytes (its position is not moved; see {@link #send(String)}). */
     public void send(ByteBuffer data) throws IOException {
         endpoint.sendData(false, data.duplicate(), false);
+    }
+
+    /**
+     * Sends {@code messages} in order, each a message of its own, committed together: on a server
+     * connection without permessage-deflate each goes as the frame it was prepared with (nothing is
+     * encoded per connection), and frames that together are small go out in one write (see {@link
+     * PreparedMessage}). Blocks as {@link #send(String)}: until the peer's side took every byte; a kill
+     * or Timeout meanwhile withdraws none of them.
+     *
+     * @throws WebSocketClosedException if the connection is closed or closing (none is sent)
+     * @throws IllegalStateException if another fiber is sending on this connection now
+     */
+    public void send(List<PreparedMessage> messages) throws IOException {
+        List<PreparedFrame> frames = new ArrayList<>(messages.size());
+        for (PreparedMessage m : messages) {
+            frames.add(m.frame());
+        }
+        endpoint.sendPrepared(frames);
     }
 
     /** Sends {@code message} as it is: text as text, binary as binary (an echo is {@code ws.send(ws.receive())}). */
@@ -257,7 +277,7 @@ public final class WebSocket implements AutoCloseable {
     }
 
     /** {@code text} in UTF-8; an unpaired surrogate is refused rather than sent as '?'. */
-    private static byte[] utf8(String text) {
+    static byte[] utf8(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (Character.isSurrogate(c)) {

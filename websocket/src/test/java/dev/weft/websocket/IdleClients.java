@@ -25,43 +25,26 @@ public final class IdleClients {
         int count = Integer.parseInt(args[1]);
         URI uri = URI.create("ws://127.0.0.1:" + port + "/idle");
         Hub.run(() -> {
-            List<WebSocket> open = new ArrayList<>(count);
-            List<Fiber<Void>> openers = new ArrayList<>();
-            int perFiber = 50;
-            for (int start = 0; start < count; start += perFiber) {
-                int n = Math.min(perFiber, count - start);
-                openers.add(Fiber.spawn(() -> {
-                    for (int i = 0; i < n; i++) {
-                        WebSocket ws = WebSocket.connect(uri);
-                        ws.send("hello");
-                        ws.receive();
-                        open.add(ws);
-                    }
-                }));
-            }
-            for (Fiber<Void> f : openers) {
-                f.get();
-            }
-            System.out.println("READY " + open.size());
-            System.out.flush();
+            List<WebSocket> open = ManyClients.open(count, () -> {
+                WebSocket ws = WebSocket.connect(uri);
+                ws.send("hello");
+                ws.receive();
+                return ws;
+            });
+            ManyClients.tell("READY " + open.size());
             String line = dev.weft.sockets.ThreadPool.offload(() -> new BufferedReader(new InputStreamReader(System.in)).readLine());
             if (!"close".equals(line)) {
                 return;
             }
             List<Fiber<Void>> closers = new ArrayList<>();
-            for (int start = 0; start < open.size(); start += perFiber) {
-                List<WebSocket> some = open.subList(start, Math.min(open.size(), start + perFiber));
+            for (int start = 0; start < open.size(); start += ManyClients.PER_FIBER) {
+                List<WebSocket> some = open.subList(start, Math.min(open.size(), start + ManyClients.PER_FIBER));
                 closers.add(Fiber.spawn(() -> some.forEach(WebSocket::close)));
             }
-            int clean = 0;
             for (Fiber<Void> f : closers) {
                 f.get();
             }
-            for (WebSocket ws : open) {
-                clean += ws.closeStatus() != null && ws.closeStatus().code() == 1000 ? 1 : 0;
-            }
-            System.out.println("CLOSED " + clean);
-            System.out.flush();
+            ManyClients.tell("CLOSED " + ManyClients.closedNormally(open));
         });
     }
 }

@@ -4,6 +4,7 @@ import dev.weft.fibers.Event;
 import dev.weft.fibers.Fiber;
 import dev.weft.fibers.Hub;
 import dev.weft.websocket.CloseCodes;
+import dev.weft.websocket.PreparedMessage;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -30,6 +31,8 @@ public final class EngineSession {
     private static final System.Logger LOG = System.getLogger("dev.weft.socketio");
     /** The Engine.IO close packet. */
     private static final String CLOSE = "1";
+    /** The most packets the WebSocket writer takes from the outbox for one send. */
+    private static final int WRITE_BATCH = 64;
 
     /** What the session tells the layer above. */
     public interface Listener {
@@ -53,6 +56,8 @@ public final class EngineSession {
     private Fiber<?> heartbeat;
     /** Ends a graceful close that the client does not complete; killed when the session ends first. */
     private Fiber<?> closeDeadline;
+    /** Packets the WebSocket writer took from the outbox and is writing now (they still count against the limit). */
+    private int writing;
     private boolean polling;
     private boolean pollPending;
     private boolean upgrading;
@@ -115,7 +120,10 @@ public final class EngineSession {
         return closeReason != null;
     }
 
-    /** Queues packets (Strings and byte arrays, in order); does nothing once closing. Never blocks. */
+    /**
+     * Queues packets (Strings, byte arrays, or {@link PreparedMessage}s of either, in order); does
+     * nothing once closing. Never blocks.
+     */
     public void send(List<Object> packets) {
         for (Object p : packets) {
             send(p);
@@ -127,8 +135,8 @@ public final class EngineSession {
         if (closing || isClosed()) {
             return;
         }
-        if (outbox.size() >= settings.maxOutboxPackets()) {
-            LOG.log(System.Logger.Level.DEBUG, () -> "engine.io session " + sid + " closed: " + outbox.size()
+        if (outboxSize() >= settings.maxOutboxPackets()) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "engine.io session " + sid + " closed: " + outboxSize()
                     + " packets wait for the client (maxOutboxPackets " + settings.maxOutboxPackets() + ")");
             close(OUTBOX_FULL);
             return;
@@ -137,9 +145,9 @@ public final class EngineSession {
         outReady.set();
     }
 
-    /** Packets waiting for the client now. */
+    /** Packets waiting for the client now (queued, or taken by the WebSocket writer and not written yet). */
     public int outboxSize() {
-        return outbox.size();
+        return outbox.size() + writing;
     }
 
     /** An Engine.IO packet from the client (either transport). */
@@ -224,7 +232,9 @@ public final class EngineSession {
         writer = Fiber.spawn("engine.io writer " + sid, this::writeLoop);
     }
 
+    /** Sends what is queued, up to {@value #WRITE_BATCH} packets at a time (small ones together go in one write). */
     private void writeLoop() {
+        List<PreparedMessage> batch = new ArrayList<>();
         try {
             while (true) {
                 while (outbox.isEmpty()) {
@@ -234,9 +244,19 @@ public final class EngineSession {
                     outReady.clear();
                     outReady.await();
                 }
-                Object p = outbox.poll();
-                ws.send(p);
-                if (closing && outbox.isEmpty() && "1".equals(p)) {
+                batch.clear();
+                Object p = null;
+                while (!outbox.isEmpty() && batch.size() < WRITE_BATCH) {
+                    p = outbox.poll();
+                    batch.add(EnginePayload.prepared(p));
+                }
+                writing = batch.size();
+                try {
+                    ws.send(batch);
+                } finally {
+                    writing = 0;
+                }
+                if (closing && outbox.isEmpty() && CLOSE.equals(p)) {
                     end(closeReasonOrDefault());
                     ws.close(CloseCodes.NORMAL, "");
                     return;

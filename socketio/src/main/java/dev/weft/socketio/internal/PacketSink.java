@@ -1,7 +1,9 @@
 package dev.weft.socketio.internal;
 
+import dev.weft.websocket.PreparedMessage;
 import dev.weft.websocket.WebSocket;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Where an Engine.IO session's packets go once it runs on WebSocket: the {@link WebSocket} itself
@@ -11,8 +13,11 @@ import java.io.IOException;
  * <p>Thread rule: the session's hub; {@link #send} and {@link #close} in a fiber (they may block it).
  */
 public interface PacketSink {
-    /** Sends one Engine.IO packet (a String, or a byte[] for binary); blocks the calling fiber while the way is full. */
-    void send(Object packet) throws IOException;
+    /**
+     * Sends Engine.IO packets, in order, each a WebSocket message of its own (committed together: frames
+     * that are small together go in one write); blocks the calling fiber while the way is full.
+     */
+    void send(List<PreparedMessage> packets) throws IOException;
 
     /** Closes the WebSocket with {@code code} and {@code reason}, after the packets already sent. Idempotent. */
     void close(int code, String reason);
@@ -24,12 +29,8 @@ public interface PacketSink {
     static PacketSink of(WebSocket ws) {
         return new PacketSink() {
             @Override
-            public void send(Object packet) throws IOException {
-                if (packet instanceof byte[] bytes) {
-                    ws.send(bytes);
-                } else {
-                    ws.send((String) packet);
-                }
+            public void send(List<PreparedMessage> packets) throws IOException {
+                ws.send(packets);
             }
 
             @Override

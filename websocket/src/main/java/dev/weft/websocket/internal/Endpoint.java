@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The machinery of one WebSocket connection behind {@code dev.weft.websocket.WebSocket}: the reader
@@ -399,27 +401,38 @@ public final class Endpoint {
         Fiber<?> me = enterWriter();
         try {
             ensureOpen();
-            int opcode = text ? FrameParser.OP_TEXT : FrameParser.OP_BINARY;
-            boolean rsv1 = false;
-            if (deflater != null) {
-                byte[] plain;
-                int off = 0;
-                int len = payload.remaining();
-                if (payload.hasArray()) {
-                    plain = payload.array();
-                    off = payload.arrayOffset() + payload.position();
-                } else {
-                    plain = new byte[len];
-                    payload.duplicate().get(plain);
-                }
-                payload = ByteBuffer.wrap(deflater.compress(plain, off, len));
-                owned = true;
-                rsv1 = true;
-            }
-            write(encoder.frame(opcode, rsv1, payload, owned));
+            write(List.of(dataFrame(text, payload, owned)));
         } finally {
             writer = null;
         }
+    }
+
+    /**
+     * {@code WebSocket.send(List<PreparedMessage>)}: the prepared frames as they are on a server
+     * connection without compression, each message encoded here otherwise; all committed, then written.
+     */
+    public void sendPrepared(List<PreparedFrame> messages) throws IOException {
+        Fiber<?> me = enterWriter();
+        try {
+            ensureOpen();
+            List<FrameEncoder.Frame> frames = new ArrayList<>(messages.size());
+            for (PreparedFrame m : messages) {
+                frames.add(client || deflater != null ? dataFrame(m.text(), m.payload().duplicate(), true)
+                        : new FrameEncoder.Frame(m.serverFrame().duplicate(), null, false));
+            }
+            write(frames);
+        } finally {
+            writer = null;
+        }
+    }
+
+    /** The frame of one data message, compressed when permessage-deflate was agreed. */
+    private FrameEncoder.Frame dataFrame(boolean text, ByteBuffer payload, boolean owned) {
+        int opcode = text ? FrameParser.OP_TEXT : FrameParser.OP_BINARY;
+        if (deflater != null) {
+            return encoder.frame(opcode, true, deflater.compress(payload), true);
+        }
+        return encoder.frame(opcode, false, payload, owned);
     }
 
     /** {@code WebSocket.sendPing}. */
@@ -427,15 +440,15 @@ public final class Endpoint {
         Fiber<?> me = enterWriter();
         try {
             ensureOpen();
-            write(encoder.frame(ping ? FrameParser.OP_PING : FrameParser.OP_PONG, false, ByteBuffer.wrap(payload.clone()), true));
+            write(List.of(encoder.frame(ping ? FrameParser.OP_PING : FrameParser.OP_PONG, false, ByteBuffer.wrap(payload.clone()), true)));
         } finally {
             writer = null;
         }
     }
 
-    private void write(FrameEncoder.Frame frame) throws IOException {
+    private void write(List<FrameEncoder.Frame> frames) throws IOException {
         try {
-            output.send(frame);
+            output.send(frames);
         } catch (IOException e) {
             throw lost(e);
         }

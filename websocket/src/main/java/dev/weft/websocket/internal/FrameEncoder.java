@@ -27,6 +27,20 @@ public final class FrameEncoder {
     }
 
     /**
+     * The whole final frame a server sends for {@code payload} (unmasked, no extension bits), header and
+     * payload in one buffer whatever its size: for a {@link PreparedFrame}, written as it is on many
+     * connections.
+     */
+    static ByteBuffer serverFrame(int opcode, byte[] payload) {
+        Frame f = new FrameEncoder(false).frame(opcode, false, ByteBuffer.wrap(payload), true);
+        if (f.payload() == null) {
+            return f.header();
+        }
+        ByteBuffer whole = ByteBuffer.allocate(f.header().remaining() + payload.length);
+        return whole.put(f.header()).put(payload).flip();
+    }
+
+    /**
      * A final frame of {@code opcode} ({@code rsv1}: a compressed message) carrying {@code payload}'s
      * remaining bytes (not consumed). {@code owned}: the payload is ours to keep (no copy needed when
      * it is large); otherwise, a large payload is borrowed and the caller must not change it until the

@@ -1,5 +1,6 @@
 package dev.weft.websocket.internal;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.Deflater;
 
@@ -21,6 +22,17 @@ public final class MessageDeflater {
     }
 
     /** {@code data[off, off + len)} compressed, as the payload of one message (exactly sized). */
+    /** {@link #compress(byte[], int, int)} of {@code payload}'s remaining bytes (not consumed), wrapped. */
+    public ByteBuffer compress(ByteBuffer payload) {
+        int len = payload.remaining();
+        if (payload.hasArray()) {
+            return ByteBuffer.wrap(compress(payload.array(), payload.arrayOffset() + payload.position(), len));
+        }
+        byte[] plain = new byte[len];
+        payload.duplicate().get(plain);
+        return ByteBuffer.wrap(compress(plain, 0, len));
+    }
+
     public byte[] compress(byte[] data, int off, int len) {
         if (deflater == null) {
             deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);

@@ -1,11 +1,12 @@
 package dev.weft.websocket.internal;
 
 import dev.weft.fibers.Lock;
-import dev.weft.sockets.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 
 /**
  * The outgoing side of a connection: frames wait in a queue in the order they were committed, and
@@ -18,17 +19,25 @@ import java.util.ArrayDeque;
  * holds the lock and writes it itself; if it is interrupted with part of it unwritten, the rest is
  * copied before the call returns, so the caller may reuse its buffer at once either way.
  *
+ * <p>Several small buffers queued together (the frames of a batch, a pong behind a message) are
+ * copied into one before they are written, at most {@value #GATHER_LIMIT} bytes: one write, one
+ * system call (or one TLS record) instead of one each.
+ *
  * <p>Thread rule: fibers of the connection's hub. Not for concurrent use from several hubs.
  */
 public final class Output {
-    private final Connection stream;
+    /** The most bytes of queued buffers copied together into one write. */
+    static final int GATHER_LIMIT = 64 * 1024;
+
+    /** The connection's write side (a {@code Connection}: each write parks the fiber until it took some bytes). */
+    private final WritableByteChannel stream;
     private final Lock lock = new Lock();
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
     /** The queued buffer that is borrowed caller memory, if any (only while its owner holds the lock). */
     private ByteBuffer borrowed;
     private long queuedBytes;
 
-    public Output(Connection stream) {
+    public Output(WritableByteChannel stream) {
         this.stream = stream;
     }
 
@@ -38,19 +47,20 @@ public final class Output {
     }
 
     /**
-     * Commits {@code frame} and writes everything queued, waiting for the lock and for the peer to take
-     * the bytes. Interrupted (Timeout, kill): the frame stays committed (see the class comment).
+     * Commits {@code frames} (in order) and writes everything queued, waiting for the lock and for the
+     * peer to take the bytes. Interrupted (Timeout, kill): the frames stay committed (see the class comment).
      *
      * @throws IOException when the stream fails (the rest stays queued; the connection is to be closed)
      */
-    public void send(FrameEncoder.Frame frame) throws IOException {
+    public void send(List<FrameEncoder.Frame> frames) throws IOException {
         Lock.Held held = lock.tryLock(Duration.ZERO);
+        for (FrameEncoder.Frame frame : frames) {
+            // Someone else writes now: our frames must not be borrowed memory, they may outlive this call;
+            // and one borrowed buffer at a time is tracked.
+            enqueue(frame, held == null || borrowed != null);
+        }
         if (held == null) {
-            // Someone else writes now: our frame must not be borrowed memory, it may outlive this call.
-            enqueue(frame, true);
             held = lock.lock(); // a kill or Timeout here: committed; the holder writes it
-        } else {
-            enqueue(frame, false);
         }
         try {
             drain();
@@ -115,7 +125,7 @@ public final class Output {
 
     private void drain() throws IOException {
         ByteBuffer b;
-        while ((b = queue.peek()) != null) {
+        while ((b = gatherHead()) != null) {
             while (b.hasRemaining()) {
                 int n = stream.write(b);
                 queuedBytes -= n;
@@ -125,6 +135,40 @@ public final class Output {
                 borrowed = null;
             }
         }
+    }
+
+    /**
+     * The head of the queue, after copying the small buffers at its front into one when there are
+     * several (at most {@value #GATHER_LIMIT} bytes; a borrowed buffer copied in is no longer borrowed).
+     * Null when nothing is queued.
+     */
+    private ByteBuffer gatherHead() {
+        ByteBuffer head = queue.peek();
+        if (head == null || queue.size() < 2) {
+            return head;
+        }
+        int total = 0;
+        int n = 0;
+        for (ByteBuffer b : queue) {
+            if (total + b.remaining() > GATHER_LIMIT) {
+                break;
+            }
+            total += b.remaining();
+            n++;
+        }
+        if (n < 2) {
+            return head;
+        }
+        ByteBuffer all = ByteBuffer.allocate(total);
+        for (int i = 0; i < n; i++) {
+            ByteBuffer b = queue.poll();
+            if (b == borrowed) {
+                borrowed = null;
+            }
+            all.put(b.duplicate());
+        }
+        queue.addFirst(all.flip());
+        return all;
     }
 
     /** A borrowed buffer still queued becomes a copy of its unwritten rest. */
@@ -151,10 +195,5 @@ public final class Output {
     /** Whether a fiber is writing now. */
     public boolean isBusy() {
         return lock.isLocked();
-    }
-
-    /** The stream under it. */
-    public Connection stream() {
-        return stream;
     }
 }
