@@ -41,17 +41,9 @@ class KilledReaderCleanupTest {
     private static final int ROUNDS = 10;
     private static final String GOODBYE = "bye";
 
-    enum Buffers {
-        HEAP, DIRECT;
-
-        ByteBuffer allocate(int n) {
-            return this == HEAP ? ByteBuffer.allocate(n) : ByteBuffer.allocateDirect(n);
-        }
-    }
-
     @ParameterizedTest
-    @EnumSource(Buffers.class)
-    void aKilledReadersGoodbyeIsSentAndItsSocketClosedInItsFinally(Buffers buffers) throws Exception {
+    @EnumSource(ParkedIoTest.Buffers.class)
+    void aKilledReadersGoodbyeIsSentAndItsSocketClosedInItsFinally(ParkedIoTest.Buffers buffers) throws Exception {
         String old = System.getProperty(CAP);
         System.setProperty(CAP, "16"); // read when the hub's poller opens
         try {
