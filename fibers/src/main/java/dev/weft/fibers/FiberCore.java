@@ -136,6 +136,14 @@ final class FiberCore extends FiberContinuation implements dev.weft.hub.ReadyOrd
     }
 
     /**
+     * Whether this fiber's next park throws an interruption instead of waiting: a kill or a Timeout
+     * pending, a kill already thrown (it stays pending), or the hub shutting down. Hub thread.
+     */
+    boolean interruptionPending() {
+        return interrupts != 0 || hub.shuttingDown;
+    }
+
+    /**
      * The rare work before a park: drops a stale resume, expires due {@link Timeout}s, re-delivers a
      * kill already thrown (or the shutdown's kill), and throws a pending interruption's first delivery
      * at once (as a timer firing would have woken the fiber).

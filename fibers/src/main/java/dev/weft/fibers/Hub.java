@@ -446,6 +446,19 @@ public final class Hub implements AutoCloseable {
     }
 
     /**
+     * Whether the running fiber of this hub has an interruption pending that its next wait would
+     * throw (a kill, also one already thrown, which stays pending; an expired {@link Timeout}; the
+     * hub's shutdown). An I/O layer that always parks for an operation (a submitted completion)
+     * checks it first and takes a path that parks only when it has to: an operation that moves bytes
+     * at once completes, as on every backend, and only a wait throws. False outside a fiber. Any
+     * thread (false on a thread that is not this hub's).
+     */
+    public boolean interruptionPending() {
+        FiberCore f = core.current;
+        return f != null && Thread.currentThread() == thread && f.interruptionPending();
+    }
+
+    /**
      * Counts one operation of the running fiber that completed without waiting (a socket read that
      * found data, a write that fit); after {@value #BUDGET} of them in a row the fiber yields, so
      * that one fiber whose socket always has data cannot starve the others (Tokio's cooperative

@@ -32,8 +32,12 @@ import java.time.Duration;
  * dev.weft.fibers.FiberPinnedException}), as on every other backend.
  * A buffer the handle does not take by completion (a heap buffer when the backend has no memory to
  * lend it, a large heap write), a zero or expired timeout (which a submitted operation cannot honour:
- * its completion comes with the next poll at the earliest) and empty buffers take the readiness path
- * ({@link #NOT_TAKEN}).
+ * its completion comes with the next poll at the earliest), empty buffers, and a fiber with an
+ * interruption pending ({@link Hub#interruptionPending}: a kill already thrown stays pending) take
+ * the readiness path ({@link #NOT_TAKEN}). The last because a submitted operation always parks, and
+ * the park throws: a killed fiber's cleanup (a JDBC driver's goodbye message before it closes its
+ * socket) would fail on a write the socket takes at once, and skip the close; on the readiness path,
+ * as on every other backend, that write completes and only a wait throws.
  *
  * <p>Thread rule: the socket's hub thread, in the fiber that holds the socket's reading (writing) side.
  */
@@ -65,7 +69,7 @@ final class CompletedIo {
         if (kept != null && dst.hasRemaining()) {
             return takeKept(dst);
         }
-        if (!dst.hasRemaining() || expired(deadline)) {
+        if (!dst.hasRemaining() || expired(deadline) || hub.interruptionPending()) {
             return NOT_TAKEN;
         }
         PendingIo io = receive == null ? (receive = new PendingIo()) : receive;
@@ -102,7 +106,7 @@ final class CompletedIo {
     /** Writes from {@code src} by completion: bytes written (&gt; 0), or {@link #NOT_TAKEN}. */
     int write(ByteBuffer src, long deadline, String whose, Duration limit, TcpSocket socket, SocketSide side)
             throws IOException {
-        if (!src.hasRemaining() || expired(deadline)) {
+        if (!src.hasRemaining() || expired(deadline) || hub.interruptionPending()) {
             return NOT_TAKEN;
         }
         PendingIo io = send == null ? (send = new PendingIo()) : send;

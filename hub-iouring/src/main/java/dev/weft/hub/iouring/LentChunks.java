@@ -11,9 +11,8 @@ import java.util.ArrayDeque;
  * completion (also after a cancel, a kill or a close): until then the kernel owns it.
  *
  * <p>Capped: at most {@link #max()} chunks of {@value #CHUNK_BYTES} bytes lent at once (the system
- * property {@value #MAX_PROPERTY}; default {@value #DEFAULT_MAX}, heap buffers by completion off,
- * because with it on a pgjdbc or MariaDB connection whose fiber is killed mid-query leaves its socket
- * open (the bridges' kill tests on io_uring; not yet found); 1,024 is 16 MiB per hub). When none is left, or direct memory is exhausted, {@link #lend()}
+ * property {@value #MAX_PROPERTY}; default {@value #DEFAULT_MAX}, heap buffers by completion off;
+ * 1,024 is 16 MiB per hub). When none is left, or direct memory is exhausted, {@link #lend()}
  * returns null and the caller takes the readiness path (a poll, then the system call through the
  * poller's scratch buffer): nothing waits for a chunk. A chunk given back is kept for the next
  * lend, so no more than {@code max} are ever allocated.
